@@ -1,0 +1,28 @@
+package dev.slipway.common.events;
+
+/**
+ * {@code command.finished} on {@code slipway.command-results}, keyed by build id.
+ *
+ * @param outcome {@code exited} (the command ran; see exitCode), {@code error} (it could not be
+ *     run: see message), {@code timed-out} or {@code aborted}
+ * @param outputChunks how many {@link CommandOutput} chunks were published before this result
+ */
+public record CommandFinished(
+    String commandId,
+    String buildId,
+    String outcome,
+    Integer exitCode,
+    String signal,
+    String message,
+    long durationMillis,
+    long outputChunks) {
+
+  public static final String EXITED = "exited";
+  public static final String ERROR = "error";
+  public static final String TIMED_OUT = "timed-out";
+  public static final String ABORTED = "aborted";
+
+  public boolean succeeded() {
+    return EXITED.equals(outcome) && exitCode != null && exitCode == 0;
+  }
+}
