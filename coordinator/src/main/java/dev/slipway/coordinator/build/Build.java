@@ -1,0 +1,51 @@
+package dev.slipway.coordinator.build;
+
+import dev.slipway.common.status.BuildStatus;
+import jakarta.persistence.Column;
+import jakarta.persistence.Convert;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import org.hibernate.annotations.JdbcTypeCode;
+import org.hibernate.type.SqlTypes;
+
+/** One run of a plan. Its status changes only through {@link BuildEngine}. */
+@Entity
+@Table(name = "builds")
+public class Build {
+
+  @Id public String id;
+
+  @Column(name = "plan_name")
+  public String planName;
+
+  @Column(name = "plan_yaml")
+  public String planYaml;
+
+  @Convert(converter = StatusConverters.BuildStatusConverter.class)
+  public BuildStatus status;
+
+  public String repository;
+
+  @Column(name = "commit_id")
+  public String commit;
+
+  public String branch;
+
+  @JdbcTypeCode(SqlTypes.JSON)
+  public Map<String, String> variables = new HashMap<>();
+
+  public String reason;
+
+  @Column(name = "created_at", insertable = false, updatable = false)
+  public Instant createdAt;
+
+  @Column(name = "started_at")
+  public Instant startedAt;
+
+  @Column(name = "finished_at")
+  public Instant finishedAt;
+}

@@ -1,0 +1,211 @@
+package dev.slipway.coordinator.build;
+
+import dev.slipway.common.events.BuildChanged;
+import dev.slipway.common.events.CommandFinished;
+import dev.slipway.common.events.CommandRequested;
+import dev.slipway.common.events.EventTypes;
+import dev.slipway.common.events.LeaseChanged;
+import dev.slipway.common.events.Topics;
+import dev.slipway.common.status.BuildStatus;
+import dev.slipway.common.status.LeaseStatus;
+import dev.slipway.common.status.StepStatus;
+import dev.slipway.common.status.Transitions;
+import dev.slipway.platform.lease.Lease;
+import dev.slipway.platform.lease.LeaseRepository;
+import dev.slipway.platform.lease.Leases;
+import dev.slipway.platform.outbox.Outbox;
+import dev.slipway.platform.resource.Resource;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.jboss.logging.Logger;
+
+/**
+ * Moves builds through their plans: starts the next step when the previous one passes, reacts to
+ * lease and command events, and when a build ends for any reason asks for every lease it holds to
+ * be released. Every method runs in the caller's transaction with the build row locked.
+ */
+@ApplicationScoped
+public class BuildEngine {
+
+  private static final Logger LOG = Logger.getLogger(BuildEngine.class);
+
+  @Inject BuildRepository builds;
+  @Inject LeaseRepository leaseRepository;
+  @Inject Leases leases;
+  @Inject Outbox outbox;
+
+  /** Starts the next pending step, or finishes the build when no step is left to run. */
+  @Transactional(Transactional.TxType.MANDATORY)
+  public void advance(Build build) {
+    if (build.status.isFinal()) {
+      return;
+    }
+    if (build.status == BuildStatus.PENDING) {
+      build.status = Transitions.check("build " + build.id, build.status, BuildStatus.RUNNING);
+      build.startedAt = Instant.now();
+      announce(build, EventTypes.BUILD_STARTED, null);
+    }
+    List<Step> steps = builds.steps(build.id);
+    Optional<Step> failed =
+        steps.stream()
+            .filter(s -> s.status == StepStatus.FAILED || s.status == StepStatus.ABORTED)
+            .findFirst();
+    if (failed.isPresent()) {
+      finish(build, BuildStatus.FAILED, "step " + failed.get().name + ": " + failed.get().reason);
+      return;
+    }
+    if (steps.stream().anyMatch(s -> s.status == StepStatus.RUNNING)) {
+      return;
+    }
+    Optional<Step> next = steps.stream().filter(s -> s.status == StepStatus.PENDING).findFirst();
+    if (next.isEmpty()) {
+      finish(build, BuildStatus.PASSED, null);
+      return;
+    }
+    start(build, next.get(), steps);
+  }
+
+  private void start(Build build, Step step, List<Step> steps) {
+    if (step.spec.isLease()) {
+      Lease lease =
+          leases.request(Resource.TYPE_HOST, step.spec.attributes(), null, build.id, null);
+      step.leaseId = lease.id;
+    } else {
+      Step leaseStep =
+          steps.stream().filter(s -> s.name.equals(step.spec.on())).findFirst().orElseThrow();
+      Lease lease = leaseRepository.findById(leaseStep.leaseId);
+      Command command = new Command();
+      command.id = "cmd-" + UUID.randomUUID();
+      command.buildId = build.id;
+      command.stepName = step.name;
+      command.leaseId = lease.id;
+      command.resourceId = lease.resourceId;
+      command.command = step.spec.command();
+      command.status = Command.REQUESTED;
+      builds.getEntityManager().persist(command);
+      step.commandId = command.id;
+      outbox.publish(
+          Topics.COMMAND_REQUESTS,
+          EventTypes.COMMAND_REQUESTED,
+          command.id,
+          new CommandRequested(
+              command.id,
+              build.id,
+              step.name,
+              lease.id,
+              lease.resourceId,
+              command.command,
+              Map.of(),
+              null,
+              step.spec.timeoutSeconds()));
+    }
+    move(build, step, StepStatus.RUNNING, null);
+  }
+
+  /** A lease of one of the build's steps changed. */
+  @Transactional(Transactional.TxType.MANDATORY)
+  public void onLeaseChanged(LeaseChanged event) {
+    Optional<Step> found = builds.stepOfLease(event.leaseId());
+    if (found.isEmpty()) {
+      return; // not a build's lease (an operator's, through the API)
+    }
+    Build build = builds.lock(found.get().buildId).orElseThrow();
+    Step step =
+        builds.getEntityManager().find(Step.class, new Step.Key(build.id, found.get().name));
+    if (step.status != StepStatus.RUNNING) {
+      return;
+    }
+    LeaseStatus status = LeaseStatus.fromWire(event.status());
+    if (status == LeaseStatus.ACTIVE) {
+      move(build, step, StepStatus.PASSED, null);
+    } else if (status == LeaseStatus.FAILED || status == LeaseStatus.BROKEN) {
+      move(build, step, StepStatus.FAILED, "lease " + status.wireName() + ": " + event.reason());
+    } else {
+      return;
+    }
+    advance(build);
+  }
+
+  /** A command of one of the build's steps finished. */
+  @Transactional(Transactional.TxType.MANDATORY)
+  public void onCommandFinished(CommandFinished result) {
+    Optional<Command> command = builds.command(result.commandId());
+    if (command.isEmpty()) {
+      LOG.warnf("result for unknown command %s ignored", result.commandId());
+      return;
+    }
+    Build build = builds.lock(command.get().buildId).orElseThrow();
+    Step step =
+        builds.getEntityManager().find(Step.class, new Step.Key(build.id, command.get().stepName));
+    if (step.status != StepStatus.RUNNING || !result.commandId().equals(step.commandId)) {
+      return; // already applied
+    }
+    command.get().outputChunks = result.outputChunks();
+    step.exitCode = result.exitCode();
+    if (result.succeeded()) {
+      move(build, step, StepStatus.PASSED, null);
+    } else {
+      move(build, step, StepStatus.FAILED, describe(result));
+    }
+    advance(build);
+  }
+
+  private static String describe(CommandFinished result) {
+    return switch (result.outcome()) {
+      case CommandFinished.EXITED -> "command exited with " + result.exitCode();
+      case CommandFinished.TIMED_OUT -> "command timed out";
+      case CommandFinished.ABORTED -> "command aborted";
+      default -> result.message();
+    };
+  }
+
+  private void finish(Build build, BuildStatus status, String reason) {
+    build.status = Transitions.check("build " + build.id, build.status, status);
+    build.reason = reason;
+    build.finishedAt = Instant.now();
+    for (Step step : builds.steps(build.id)) {
+      if (step.status == StepStatus.PENDING) {
+        move(build, step, StepStatus.SKIPPED, "an earlier step failed");
+      } else if (step.status == StepStatus.RUNNING) {
+        move(build, step, StepStatus.ABORTED, "the build ended");
+      }
+    }
+    for (Lease lease : leaseRepository.unfinishedOf(build.id)) {
+      leases.requestRelease(lease, "build " + status.wireName());
+    }
+    announce(build, EventTypes.BUILD_FINISHED, null);
+    LOG.infof("build %s %s%s", build.id, status.wireName(), reason == null ? "" : ": " + reason);
+  }
+
+  private void move(Build build, Step step, StepStatus to, String reason) {
+    step.status = Transitions.check("step " + step.name, step.status, to);
+    step.reason = reason;
+    if (to == StepStatus.RUNNING) {
+      step.startedAt = Instant.now();
+      announce(build, EventTypes.STEP_STARTED, step);
+    } else {
+      step.finishedAt = Instant.now();
+      announce(build, EventTypes.STEP_FINISHED, step);
+    }
+  }
+
+  private void announce(Build build, String type, Step step) {
+    outbox.publish(
+        Topics.BUILDS,
+        type,
+        build.id,
+        new BuildChanged(
+            build.id,
+            build.planName,
+            build.status.wireName(),
+            step == null ? null : step.name,
+            step == null ? null : step.status.wireName(),
+            step == null ? build.reason : step.reason));
+  }
+}

@@ -1,0 +1,42 @@
+package dev.slipway.coordinator.build;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import java.time.Instant;
+
+/**
+ * A command the coordinator asked a runner to execute. The coordinator creates it ({@code
+ * requested}); the runner that claims it moves it to {@code running} and {@code finished}.
+ */
+@Entity
+@Table(name = "commands")
+public class Command {
+
+  public static final String REQUESTED = "requested";
+
+  @Id public String id;
+
+  @Column(name = "build_id")
+  public String buildId;
+
+  @Column(name = "step_name")
+  public String stepName;
+
+  @Column(name = "lease_id")
+  public String leaseId;
+
+  @Column(name = "resource_id")
+  public String resourceId;
+
+  public String command;
+
+  public String status;
+
+  @Column(name = "output_chunks")
+  public Long outputChunks;
+
+  @Column(name = "created_at", insertable = false, updatable = false)
+  public Instant createdAt;
+}

@@ -1,0 +1,61 @@
+package dev.slipway.coordinator.build;
+
+import dev.slipway.common.status.StepStatus;
+import dev.slipway.coordinator.plan.StepSpec;
+import jakarta.persistence.Column;
+import jakarta.persistence.Convert;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.IdClass;
+import jakarta.persistence.Table;
+import java.io.Serializable;
+import java.time.Instant;
+import org.hibernate.annotations.JdbcTypeCode;
+import org.hibernate.type.SqlTypes;
+
+/** One step of a build, in plan order. */
+@Entity
+@Table(name = "steps")
+@IdClass(Step.Key.class)
+public class Step {
+
+  /** Primary key: build id and step name. */
+  public record Key(String buildId, String name) implements Serializable {
+    public Key() {
+      this(null, null);
+    }
+  }
+
+  @Id
+  @Column(name = "build_id")
+  public String buildId;
+
+  @Id public String name;
+
+  public int idx;
+
+  public String kind;
+
+  @JdbcTypeCode(SqlTypes.JSON)
+  public StepSpec spec;
+
+  @Convert(converter = StatusConverters.StepStatusConverter.class)
+  public StepStatus status;
+
+  @Column(name = "exit_code")
+  public Integer exitCode;
+
+  public String reason;
+
+  @Column(name = "lease_id")
+  public String leaseId;
+
+  @Column(name = "command_id")
+  public String commandId;
+
+  @Column(name = "started_at")
+  public Instant startedAt;
+
+  @Column(name = "finished_at")
+  public Instant finishedAt;
+}

@@ -1,0 +1,55 @@
+package dev.slipway.coordinator.build.messaging;
+
+import dev.slipway.common.events.Channels;
+import dev.slipway.common.events.CommandFinished;
+import dev.slipway.common.events.CommandOutput;
+import dev.slipway.common.events.EventCodec;
+import dev.slipway.common.events.EventTypes;
+import dev.slipway.common.events.LeaseChanged;
+import dev.slipway.coordinator.build.BuildEngine;
+import dev.slipway.coordinator.build.LogStore;
+import dev.slipway.platform.messaging.EventProcessor;
+import io.smallrye.common.annotation.Blocking;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+
+/** The coordinator's consumers: lease events, command results and command output. */
+@ApplicationScoped
+public class BuildEventConsumers {
+
+  @Inject EventProcessor processor;
+  @Inject BuildEngine engine;
+  @Inject LogStore logs;
+
+  @Incoming(Channels.LEASES_IN)
+  @Blocking
+  public void onLease(String payload) {
+    processor.process(
+        "coordinator.leases",
+        payload,
+        e -> engine.onLeaseChanged(EventCodec.data(e, LeaseChanged.class)));
+  }
+
+  @Incoming(Channels.COMMAND_RESULTS_IN)
+  @Blocking
+  public void onCommandResult(String payload) {
+    processor.process(
+        "coordinator.command-results",
+        payload,
+        e -> {
+          if (EventTypes.COMMAND_FINISHED.equals(e.type())) {
+            engine.onCommandFinished(EventCodec.data(e, CommandFinished.class));
+          }
+        });
+  }
+
+  @Incoming(Channels.COMMAND_OUTPUT_IN)
+  @Blocking
+  public void onCommandOutput(String payload) {
+    processor.process(
+        "coordinator.command-output",
+        payload,
+        e -> logs.append(EventCodec.data(e, CommandOutput.class)));
+  }
+}

@@ -1,0 +1,26 @@
+package dev.slipway.coordinator.host;
+
+import java.util.Map;
+
+/**
+ * {@code POST /api/v1/hosts}: a preallocated host. Give either {@code privateKey} (PEM; stored
+ * encrypted, never echoed) or the id of a stored credential. {@code hostKey} (an OpenSSH public key
+ * line) pins the host key now; without it the key is pinned on first contact.
+ */
+public record HostRegistration(
+    String name,
+    String address,
+    Integer port,
+    String user,
+    String privateKey,
+    String credentialId,
+    String hostKey,
+    String platform,
+    Map<String, String> attributes,
+    Integer slots) {
+
+  @Override
+  public String toString() {
+    return "HostRegistration[" + name + ", " + user + "@" + address + ":" + port + "]";
+  }
+}

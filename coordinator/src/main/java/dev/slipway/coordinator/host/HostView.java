@@ -1,0 +1,38 @@
+package dev.slipway.coordinator.host;
+
+import dev.slipway.platform.resource.Resource;
+import java.util.Map;
+
+/** A host as the API shows it: its credential only by id. */
+public record HostView(
+    String id,
+    String name,
+    String address,
+    int port,
+    String user,
+    String credentialId,
+    String hostKey,
+    String platform,
+    Map<String, String> attributes,
+    int slots,
+    int leasesHeld,
+    boolean enabled,
+    String status) {
+
+  public static HostView of(Resource r) {
+    return new HostView(
+        r.id,
+        r.name,
+        r.address,
+        r.port,
+        r.username,
+        r.credentialId,
+        r.hostKey,
+        r.attributes.get(HostService.PLATFORM),
+        r.attributes,
+        r.slots,
+        r.leasesHeld,
+        r.enabled,
+        r.status.wireName());
+  }
+}

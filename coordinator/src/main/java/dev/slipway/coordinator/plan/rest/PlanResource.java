@@ -1,0 +1,50 @@
+package dev.slipway.coordinator.plan.rest;
+
+import dev.slipway.coordinator.api.ApiException;
+import dev.slipway.coordinator.plan.Plan;
+import dev.slipway.coordinator.plan.PlanService;
+import dev.slipway.coordinator.plan.StepSpec;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.core.Response;
+import java.net.URI;
+import java.util.List;
+
+@Path("/api/v1/plans")
+public class PlanResource {
+
+  /** {@code POST /api/v1/plans} body. */
+  public record PlanRequest(String name, String yaml) {}
+
+  /** A stored plan with its parsed steps. */
+  public record PlanView(String name, String yaml, List<StepSpec> steps) {}
+
+  @Inject PlanService plans;
+
+  @POST
+  public Response save(PlanRequest request) {
+    if (request == null) {
+      throw ApiException.badRequest(null, "a JSON body {name, yaml} is required");
+    }
+    boolean created = plans.save(request.name(), request.yaml());
+    PlanView view = view(plans.get(request.name()));
+    return (created
+            ? Response.created(URI.create("/api/v1/plans/" + request.name()))
+            : Response.ok())
+        .entity(view)
+        .build();
+  }
+
+  @GET
+  @Path("{name}")
+  public PlanView get(@PathParam("name") String name) {
+    return view(plans.get(name));
+  }
+
+  private PlanView view(Plan plan) {
+    return new PlanView(plan.name, plan.yaml, plans.parse(plan.yaml));
+  }
+}

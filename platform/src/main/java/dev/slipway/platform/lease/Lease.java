@@ -1,0 +1,52 @@
+package dev.slipway.platform.lease;
+
+import dev.slipway.common.status.LeaseStatus;
+import dev.slipway.platform.resource.StatusConverters;
+import jakarta.persistence.Column;
+import jakarta.persistence.Convert;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import org.hibernate.annotations.JdbcTypeCode;
+import org.hibernate.type.SqlTypes;
+
+/** A claim on one slot of a resource, by an owner (a build). Changed only via {@link Leases}. */
+@Entity
+@Table(name = "leases")
+public class Lease {
+
+  @Id public String id;
+
+  @Column(insertable = false, updatable = false)
+  public Long seq;
+
+  public String type;
+
+  @JdbcTypeCode(SqlTypes.JSON)
+  public Map<String, String> attributes = new HashMap<>();
+
+  @Column(name = "pinned_resource_id")
+  public String pinnedResourceId;
+
+  @Column(name = "resource_id")
+  public String resourceId;
+
+  public String owner;
+
+  @Convert(converter = StatusConverters.LeaseStatusConverter.class)
+  public LeaseStatus status;
+
+  public String reason;
+
+  @Column(name = "wait_timeout_ms")
+  public Long waitTimeoutMs;
+
+  @Column(name = "created_at", insertable = false, updatable = false)
+  public Instant createdAt;
+
+  @Column(name = "updated_at")
+  public Instant updatedAt;
+}

@@ -1,0 +1,128 @@
+package dev.slipway.platform.lease;
+
+import dev.slipway.common.events.EventTypes;
+import dev.slipway.common.events.LeaseChanged;
+import dev.slipway.common.events.LeaseReleaseRequested;
+import dev.slipway.common.events.LeaseRequested;
+import dev.slipway.common.events.Topics;
+import dev.slipway.common.status.IllegalTransitionException;
+import dev.slipway.common.status.LeaseStatus;
+import dev.slipway.common.status.Transitions;
+import dev.slipway.platform.outbox.Outbox;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+import org.jboss.logging.Logger;
+
+/**
+ * The one place where leases are created and change status: each change is checked against the
+ * state machine, recorded in {@code lease_history} and announced through the outbox, all in the
+ * caller's transaction.
+ */
+@ApplicationScoped
+public class Leases {
+
+  private static final Logger LOG = Logger.getLogger(Leases.class);
+
+  @Inject LeaseRepository leases;
+  @Inject Outbox outbox;
+
+  /** Creates a pending lease and asks the allocators to satisfy it. */
+  @Transactional(Transactional.TxType.MANDATORY)
+  public Lease request(
+      String type,
+      Map<String, String> attributes,
+      String pinnedResourceId,
+      String owner,
+      Long waitTimeoutMs) {
+    Lease lease = new Lease();
+    lease.id = "lease-" + UUID.randomUUID();
+    lease.type = type;
+    lease.attributes = Map.copyOf(attributes);
+    lease.pinnedResourceId = pinnedResourceId;
+    lease.owner = owner;
+    lease.status = LeaseStatus.PENDING;
+    lease.waitTimeoutMs = waitTimeoutMs;
+    lease.updatedAt = Instant.now();
+    leases.persist(lease);
+    leases.flush();
+    recordHistory(lease);
+    outbox.publish(
+        Topics.LEASE_REQUESTS,
+        EventTypes.LEASE_REQUESTED,
+        lease.id,
+        new LeaseRequested(lease.id, type, lease.attributes, pinnedResourceId, owner));
+    return lease;
+  }
+
+  /** Asks the allocators to release {@code lease} (or fail it while it is still pending). */
+  @Transactional(Transactional.TxType.MANDATORY)
+  public void requestRelease(Lease lease, String reason) {
+    outbox.publish(
+        Topics.LEASE_REQUESTS,
+        EventTypes.LEASE_RELEASE_REQUESTED,
+        lease.id,
+        new LeaseReleaseRequested(lease.id, lease.owner, reason));
+  }
+
+  /**
+   * Moves {@code lease} to {@code to}.
+   *
+   * @throws IllegalTransitionException (logged) when the state machine forbids it; nothing changes
+   */
+  @Transactional(Transactional.TxType.MANDATORY)
+  public void move(Lease lease, LeaseStatus to, String reason) {
+    LeaseStatus from = lease.status;
+    try {
+      Transitions.check("lease " + lease.id, from, to);
+    } catch (IllegalTransitionException e) {
+      LOG.warn("refused: " + e.getMessage());
+      throw e;
+    }
+    lease.status = to;
+    if (reason != null) {
+      lease.reason = reason;
+    }
+    lease.updatedAt = Instant.now();
+    leases.flush();
+    recordHistory(lease);
+    outbox.publish(
+        Topics.LEASES,
+        eventType(to),
+        lease.id,
+        new LeaseChanged(
+            lease.id,
+            lease.type,
+            to.wireName(),
+            from.wireName(),
+            lease.resourceId,
+            lease.owner,
+            lease.attributes,
+            lease.reason));
+  }
+
+  private void recordHistory(Lease lease) {
+    leases
+        .getEntityManager()
+        .createNativeQuery(
+            "insert into lease_history (lease_id, resource_id, status) values (?1, ?2, ?3)")
+        .setParameter(1, lease.id)
+        .setParameter(2, lease.resourceId)
+        .setParameter(3, lease.status.wireName())
+        .executeUpdate();
+  }
+
+  private static String eventType(LeaseStatus status) {
+    return switch (status) {
+      case ACQUIRED -> EventTypes.LEASE_ACQUIRED;
+      case ACTIVE -> EventTypes.LEASE_ACTIVATED;
+      case RELEASED -> EventTypes.LEASE_RELEASED;
+      case FAILED -> EventTypes.LEASE_FAILED;
+      case BROKEN -> EventTypes.LEASE_BROKEN;
+      case PENDING -> EventTypes.LEASE_REQUESTED;
+    };
+  }
+}

@@ -1,0 +1,123 @@
+package dev.slipway.platform.outbox;
+
+import dev.slipway.platform.messaging.EventProducer;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * Publishes outbox rows to Kafka in id order, then deletes them, in one transaction per batch. One
+ * relay drains at a time across all replicas (a transaction-scoped advisory lock), which keeps the
+ * per-key order of events. Woken right after a commit that added events; a sweep every {@code
+ * slipway.outbox.sweep-interval} picks up rows left by a relay that crashed.
+ */
+@ApplicationScoped
+public class OutboxRelay {
+
+  private static final Logger LOG = Logger.getLogger(OutboxRelay.class);
+  private static final long RELAY_LOCK = 0x511700B0L;
+  private static final int BATCH = 500;
+
+  @Inject EntityManager entityManager;
+  @Inject EventProducer producer;
+
+  @ConfigProperty(name = "slipway.outbox.sweep-interval-ms", defaultValue = "1000")
+  long sweepIntervalMs;
+
+  private final Semaphore signal = new Semaphore(0);
+  private volatile boolean running;
+  private Thread thread;
+
+  void start(@Observes StartupEvent event) {
+    running = true;
+    thread = new Thread(this::loop, "outbox-relay");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  void stop(@Observes ShutdownEvent event) throws InterruptedException {
+    running = false;
+    wake();
+    if (thread != null) {
+      thread.join(5_000);
+    }
+  }
+
+  /** Asks the relay to drain now. */
+  public void wake() {
+    signal.release();
+  }
+
+  private void loop() {
+    long backoff = 0;
+    while (running) {
+      try {
+        if (signal.tryAcquire(backoff > 0 ? backoff : sweepIntervalMs, TimeUnit.MILLISECONDS)) {
+          signal.drainPermits();
+        }
+        while (running && drainBatch() == BATCH) {
+          // a full batch: there may be more
+        }
+        backoff = 0;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (RuntimeException e) {
+        backoff = Math.min(Math.max(backoff * 2, 100), 5_000);
+        LOG.warnf("outbox relay failed, retrying in %d ms: %s", backoff, e.getMessage());
+      }
+    }
+  }
+
+  /** Publishes one batch; returns how many rows it published. */
+  int drainBatch() {
+    return QuarkusTransaction.requiringNew().call(this::publishLockedBatch);
+  }
+
+  @SuppressWarnings("unchecked")
+  private int publishLockedBatch() throws Exception {
+    Boolean locked =
+        (Boolean)
+            entityManager
+                .createNativeQuery("select pg_try_advisory_xact_lock(?1)")
+                .setParameter(1, RELAY_LOCK)
+                .getSingleResult();
+    if (!Boolean.TRUE.equals(locked)) {
+      return 0;
+    }
+    List<Object[]> rows =
+        entityManager
+            .createNativeQuery(
+                "select id, topic, record_key, payload from outbox order by id limit " + BATCH)
+            .getResultList();
+    if (rows.isEmpty()) {
+      return 0;
+    }
+    List<Future<RecordMetadata>> sends = new ArrayList<>(rows.size());
+    long maxId = 0;
+    for (Object[] row : rows) {
+      sends.add(producer.send((String) row[1], (String) row[2], (String) row[3]));
+      maxId = Math.max(maxId, ((Number) row[0]).longValue());
+    }
+    for (Future<RecordMetadata> send : sends) {
+      send.get(30, TimeUnit.SECONDS);
+    }
+    entityManager
+        .createNativeQuery("delete from outbox where id <= ?1")
+        .setParameter(1, maxId)
+        .executeUpdate();
+    return rows.size();
+  }
+}

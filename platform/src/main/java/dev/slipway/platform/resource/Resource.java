@@ -1,0 +1,64 @@
+package dev.slipway.platform.resource;
+
+import dev.slipway.common.status.ResourceStatus;
+import jakarta.persistence.Column;
+import jakarta.persistence.Convert;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import org.hibernate.annotations.JdbcTypeCode;
+import org.hibernate.type.SqlTypes;
+
+/**
+ * Something a blueprint made or an operator registered that builds can lease: a host (with its SSH
+ * connection) or, later, a working copy. {@code leasesHeld} never exceeds {@code slots}: the
+ * database enforces it and {@link ResourceRepository#reserveSlot} is the only way up.
+ */
+@Entity
+@Table(name = "resources")
+public class Resource {
+
+  public static final String TYPE_HOST = "host";
+
+  @Id public String id;
+
+  @Column(name = "blueprint_id")
+  public String blueprintId;
+
+  public String type;
+  public String name;
+
+  @Convert(converter = StatusConverters.ResourceStatusConverter.class)
+  public ResourceStatus status;
+
+  @JdbcTypeCode(SqlTypes.JSON)
+  public Map<String, String> attributes = new HashMap<>();
+
+  public int slots;
+
+  @Column(name = "leases_held", insertable = false, updatable = false)
+  public int leasesHeld;
+
+  public boolean enabled = true;
+
+  public String address;
+  public Integer port;
+  public String username;
+
+  @Column(name = "credential_id")
+  public String credentialId;
+
+  @Column(name = "host_key")
+  public String hostKey;
+
+  public String reason;
+
+  @Column(name = "created_at", insertable = false, updatable = false)
+  public Instant createdAt;
+
+  @Column(name = "updated_at")
+  public Instant updatedAt;
+}

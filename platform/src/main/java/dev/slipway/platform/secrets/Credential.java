@@ -1,0 +1,30 @@
+package dev.slipway.platform.secrets;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import java.time.Instant;
+
+/** An encrypted secret (an SSH private key for now). Only its id ever leaves the database. */
+@Entity
+@Table(name = "credentials")
+public class Credential {
+
+  public static final String SSH_PRIVATE_KEY = "ssh-private-key";
+
+  @Id public String id;
+
+  public String kind;
+
+  @Column(name = "ciphertext")
+  public byte[] ciphertext;
+
+  @Column(name = "created_at", insertable = false, updatable = false)
+  public Instant createdAt;
+
+  @Override
+  public String toString() {
+    return "Credential[" + id + ", " + kind + "]";
+  }
+}

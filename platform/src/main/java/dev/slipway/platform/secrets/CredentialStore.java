@@ -1,0 +1,32 @@
+package dev.slipway.platform.secrets;
+
+import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import java.util.UUID;
+
+/** Stores and reads credentials, encrypting them on the way in. */
+@ApplicationScoped
+public class CredentialStore implements PanacheRepositoryBase<Credential, String> {
+
+  @Inject SecretBox box;
+
+  @Transactional(Transactional.TxType.MANDATORY)
+  public String save(String kind, String secret) {
+    Credential credential = new Credential();
+    credential.id = "cred-" + UUID.randomUUID();
+    credential.kind = kind;
+    credential.ciphertext = box.seal(secret.getBytes(StandardCharsets.UTF_8));
+    persist(credential);
+    return credential.id;
+  }
+
+  /** The decrypted secret of credential {@code id}, if it exists. */
+  public Optional<String> reveal(String id) {
+    return findByIdOptional(id)
+        .map(c -> new String(box.open(c.ciphertext), StandardCharsets.UTF_8));
+  }
+}

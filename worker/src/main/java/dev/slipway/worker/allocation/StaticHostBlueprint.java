@@ -1,0 +1,40 @@
+package dev.slipway.worker.allocation;
+
+import dev.slipway.platform.lease.Lease;
+import dev.slipway.platform.resource.Resource;
+import dev.slipway.platform.resource.ResourceRepository;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.Optional;
+
+/** Preallocated hosts an operator registered: leased by slot, never made or destroyed. */
+@ApplicationScoped
+public final class StaticHostBlueprint implements Blueprint {
+
+  @Inject ResourceRepository resources;
+
+  @Override
+  public String kind() {
+    return "static-host";
+  }
+
+  @Override
+  public String type() {
+    return Resource.TYPE_HOST;
+  }
+
+  @Override
+  public boolean couldEverServe(Lease lease) {
+    return resources.anyCouldServe(type(), lease.attributes, lease.pinnedResourceId);
+  }
+
+  @Override
+  public Optional<String> allocate(Lease lease) {
+    return resources.reserveSlot(type(), lease.attributes, lease.pinnedResourceId);
+  }
+
+  @Override
+  public void release(Lease lease) {
+    resources.freeSlot(lease.resourceId);
+  }
+}

@@ -1,0 +1,24 @@
+package dev.slipway.worker.runner;
+
+import dev.slipway.worker.ssh.PinnedHostKeys;
+import dev.slipway.worker.ssh.SshConfig;
+import dev.slipway.worker.ssh.SshConnections;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Produces;
+import java.io.IOException;
+
+/** Makes the process's one SSH client. */
+@ApplicationScoped
+public class SshClientProducer {
+
+  @Produces
+  @ApplicationScoped
+  SshConnections connections(SshConfig config, HostDirectory hosts) {
+    return new SshConnections(config, new PinnedHostKeys(hosts::pin));
+  }
+
+  void close(@Disposes SshConnections connections) throws IOException {
+    connections.close();
+  }
+}

@@ -1,0 +1,78 @@
+package dev.slipway.worker.ssh;
+
+import java.net.SocketAddress;
+import java.security.PublicKey;
+import org.apache.sshd.client.keyverifier.ServerKeyVerifier;
+import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.common.AttributeRepository;
+import org.apache.sshd.common.config.keys.KeyUtils;
+import org.apache.sshd.common.config.keys.PublicKeyEntry;
+import org.jboss.logging.Logger;
+
+/**
+ * Accepts a host's key only if it is the one pinned for that host. A host with no pinned key yet
+ * has the presented key pinned on first contact (through {@link Pinner}).
+ */
+public final class PinnedHostKeys implements ServerKeyVerifier {
+
+  /** Records a first-contact host key; returns the key pinned afterwards (another may have won). */
+  @FunctionalInterface
+  public interface Pinner {
+    String pin(String resourceId, String hostKey);
+  }
+
+  private static final Logger LOG = Logger.getLogger(PinnedHostKeys.class);
+  private static final AttributeRepository.AttributeKey<String> MISMATCH =
+      new AttributeRepository.AttributeKey<>();
+
+  private final Pinner pinner;
+
+  public PinnedHostKeys(Pinner pinner) {
+    this.pinner = pinner;
+  }
+
+  @Override
+  public boolean verifyServerKey(ClientSession session, SocketAddress address, PublicKey key) {
+    HostConnection host = session.getAttribute(SshConnections.HOST);
+    if (host == null) {
+      return false;
+    }
+    String presented = PublicKeyEntry.toString(key);
+    String pinned = host.hostKey();
+    if (pinned == null) {
+      pinned = pinner.pin(host.resourceId(), presented);
+      LOG.infof("pinned host key of %s (%s) on first contact", host.resourceId(), fingerprint(key));
+    }
+    if (sameKey(pinned, key)) {
+      return true;
+    }
+    session.setAttribute(
+        MISMATCH,
+        host.describe()
+            + " presented "
+            + fingerprint(key)
+            + ", which is not the key pinned for "
+            + host.resourceId());
+    return false;
+  }
+
+  /** The mismatch recorded while connecting {@code session}, or null. */
+  static String mismatchOf(ClientSession session) {
+    return session.getAttribute(MISMATCH);
+  }
+
+  private static boolean sameKey(String pinnedLine, PublicKey presented) {
+    try {
+      PublicKey pinned =
+          PublicKeyEntry.parsePublicKeyEntry(pinnedLine.trim()).resolvePublicKey(null, null, null);
+      return KeyUtils.compareKeys(pinned, presented);
+    } catch (Exception e) {
+      LOG.warnf("pinned host key cannot be read: %s", e.getMessage());
+      return false;
+    }
+  }
+
+  private static String fingerprint(PublicKey key) {
+    return KeyUtils.getFingerPrint(key);
+  }
+}
