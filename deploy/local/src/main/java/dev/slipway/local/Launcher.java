@@ -1,0 +1,186 @@
+package dev.slipway.local;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.slipway.stack.Database;
+import dev.slipway.stack.KafkaBroker;
+import dev.slipway.stack.SshTestHost;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Base64;
+import java.util.Deque;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code deploy/local/run}: the whole of Slipway on one machine with nothing but Java, then a
+ * sample build. See README.md.
+ */
+public final class Launcher {
+
+  static final String SAMPLE_PLAN =
+      """
+      steps:
+        - name: buildhost
+          kind: lease-host
+          attributes: {platform: linux}
+        - name: hello
+          kind: run
+          on: buildhost
+          command: echo "hello from $(hostname)"; uname -sr; echo "working directory: $(pwd)"
+      """;
+
+  private final LauncherOptions options;
+  private final PrintStream out = System.out;
+  private final Deque<AutoCloseable> started = new ArrayDeque<>();
+
+  Launcher(LauncherOptions options) {
+    this.options = options;
+  }
+
+  public static void main(String[] args) throws Exception {
+    LauncherOptions options;
+    try {
+      options = LauncherOptions.parse(args);
+    } catch (IllegalArgumentException e) {
+      System.err.println("slipway: " + e.getMessage());
+      System.err.println(LauncherOptions.USAGE);
+      System.exit(2);
+      return;
+    }
+    if (options.help()) {
+      System.out.println(LauncherOptions.USAGE);
+      return;
+    }
+    Launcher launcher = new Launcher(options);
+    Runtime.getRuntime().addShutdownHook(new Thread(launcher::stop, "slipway-stop"));
+    int status = launcher.run();
+    if (options.exitAfterSample()) {
+      System.exit(status);
+    }
+    new CountDownLatch(1).await(); // until Ctrl-C; the shutdown hook stops everything
+  }
+
+  int run() throws Exception {
+    long begin = System.nanoTime();
+    Path data = options.data().toAbsolutePath();
+    Files.createDirectories(data);
+    say("data directory " + data);
+
+    say("starting Kafka broker (its own JVM, from Maven artifacts)...");
+    KafkaBroker broker =
+        keep(KafkaBroker.start(data.resolve("kafka"), options.kafkaPort(), options.kafkaPort() + 1));
+
+    Database database;
+    String jdbcUrl;
+    if (options.jdbcUrl() != null) {
+      say("using PostgreSQL at " + options.jdbcUrl());
+      database = Database.external(options.jdbcUrl(), options.jdbcUser(), options.jdbcPassword());
+      jdbcUrl = options.jdbcUrl();
+    } else {
+      say("starting PostgreSQL (embedded, from Maven artifacts)...");
+      database = keep(Database.embedded(data.resolve("postgres"), options.postgresPort()));
+      jdbcUrl = database.ensureDatabase("slipway");
+    }
+
+    say("starting the local SSH build host (Apache SSHD on loopback, as " + user() + ")...");
+    SshTestHost buildHost = keep(SshTestHost.start(data.resolve("buildhost"), options.sshPort()));
+
+    say("starting coordinator and worker (separate JVMs)...");
+    SlipwayServices services =
+        keep(
+            SlipwayServices.start(
+                options.home(),
+                data.resolve("logs"),
+                options.port(),
+                new SlipwayServices.Wiring(
+                    broker.bootstrapServers(),
+                    jdbcUrl,
+                    database.user(),
+                    database.password(),
+                    masterKey(data)),
+                out));
+
+    out.println();
+    out.println("  API           " + services.apiUrl() + "/api/v1");
+    out.println("  Kafka         " + broker.bootstrapServers() + "   (kcat -b " + broker.bootstrapServers() + " -L)");
+    out.println("  PostgreSQL    " + jdbcUrl + "   user " + database.user());
+    out.println("  build host    " + buildHost.user() + "@127.0.0.1:" + buildHost.port());
+    out.println("  logs          " + data.resolve("logs"));
+    out.println();
+
+    SlipwayClient api = new SlipwayClient(services.apiUrl());
+    registerBuildHost(api, buildHost);
+    api.savePlan("sample", SAMPLE_PLAN);
+    String buildId = api.submitBuild("sample");
+    say("submitted sample build " + buildId);
+    JsonNode build = api.awaitFinished(buildId, Duration.ofMinutes(5));
+    out.println(api.log(buildId).stripTrailing().indent(4));
+    String status = build.get("status").asText();
+    say(
+        String.format(
+            "sample build %s %s (%.1f s after start)",
+            buildId, status.toUpperCase(), (System.nanoTime() - begin) / 1e9));
+    if (!options.exitAfterSample()) {
+      say("running; press Ctrl-C to stop");
+    }
+    return "passed".equals(status) ? 0 : 1;
+  }
+
+  private void registerBuildHost(SlipwayClient api, SshTestHost host) throws Exception {
+    for (JsonNode existing : api.get("api/v1/hosts").ok()) {
+      if ("local".equals(existing.get("name").asText())) {
+        return; // registered on an earlier run; its key and port are kept in the data directory
+      }
+    }
+    api.registerHost(
+        Map.of(
+            "name", "local",
+            "address", host.address(),
+            "port", host.port(),
+            "user", host.user(),
+            "privateKey", host.clientPrivateKeyPem(),
+            "hostKey", host.hostPublicKey(),
+            "platform", "linux",
+            "attributes", Map.of("role", "build"),
+            "slots", 4));
+    say("registered the local build host as 'local' (platform=linux, role=build, 4 slots)");
+  }
+
+  private static String masterKey(Path data) throws IOException {
+    Path file = data.resolve("master.key");
+    if (!Files.exists(file)) {
+      byte[] key = new byte[32];
+      new SecureRandom().nextBytes(key);
+      Files.writeString(file, Base64.getEncoder().encodeToString(key));
+    }
+    return Files.readString(file).trim();
+  }
+
+  private <T extends AutoCloseable> T keep(T service) {
+    started.push(service);
+    return service;
+  }
+
+  void stop() {
+    while (!started.isEmpty()) {
+      try {
+        started.pop().close();
+      } catch (Exception e) {
+        System.err.println("slipway: stopping failed: " + e.getMessage());
+      }
+    }
+  }
+
+  private void say(String message) {
+    out.println("slipway: " + message);
+  }
+
+  private static String user() {
+    return System.getProperty("user.name");
+  }
+}

@@ -1,0 +1,97 @@
+package dev.slipway.local;
+
+import java.nio.file.Path;
+
+/** Command-line options of {@code deploy/local/run}. */
+record LauncherOptions(
+    Path home,
+    Path data,
+    int port,
+    int kafkaPort,
+    int postgresPort,
+    int sshPort,
+    String jdbcUrl,
+    String jdbcUser,
+    String jdbcPassword,
+    boolean exitAfterSample,
+    boolean help) {
+
+  static final String USAGE =
+      """
+      usage: deploy/local/run [options]
+        --port N              coordinator API port (default 8080)
+        --data DIR            state directory (default .slipway/)
+        --jdbc-url URL        use this PostgreSQL instead of an embedded one
+        --jdbc-user USER      its user (default postgres)
+        --jdbc-password PW    its password (default empty)
+        --kafka-port N        Kafka broker port (default 9092; the controller uses N+1)
+        --postgres-port N     embedded PostgreSQL port (default 5433)
+        --ssh-port N          local build host SSH port (default 2222)
+        --exit-after-sample   exit with the sample build's status instead of running on
+        --help                this text""";
+
+  static LauncherOptions parse(String[] args) {
+    Path home = Path.of(System.getProperty("slipway.home", "."));
+    Path data = Path.of(".slipway");
+    int port = 8080;
+    int kafkaPort = 9092;
+    int postgresPort = 5433;
+    int sshPort = 2222;
+    String jdbcUrl = null;
+    String jdbcUser = "postgres";
+    String jdbcPassword = "";
+    boolean exit = false;
+    boolean help = false;
+    for (int i = 0; i < args.length; i++) {
+      String arg = args[i];
+      switch (arg) {
+        case "--home" -> home = Path.of(value(args, ++i, arg));
+        case "--data" -> data = Path.of(value(args, ++i, arg));
+        case "--port" -> port = port(value(args, ++i, arg), arg);
+        case "--kafka-port" -> kafkaPort = port(value(args, ++i, arg), arg);
+        case "--postgres-port" -> postgresPort = port(value(args, ++i, arg), arg);
+        case "--ssh-port" -> sshPort = port(value(args, ++i, arg), arg);
+        case "--jdbc-url" -> jdbcUrl = value(args, ++i, arg);
+        case "--jdbc-user" -> jdbcUser = value(args, ++i, arg);
+        case "--jdbc-password" -> jdbcPassword = value(args, ++i, arg);
+        case "--exit-after-sample" -> exit = true;
+        case "--help", "-h" -> help = true;
+        default -> throw new IllegalArgumentException("unknown option " + arg);
+      }
+    }
+    if (jdbcUrl != null && !jdbcUrl.startsWith("jdbc:postgresql:")) {
+      throw new IllegalArgumentException("--jdbc-url must start with jdbc:postgresql:");
+    }
+    return new LauncherOptions(
+        home,
+        data,
+        port,
+        kafkaPort,
+        postgresPort,
+        sshPort,
+        jdbcUrl,
+        jdbcUser,
+        jdbcPassword,
+        exit,
+        help);
+  }
+
+  private static String value(String[] args, int i, String option) {
+    if (i >= args.length) {
+      throw new IllegalArgumentException(option + " needs a value");
+    }
+    return args[i];
+  }
+
+  private static int port(String text, String option) {
+    try {
+      int port = Integer.parseInt(text);
+      if (port < 1 || port > 65535) {
+        throw new NumberFormatException();
+      }
+      return port;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(option + " must be a port number, not '" + text + "'");
+    }
+  }
+}

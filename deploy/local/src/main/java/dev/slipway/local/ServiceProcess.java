@@ -1,0 +1,161 @@
+package dev.slipway.local;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One Slipway service (the coordinator or a worker) in its own JVM, started from its packaged
+ * Quarkus application, as it would run in a container. A supervisor thread restarts it when it
+ * dies and says so.
+ */
+public final class ServiceProcess implements AutoCloseable {
+
+  private final String name;
+  private final Path application;
+  private final Map<String, String> environment;
+  private final int healthPort;
+  private final Path logFile;
+  private final PrintStream console;
+  private volatile Process process;
+  private volatile boolean stopping;
+  private volatile int restarts;
+  private Thread supervisor;
+
+  /**
+   * @param application the service's {@code quarkus-run.jar}
+   * @param environment its configuration, as environment variables
+   * @param healthPort where its {@code /q/health/ready} answers
+   * @param logFile where its output goes
+   * @param console where restarts are announced
+   */
+  public ServiceProcess(
+      String name,
+      Path application,
+      Map<String, String> environment,
+      int healthPort,
+      Path logFile,
+      PrintStream console) {
+    this.name = name;
+    this.application = application;
+    this.environment = Map.copyOf(environment);
+    this.healthPort = healthPort;
+    this.logFile = logFile;
+    this.console = console;
+  }
+
+  /** Starts the service and waits until it reports ready. */
+  public void start(Duration timeout) throws IOException, InterruptedException {
+    if (!Files.isRegularFile(application)) {
+      throw new IOException(name + ": " + application + " does not exist; build the project first");
+    }
+    launch();
+    awaitReady(timeout);
+    supervisor = new Thread(this::supervise, name + "-supervisor");
+    supervisor.setDaemon(true);
+    supervisor.start();
+  }
+
+  private void launch() throws IOException {
+    Files.createDirectories(logFile.getParent());
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-Xmx384m");
+    command.add("-XX:TieredStopAtLevel=1");
+    command.add("-jar");
+    command.add(application.toString());
+    ProcessBuilder builder =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+    builder.environment().putAll(environment);
+    process = builder.start();
+  }
+
+  private void awaitReady(Duration timeout) throws IOException, InterruptedException {
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    HttpRequest ready =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + healthPort + "/q/health/ready"))
+            .timeout(Duration.ofSeconds(2))
+            .build();
+    Instant deadline = Instant.now().plus(timeout);
+    while (Instant.now().isBefore(deadline)) {
+      if (!process.isAlive()) {
+        throw new IOException(
+            name + " exited with " + process.exitValue() + " while starting; see " + logFile);
+      }
+      try {
+        if (http.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+          return;
+        }
+      } catch (IOException notYet) {
+        // not listening yet
+      }
+      Thread.sleep(200); // poll interval while a JVM starts
+    }
+    throw new IOException(name + " not ready after " + timeout + "; see " + logFile);
+  }
+
+  private void supervise() {
+    while (!stopping) {
+      try {
+        int exit = process.waitFor();
+        if (stopping) {
+          return;
+        }
+        restarts++;
+        console.printf("slipway: %s exited with %d; restarting it (see %s)%n", name, exit, logFile);
+        launch();
+        awaitReady(Duration.ofSeconds(120));
+        console.printf("slipway: %s is back%n", name);
+      } catch (InterruptedException e) {
+        return;
+      } catch (IOException e) {
+        console.printf("slipway: %s could not be restarted: %s%n", name, e.getMessage());
+      }
+    }
+  }
+
+  /** The running JVM (tests kill it to check that the supervisor brings it back). */
+  public Process process() {
+    return process;
+  }
+
+  public int restarts() {
+    return restarts;
+  }
+
+  public Path logFile() {
+    return logFile;
+  }
+
+  @Override
+  public void close() {
+    stopping = true;
+    if (supervisor != null) {
+      supervisor.interrupt();
+    }
+    Process p = process;
+    if (p != null && p.isAlive()) {
+      p.destroy();
+      try {
+        if (!p.waitFor(15, java.util.concurrent.TimeUnit.SECONDS)) {
+          p.destroyForcibly();
+        }
+      } catch (InterruptedException e) {
+        p.destroyForcibly();
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}

@@ -1,0 +1,107 @@
+package dev.slipway.local;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.slipway.common.events.EventCodec;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+
+/** A small client of the coordinator's REST API. */
+public final class SlipwayClient {
+
+  /** A response: status code and body (JSON when the API sent JSON). */
+  public record Reply(int status, String body) {
+    public JsonNode json() {
+      try {
+        return MAPPER.readTree(body);
+      } catch (IOException e) {
+        throw new IllegalStateException("not JSON: " + body, e);
+      }
+    }
+
+    /** The body as JSON, or an exception carrying the API's error message. */
+    public JsonNode ok() {
+      if (status / 100 != 2) {
+        throw new IllegalStateException("HTTP " + status + ": " + body);
+      }
+      return json();
+    }
+  }
+
+  private static final ObjectMapper MAPPER = EventCodec.mapper();
+
+  private final URI base;
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  public SlipwayClient(String baseUrl) {
+    this.base = URI.create(baseUrl.endsWith("/") ? baseUrl : baseUrl + "/");
+  }
+
+  public Reply post(String path, Object body) throws IOException, InterruptedException {
+    HttpRequest request =
+        HttpRequest.newBuilder(base.resolve(path))
+            .timeout(Duration.ofSeconds(30))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(MAPPER.writeValueAsString(body)))
+            .build();
+    return send(request);
+  }
+
+  public Reply get(String path) throws IOException, InterruptedException {
+    return send(HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30)).build());
+  }
+
+  private Reply send(HttpRequest request) throws IOException, InterruptedException {
+    HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+    return new Reply(response.statusCode(), response.body());
+  }
+
+  /** Registers a host; returns its id. */
+  public String registerHost(Map<String, Object> host) throws IOException, InterruptedException {
+    return post("api/v1/hosts", host).ok().get("id").asText();
+  }
+
+  public void savePlan(String name, String yaml) throws IOException, InterruptedException {
+    post("api/v1/plans", Map.of("name", name, "yaml", yaml)).ok();
+  }
+
+  /** Submits a build of {@code plan}; returns its id. */
+  public String submitBuild(String plan) throws IOException, InterruptedException {
+    return post("api/v1/builds", Map.of("plan", plan)).ok().get("id").asText();
+  }
+
+  public JsonNode build(String id) throws IOException, InterruptedException {
+    return get("api/v1/builds/" + id).ok();
+  }
+
+  public String log(String buildId) throws IOException, InterruptedException {
+    Reply reply = get("api/v1/builds/" + buildId + "/log");
+    if (reply.status() != 200) {
+      throw new IllegalStateException("HTTP " + reply.status() + ": " + reply.body());
+    }
+    return reply.body();
+  }
+
+  /** Waits until build {@code id} has a final status and returns the build. */
+  public JsonNode awaitFinished(String id, Duration timeout)
+      throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      JsonNode build = build(id);
+      String status = build.get("status").asText();
+      if (!status.equals("pending") && !status.equals("running")) {
+        return build;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("build " + id + " still " + status + " after " + timeout);
+      }
+      Thread.sleep(50); // poll interval of a REST client waiting for a build
+    }
+  }
+}

@@ -1,0 +1,128 @@
+package dev.slipway.local;
+
+import dev.slipway.stack.Database;
+import dev.slipway.stack.KafkaBroker;
+import dev.slipway.stack.SshTestHost;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The real system for end-to-end tests, started once per test JVM: the shared Kafka broker, a fresh
+ * database, the packaged coordinator and worker in their own JVMs, and in-process SSH hosts.
+ */
+final class E2eStack {
+
+  private static E2eStack instance;
+
+  final KafkaBroker broker;
+  final String jdbcUrl;
+  final Database database;
+  final SlipwayServices services;
+  final SlipwayClient api;
+  final Path work;
+
+  private E2eStack() throws Exception {
+    work = Files.createTempDirectory("slipway-e2e");
+    broker = KafkaBroker.shared();
+    database = Database.shared();
+    jdbcUrl = database.createDatabase("slipway_e2e");
+    byte[] key = new byte[32];
+    new SecureRandom().nextBytes(key);
+    services =
+        SlipwayServices.start(
+            Path.of(System.getProperty("slipway.home", "../..")),
+            work.resolve("logs"),
+            0,
+            new SlipwayServices.Wiring(
+                broker.bootstrapServers(),
+                jdbcUrl,
+                database.user(),
+                database.password(),
+                Base64.getEncoder().encodeToString(key)),
+            System.out);
+    api = new SlipwayClient(services.apiUrl());
+    Runtime.getRuntime().addShutdownHook(new Thread(services::close));
+  }
+
+  static synchronized E2eStack get() throws Exception {
+    if (instance == null) {
+      instance = new E2eStack();
+    }
+    return instance;
+  }
+
+  /** A new in-process SSH host, stopped at JVM exit. */
+  SshTestHost sshHost() throws IOException {
+    SshTestHost host = SshTestHost.start(Files.createTempDirectory(work, "host"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  try {
+                    host.close();
+                  } catch (IOException ignored) {
+                    // stopping anyway
+                  }
+                }));
+    return host;
+  }
+
+  /**
+   * Registers {@code host} under a unique attribute {@code pool=<id>}, so that a test's builds lease
+   * only its own hosts; returns the pool id.
+   */
+  String register(SshTestHost host, int slots, String privateKey) throws Exception {
+    String pool = "p" + UUID.randomUUID().toString().substring(0, 8);
+    Map<String, Object> body = new HashMap<>();
+    body.put("name", "host-" + pool);
+    body.put("address", host.address());
+    body.put("port", host.port());
+    body.put("user", host.user());
+    body.put("privateKey", privateKey);
+    body.put("platform", "linux");
+    body.put("attributes", Map.of("pool", pool));
+    body.put("slots", slots);
+    api.registerHost(body);
+    return pool;
+  }
+
+  String register(SshTestHost host, int slots) throws Exception {
+    return register(host, slots, host.clientPrivateKeyPem());
+  }
+
+  /** Saves a one-host, one-command plan for hosts of {@code pool}; returns the plan name. */
+  String plan(String pool, String command) throws Exception {
+    String name = "plan-" + UUID.randomUUID().toString().substring(0, 8);
+    api.savePlan(
+        name,
+        """
+        steps:
+          - name: buildhost
+            kind: lease-host
+            attributes: {pool: %s}
+          - name: main
+            kind: run
+            on: buildhost
+            command: %s
+        """
+            .formatted(pool, yamlString(command)));
+    return name;
+  }
+
+  static String yamlString(String text) {
+    return "'" + text.replace("'", "''") + "'";
+  }
+
+  Connection sql() throws SQLException {
+    return DriverManager.getConnection(jdbcUrl, database.user(), database.password());
+  }
+}

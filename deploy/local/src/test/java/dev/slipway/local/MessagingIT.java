@@ -1,0 +1,168 @@
+package dev.slipway.local;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.slipway.common.events.CommandFinished;
+import dev.slipway.common.events.Envelope;
+import dev.slipway.common.events.EventCodec;
+import dev.slipway.common.events.EventTypes;
+import dev.slipway.common.events.Topics;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** At-least-once delivery: redelivered events change nothing; garbage goes to the DLQ. */
+class MessagingIT {
+
+  static E2eStack stack;
+  static String pool;
+  static KafkaProducer<String, String> producer;
+
+  @BeforeAll
+  static void start() throws Exception {
+    stack = E2eStack.get();
+    pool = stack.register(stack.sshHost(), 2);
+    Properties config = new Properties();
+    config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.broker.bootstrapServers());
+    config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+    config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+    producer = new KafkaProducer<>(config);
+  }
+
+  @AfterAll
+  static void stop() {
+    producer.close();
+  }
+
+  @Test
+  void sameCommandResultDeliveredTwiceChangesNothingTheSecondTime() throws Exception {
+    String build = stack.api.submitBuild(stack.plan(pool, "echo once"));
+    JsonNode first = stack.api.awaitFinished(build, Duration.ofSeconds(60));
+    assertEquals("passed", first.get("status").asText());
+    ConsumerRecord<String, String> result = findResultOf(build);
+
+    // the very same event again, then a conflicting one with a new id for the same command
+    producer.send(new ProducerRecord<>(result.topic(), result.key(), result.value())).get();
+    Envelope original = EventCodec.decode(result.value());
+    ObjectNode data = ((ObjectNode) original.data().deepCopy()).put("exitCode", 1);
+    Envelope conflicting =
+        new Envelope(
+            UUID.randomUUID().toString(),
+            EventTypes.COMMAND_FINISHED,
+            original.time(),
+            original.key(),
+            original.schema(),
+            data);
+    producer
+        .send(new ProducerRecord<>(result.topic(), result.key(), EventCodec.encode(conflicting)))
+        .get();
+
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> processed("coordinator.command-results", conflicting.id()));
+    assertEquals(1, countProcessed("coordinator.command-results", original.id()));
+    JsonNode after = stack.api.build(build);
+    assertEquals(first.get("status"), after.get("status"));
+    assertEquals(first.get("finishedAt"), after.get("finishedAt"));
+    assertEquals(first.get("steps"), after.get("steps"));
+  }
+
+  @Test
+  void garbageGoesToTheDeadLetterTopicAndTheNextGoodMessageIsProcessed() throws Exception {
+    String marker = "garbage-" + UUID.randomUUID();
+    for (String topic : List.of(Topics.COMMAND_RESULTS, Topics.LEASE_REQUESTS)) {
+      for (int partition = 0; partition < 3; partition++) {
+        producer.send(new ProducerRecord<>(topic, partition, marker, "{not json " + marker)).get();
+      }
+    }
+
+    String build = stack.api.submitBuild(stack.plan(pool, "echo after-garbage"));
+    JsonNode finished = stack.api.awaitFinished(build, Duration.ofSeconds(60));
+
+    assertEquals("passed", finished.get("status").asText(), finished.toString());
+    for (String topic : List.of(Topics.COMMAND_RESULTS, Topics.LEASE_REQUESTS)) {
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> read(Topics.deadLetter(topic)).stream().filter(r -> r.value().contains(marker)).count() == 3);
+    }
+  }
+
+  private static ConsumerRecord<String, String> findResultOf(String build) {
+    List<ConsumerRecord<String, String>> found = new ArrayList<>();
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () -> {
+              for (ConsumerRecord<String, String> r : read(Topics.COMMAND_RESULTS)) {
+                if (build.equals(r.key()) && r.value().contains(EventTypes.COMMAND_FINISHED)) {
+                  CommandFinished f = EventCodec.data(EventCodec.decode(r.value()), CommandFinished.class);
+                  assertTrue(f.succeeded());
+                  found.add(r);
+                }
+              }
+              return !found.isEmpty();
+            });
+    return found.get(0);
+  }
+
+  /** Every record of {@code topic} so far. */
+  static List<ConsumerRecord<String, String>> read(String topic) {
+    Properties config = new Properties();
+    config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.broker.bootstrapServers());
+    config.put(ConsumerConfig.GROUP_ID_CONFIG, "test-reader-" + UUID.randomUUID());
+    config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+    config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+    List<ConsumerRecord<String, String>> records = new ArrayList<>();
+    try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(config)) {
+      consumer.subscribe(List.of(topic));
+      int emptyPolls = 0;
+      while (emptyPolls < 3) {
+        var batch = consumer.poll(Duration.ofMillis(500));
+        if (batch.isEmpty() && !consumer.assignment().isEmpty()) {
+          emptyPolls++;
+        }
+        batch.forEach(records::add);
+      }
+    }
+    return records;
+  }
+
+  private static boolean processed(String consumer, String eventId) throws Exception {
+    return countProcessed(consumer, eventId) > 0;
+  }
+
+  private static int countProcessed(String consumer, String eventId) throws Exception {
+    try (Connection c = stack.sql();
+        PreparedStatement q =
+            c.prepareStatement(
+                "select count(*) from processed_events where consumer = ? and event_id = ?")) {
+      q.setString(1, consumer);
+      q.setString(2, eventId);
+      try (ResultSet rs = q.executeQuery()) {
+        rs.next();
+        return rs.getInt(1);
+      }
+    }
+  }
+}

@@ -1,0 +1,198 @@
+package dev.slipway.stack;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.PublicKey;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArraySet;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.sshd.common.config.keys.KeyUtils;
+import org.apache.sshd.common.util.security.SecurityUtils;
+import org.apache.sshd.core.CoreModuleProperties;
+import org.apache.sshd.server.SshServer;
+import org.apache.sshd.server.auth.pubkey.UserAuthPublicKeyFactory;
+import org.apache.sshd.server.keyprovider.SimpleGeneratorHostKeyProvider;
+
+/**
+ * An SSH server in this JVM (Apache SSHD) on 127.0.0.1 that runs exec requests through {@code
+ * /bin/sh -c} as the current OS user, working directory {@code workDir}. It accepts only public-key
+ * logins of {@link #user()} with an authorized key: the client key pair it generates (or reuses)
+ * under {@code workDir/.ssh-test-host}. Its host key is kept there too, so a restart keeps both.
+ * Counts the commands it runs, for tests.
+ */
+public final class SshTestHost implements AutoCloseable {
+
+  private static final String KEY_DIR = ".ssh-test-host";
+
+  private final SshServer server;
+  private final ExecutorService pumps;
+  private final KeyPair clientKey;
+  private final Set<PublicKey> authorizedKeys = new CopyOnWriteArraySet<>();
+  private final AtomicInteger running = new AtomicInteger();
+  private final AtomicInteger maxRunning = new AtomicInteger();
+  private final List<String> executed = new ArrayList<>();
+
+  private SshTestHost(SshServer server, ExecutorService pumps, KeyPair clientKey) {
+    this.server = server;
+    this.pumps = pumps;
+    this.clientKey = clientKey;
+    this.authorizedKeys.add(clientKey.getPublic());
+  }
+
+  /**
+   * Starts a server on a free port of 127.0.0.1 whose commands run in {@code workDir} (created if
+   * missing).
+   */
+  public static SshTestHost start(Path workDir) throws IOException {
+    return start(workDir, 0);
+  }
+
+  /**
+   * Starts a server on {@code port} of 127.0.0.1 (0: a free port), keeping its host and client keys
+   * under {@code workDir} so that a restart presents the same host key.
+   */
+  public static SshTestHost start(Path workDir, int port) throws IOException {
+    Path dir = workDir.toAbsolutePath().normalize();
+    Path keys = Files.createDirectories(dir.resolve(KEY_DIR));
+    KeyPair clientKey = SshKeys.loadOrCreate(keys.resolve("client_ed25519"), "slipway-test");
+
+    SimpleGeneratorHostKeyProvider hostKeys =
+        new SimpleGeneratorHostKeyProvider(keys.resolve("host_ed25519"));
+    hostKeys.setAlgorithm(SecurityUtils.EDDSA);
+    hostKeys.setKeySize(256);
+
+    SshServer server = SshServer.setUpDefaultServer();
+    server.setHost("127.0.0.1");
+    server.setPort(port);
+    CoreModuleProperties.TCP_NODELAY.set(server, true);
+    server.setKeyPairProvider(hostKeys);
+    server.setUserAuthFactories(List.of(new UserAuthPublicKeyFactory()));
+    server.setPasswordAuthenticator(null);
+    server.setKeyboardInteractiveAuthenticator(null);
+    server.setHostBasedAuthenticator(null);
+
+    ExecutorService pumps =
+        Executors.newCachedThreadPool(
+            task -> {
+              Thread thread = new Thread(task, "ssh-test-host-io");
+              thread.setDaemon(true);
+              return thread;
+            });
+    SshTestHost host = new SshTestHost(server, pumps, clientKey);
+    server.setPublickeyAuthenticator(
+        (username, key, session) -> host.user().equals(username) && host.isAuthorized(key));
+    server.setCommandFactory(
+        (channel, command) -> new ShellCommand(command, dir, pumps, host.new Counter()));
+    try {
+      server.start();
+    } catch (IOException | RuntimeException e) {
+      pumps.shutdownNow();
+      throw e;
+    }
+    return host;
+  }
+
+  /** The port the server listens on. */
+  public int port() {
+    return server.getPort();
+  }
+
+  /** The address the server listens on: {@code 127.0.0.1}. */
+  public String address() {
+    return "127.0.0.1";
+  }
+
+  /** The only user that may log in: the OS user running this JVM. */
+  public String user() {
+    return System.getProperty("user.name");
+  }
+
+  /** The authorized client key as unencrypted OpenSSH private key text. */
+  public String clientPrivateKeyPem() {
+    return SshKeys.toPem(clientKey, "slipway-test");
+  }
+
+  /** The authorized client key's public half as an authorized_keys line. */
+  public String clientPublicKey() {
+    return SshKeys.publicKeyLine(clientKey.getPublic());
+  }
+
+  /** The server's host key as a known_hosts/authorized_keys key, e.g. {@code ssh-ed25519 AAAA…}. */
+  public String hostPublicKey() {
+    try {
+      for (KeyPair pair : server.getKeyPairProvider().loadKeys(null)) {
+        return SshKeys.publicKeyLine(pair.getPublic());
+      }
+    } catch (IOException | GeneralSecurityException e) {
+      throw new IllegalStateException("cannot read the host key", e);
+    }
+    throw new IllegalStateException("the server has no host key");
+  }
+
+  /** A fresh ed25519 private key (OpenSSH text) that no server of this class authorizes. */
+  public static String generatePrivateKeyPem() {
+    return SshKeys.toPem(SshKeys.generate(), "slipway-unauthorized");
+  }
+
+  /** The number of commands running now. */
+  public int runningCommands() {
+    return running.get();
+  }
+
+  /** The most commands that ran at once since start or the last {@link #resetCounters()}. */
+  public int maxConcurrentCommands() {
+    return maxRunning.get();
+  }
+
+  /** Forgets the executed commands and sets the maximum to the number running now. */
+  public void resetCounters() {
+    synchronized (executed) {
+      executed.clear();
+      maxRunning.set(running.get());
+    }
+  }
+
+  /** The commands started since start or the last {@link #resetCounters()}, oldest first. */
+  public List<String> executedCommands() {
+    synchronized (executed) {
+      return List.copyOf(executed);
+    }
+  }
+
+  /** Stops the server and kills the commands still running. */
+  @Override
+  public void close() throws IOException {
+    try {
+      server.stop(true);
+    } finally {
+      pumps.shutdownNow();
+    }
+  }
+
+  private boolean isAuthorized(PublicKey key) {
+    return authorizedKeys.stream().anyMatch(authorized -> KeyUtils.compareKeys(authorized, key));
+  }
+
+  /** Keeps the counters of one command. */
+  private final class Counter implements ShellCommand.Listener {
+    @Override
+    public void started(String command) {
+      synchronized (executed) {
+        executed.add(command);
+        maxRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
+      }
+    }
+
+    @Override
+    public void ended(String command) {
+      running.decrementAndGet();
+    }
+  }
+}
