@@ -125,6 +125,8 @@ create table commands (
   signal        text,
   message       text,
   output_chunks bigint,
+  -- the command.finished event as the coordinator received it, kept until all output arrived
+  result        jsonb,
   runner        text,
   created_at    timestamptz not null default now(),
   started_at    timestamptz,

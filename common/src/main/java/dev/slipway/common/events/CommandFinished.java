@@ -1,5 +1,7 @@
 package dev.slipway.common.events;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+
 /**
  * {@code command.finished} on {@code slipway.command-results}, keyed by build id.
  *
@@ -22,6 +24,7 @@ public record CommandFinished(
   public static final String TIMED_OUT = "timed-out";
   public static final String ABORTED = "aborted";
 
+  @JsonIgnore
   public boolean succeeded() {
     return EXITED.equals(outcome) && exitCode != null && exitCode == 0;
   }

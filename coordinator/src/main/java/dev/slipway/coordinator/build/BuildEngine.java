@@ -2,6 +2,7 @@ package dev.slipway.coordinator.build;
 
 import dev.slipway.common.events.BuildChanged;
 import dev.slipway.common.events.CommandFinished;
+import dev.slipway.common.events.CommandOutput;
 import dev.slipway.common.events.CommandRequested;
 import dev.slipway.common.events.EventTypes;
 import dev.slipway.common.events.LeaseChanged;
@@ -39,6 +40,7 @@ public class BuildEngine {
   @Inject LeaseRepository leaseRepository;
   @Inject Leases leases;
   @Inject Outbox outbox;
+  @Inject LogStore logs;
 
   /** Starts the next pending step, or finishes the build when no step is left to run. */
   @Transactional(Transactional.TxType.MANDATORY)
@@ -132,21 +134,51 @@ public class BuildEngine {
     advance(build);
   }
 
-  /** A command of one of the build's steps finished. */
+  /**
+   * A command of one of the build's steps finished. Its step completes once every output chunk the
+   * runner announced is stored, so that a finished build always has its whole log.
+   */
   @Transactional(Transactional.TxType.MANDATORY)
   public void onCommandFinished(CommandFinished result) {
-    Optional<Command> command = builds.command(result.commandId());
-    if (command.isEmpty()) {
+    Optional<Command> found = builds.command(result.commandId());
+    if (found.isEmpty()) {
       LOG.warnf("result for unknown command %s ignored", result.commandId());
       return;
     }
-    Build build = builds.lock(command.get().buildId).orElseThrow();
-    Step step =
-        builds.getEntityManager().find(Step.class, new Step.Key(build.id, command.get().stepName));
-    if (step.status != StepStatus.RUNNING || !result.commandId().equals(step.commandId)) {
+    Build build = builds.lock(found.get().buildId).orElseThrow();
+    Command command = found.get();
+    if (command.result != null) {
+      return; // already received
+    }
+    command.result = result;
+    command.outputChunks = result.outputChunks();
+    completeIfOutputStored(build, command);
+  }
+
+  /** A chunk of a command's output arrived: store it, and complete the step if it was the last. */
+  @Transactional(Transactional.TxType.MANDATORY)
+  public void onCommandOutput(CommandOutput chunk) {
+    Optional<Build> build = builds.lock(chunk.buildId());
+    Optional<Command> command = builds.command(chunk.commandId());
+    if (build.isEmpty() || command.isEmpty()) {
+      LOG.warnf("output of unknown command %s ignored", chunk.commandId());
+      return;
+    }
+    logs.append(chunk);
+    if (command.get().result != null) {
+      completeIfOutputStored(build.get(), command.get());
+    }
+  }
+
+  private void completeIfOutputStored(Build build, Command command) {
+    CommandFinished result = command.result;
+    if (result.outputChunks() >= 0 && logs.chunksStored(command.id) < result.outputChunks()) {
+      return; // the rest of the output is on its way
+    }
+    Step step = builds.getEntityManager().find(Step.class, new Step.Key(build.id, command.stepName));
+    if (step.status != StepStatus.RUNNING || !command.id.equals(step.commandId)) {
       return; // already applied
     }
-    command.get().outputChunks = result.outputChunks();
     step.exitCode = result.exitCode();
     if (result.succeeded()) {
       move(build, step, StepStatus.PASSED, null);

@@ -1,10 +1,13 @@
 package dev.slipway.coordinator.build;
 
+import dev.slipway.common.events.CommandFinished;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import java.time.Instant;
+import org.hibernate.annotations.JdbcTypeCode;
+import org.hibernate.type.SqlTypes;
 
 /**
  * A command the coordinator asked a runner to execute. The coordinator creates it ({@code
@@ -36,6 +39,10 @@ public class Command {
 
   @Column(name = "output_chunks")
   public Long outputChunks;
+
+  /** How the command ended, once its result arrived; applied when all its output is stored. */
+  @JdbcTypeCode(SqlTypes.JSON)
+  public CommandFinished result;
 
   @Column(name = "created_at", insertable = false, updatable = false)
   public Instant createdAt;

@@ -22,13 +22,22 @@ public class LogStore {
     entityManager
         .createNativeQuery(
             "insert into log_chunks (command_id, seq, stream, text)"
-                + " select ?1, ?2, ?3, ?4 where exists (select 1 from commands where id = ?1)"
-                + " on conflict do nothing")
+                + " values (?1, ?2, ?3, ?4) on conflict do nothing")
         .setParameter(1, chunk.commandId())
         .setParameter(2, chunk.seq())
         .setParameter(3, chunk.stream())
         .setParameter(4, chunk.text())
         .executeUpdate();
+  }
+
+  /** How many chunks of command {@code commandId} are stored. */
+  public long chunksStored(String commandId) {
+    return ((Number)
+            entityManager
+                .createNativeQuery("select count(*) from log_chunks where command_id = ?1")
+                .setParameter(1, commandId)
+                .getSingleResult())
+        .longValue();
   }
 
   /** The build's whole log: each step introduced by a header line, then its output in order. */

@@ -1,5 +1,6 @@
 package dev.slipway.coordinator.plan;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.Map;
 
@@ -19,6 +20,7 @@ public record StepSpec(
   public static final String LEASE_HOST = "lease-host";
   public static final String RUN = "run";
 
+  @JsonIgnore
   public boolean isLease() {
     return LEASE_HOST.equals(kind);
   }

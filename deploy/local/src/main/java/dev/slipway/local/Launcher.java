@@ -31,7 +31,10 @@ public final class Launcher {
         - name: hello
           kind: run
           on: buildhost
-          command: echo "hello from $(hostname)"; uname -sr; echo "working directory: $(pwd)"
+          command: |
+            echo "hello from $(hostname)"
+            uname -sr
+            echo "working directory: $(pwd)"
       """;
 
   private final LauncherOptions options;

@@ -33,7 +33,8 @@ public final class PinnedHostKeys implements ServerKeyVerifier {
 
   @Override
   public boolean verifyServerKey(ClientSession session, SocketAddress address, PublicKey key) {
-    HostConnection host = session.getAttribute(SshConnections.HOST);
+    AttributeRepository context = session.getConnectionContext();
+    HostConnection host = context == null ? null : context.getAttribute(SshConnections.HOST);
     if (host == null) {
       return false;
     }

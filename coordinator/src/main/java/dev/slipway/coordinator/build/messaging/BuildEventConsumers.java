@@ -7,7 +7,6 @@ import dev.slipway.common.events.EventCodec;
 import dev.slipway.common.events.EventTypes;
 import dev.slipway.common.events.LeaseChanged;
 import dev.slipway.coordinator.build.BuildEngine;
-import dev.slipway.coordinator.build.LogStore;
 import dev.slipway.platform.messaging.EventProcessor;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -20,7 +19,6 @@ public class BuildEventConsumers {
 
   @Inject EventProcessor processor;
   @Inject BuildEngine engine;
-  @Inject LogStore logs;
 
   @Incoming(Channels.LEASES_IN)
   @Blocking
@@ -50,6 +48,6 @@ public class BuildEventConsumers {
     processor.process(
         "coordinator.command-output",
         payload,
-        e -> logs.append(EventCodec.data(e, CommandOutput.class)));
+        e -> engine.onCommandOutput(EventCodec.data(e, CommandOutput.class)));
   }
 }
