@@ -175,7 +175,8 @@ public class BuildEngine {
     if (result.outputChunks() >= 0 && logs.chunksStored(command.id) < result.outputChunks()) {
       return; // the rest of the output is on its way
     }
-    Step step = builds.getEntityManager().find(Step.class, new Step.Key(build.id, command.stepName));
+    Step step =
+        builds.getEntityManager().find(Step.class, new Step.Key(build.id, command.stepName));
     if (step.status != StepStatus.RUNNING || !command.id.equals(step.commandId)) {
       return; // already applied
     }

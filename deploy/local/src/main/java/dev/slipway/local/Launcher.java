@@ -60,9 +60,18 @@ public final class Launcher {
       return;
     }
     Launcher launcher = new Launcher(options);
+    // Stops what was started in reverse order: the services leave their consumer groups while
+    // the broker is still up, and the database outlives every process that writes to it.
     Runtime.getRuntime().addShutdownHook(new Thread(launcher::stop, "slipway-stop"));
-    int status = launcher.run();
-    if (options.exitAfterSample()) {
+    int status;
+    try {
+      status = launcher.run();
+    } catch (Exception e) {
+      System.err.println("slipway: " + e.getMessage());
+      status = 1;
+    }
+    if (options.exitAfterSample() || status != 0) {
+      launcher.stop();
       System.exit(status);
     }
     new CountDownLatch(1).await(); // until Ctrl-C; the shutdown hook stops everything
@@ -76,7 +85,8 @@ public final class Launcher {
 
     say("starting Kafka broker (its own JVM, from Maven artifacts)...");
     KafkaBroker broker =
-        keep(KafkaBroker.start(data.resolve("kafka"), options.kafkaPort(), options.kafkaPort() + 1));
+        keep(
+            KafkaBroker.start(data.resolve("kafka"), options.kafkaPort(), options.kafkaPort() + 1));
 
     Database database;
     String jdbcUrl;
@@ -110,7 +120,12 @@ public final class Launcher {
 
     out.println();
     out.println("  API           " + services.apiUrl() + "/api/v1");
-    out.println("  Kafka         " + broker.bootstrapServers() + "   (kcat -b " + broker.bootstrapServers() + " -L)");
+    out.println(
+        "  Kafka         "
+            + broker.bootstrapServers()
+            + "   (kcat -b "
+            + broker.bootstrapServers()
+            + " -L)");
     out.println("  PostgreSQL    " + jdbcUrl + "   user " + database.user());
     out.println("  build host    " + buildHost.user() + "@127.0.0.1:" + buildHost.port());
     out.println("  logs          " + data.resolve("logs"));
@@ -169,7 +184,7 @@ public final class Launcher {
     return service;
   }
 
-  void stop() {
+  synchronized void stop() {
     while (!started.isEmpty()) {
       try {
         started.pop().close();

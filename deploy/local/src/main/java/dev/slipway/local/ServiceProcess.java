@@ -16,8 +16,8 @@ import java.util.Map;
 
 /**
  * One Slipway service (the coordinator or a worker) in its own JVM, started from its packaged
- * Quarkus application, as it would run in a container. A supervisor thread restarts it when it
- * dies and says so.
+ * Quarkus application, as it would run in a container. A supervisor thread restarts it when it dies
+ * and says so.
  */
 public final class ServiceProcess implements AutoCloseable {
 

@@ -64,7 +64,8 @@ class ApiErrorsIT {
     host.put("name", "incomplete");
     host.put("user", "root");
     host.put("platform", "linux");
-    host.put("privateKey", "-----BEGIN OPENSSH PRIVATE KEY-----\nx\n-----END OPENSSH PRIVATE KEY-----");
+    host.put(
+        "privateKey", "-----BEGIN OPENSSH PRIVATE KEY-----\nx\n-----END OPENSSH PRIVATE KEY-----");
     Reply reply = api.post("api/v1/hosts", host);
     assertEquals(400, reply.status(), reply.body());
     assertEquals("address", reply.json().get("field").asText());
@@ -72,7 +73,8 @@ class ApiErrorsIT {
 
   @Test
   void registeredHostNeverEchoesItsPrivateKey() throws Exception {
-    String secret = "-----BEGIN OPENSSH PRIVATE KEY-----\nc2VjcmV0\n-----END OPENSSH PRIVATE KEY-----";
+    String secret =
+        "-----BEGIN OPENSSH PRIVATE KEY-----\nc2VjcmV0\n-----END OPENSSH PRIVATE KEY-----";
     Map<String, Object> host = new HashMap<>();
     host.put("name", "echo-check");
     host.put("address", "127.0.0.1");

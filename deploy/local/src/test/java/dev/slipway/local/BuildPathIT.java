@@ -41,7 +41,8 @@ class BuildPathIT {
     JsonNode run = finished.get("steps").get(1);
     assertEquals("passed", run.get("status").asText());
     assertEquals(0, run.get("exitCode").asInt());
-    await().atMost(Duration.ofSeconds(10))
+    await()
+        .atMost(Duration.ofSeconds(10))
         .until(() -> stack.api.log(build).contains("token=" + token));
     String log = stack.api.log(build);
     assertTrue(log.indexOf("=== step buildhost") < log.indexOf("=== step main"), log);

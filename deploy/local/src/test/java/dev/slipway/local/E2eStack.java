@@ -77,8 +77,8 @@ final class E2eStack {
   }
 
   /**
-   * Registers {@code host} under a unique attribute {@code pool=<id>}, so that a test's builds lease
-   * only its own hosts; returns the pool id.
+   * Registers {@code host} under a unique attribute {@code pool=<id>}, so that a test's builds
+   * lease only its own hosts; returns the pool id.
    */
   String register(SshTestHost host, int slots, String privateKey) throws Exception {
     String pool = "p" + UUID.randomUUID().toString().substring(0, 8);

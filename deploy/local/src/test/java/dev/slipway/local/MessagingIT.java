@@ -103,7 +103,12 @@ class MessagingIT {
     for (String topic : List.of(Topics.COMMAND_RESULTS, Topics.LEASE_REQUESTS)) {
       await()
           .atMost(Duration.ofSeconds(20))
-          .until(() -> read(Topics.deadLetter(topic)).stream().filter(r -> r.value().contains(marker)).count() == 3);
+          .until(
+              () ->
+                  read(Topics.deadLetter(topic)).stream()
+                          .filter(r -> r.value().contains(marker))
+                          .count()
+                      == 3);
     }
   }
 
@@ -115,7 +120,8 @@ class MessagingIT {
             () -> {
               for (ConsumerRecord<String, String> r : read(Topics.COMMAND_RESULTS)) {
                 if (build.equals(r.key()) && r.value().contains(EventTypes.COMMAND_FINISHED)) {
-                  CommandFinished f = EventCodec.data(EventCodec.decode(r.value()), CommandFinished.class);
+                  CommandFinished f =
+                      EventCodec.data(EventCodec.decode(r.value()), CommandFinished.class);
                   assertTrue(f.succeeded());
                   found.add(r);
                 }

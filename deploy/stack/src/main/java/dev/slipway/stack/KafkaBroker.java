@@ -38,7 +38,9 @@ public final class KafkaBroker implements AutoCloseable {
     this.port = port;
     this.process = process;
     this.isShared = isShared;
-    this.shutdownHook = StackFiles.onShutdown("slipway-kafka-broker-stop", this::stopAtExit);
+    // The shared broker stops itself at exit; an owned one is stopped by its owner, in order.
+    this.shutdownHook =
+        isShared ? StackFiles.onShutdown("slipway-kafka-broker-stop", this::stopAtExit) : null;
   }
 
   /** Starts a broker on two free loopback ports (client and controller) with data in dataDir. */
