@@ -1,0 +1,100 @@
+package dev.slipway.coordinator.plan;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class PlanParserTest {
+
+  private static final String VALID =
+      """
+      steps:
+        - name: buildhost
+          kind: lease-host
+          attributes: {platform: linux, cpu: 32}
+        - name: hello
+          kind: run
+          on: buildhost
+          command: echo hi
+          timeout: 90s
+      """;
+
+  @Test
+  void readsStepsInOrderWithTheirFields() {
+    List<StepSpec> steps = PlanParser.parse(VALID, 3600);
+    assertEquals(2, steps.size());
+    assertEquals(Map.of("platform", "linux", "cpu", "32"), steps.get(0).attributes());
+    assertTrue(steps.get(0).isLease());
+    assertEquals("buildhost", steps.get(1).on());
+    assertEquals("echo hi", steps.get(1).command());
+    assertEquals(90, steps.get(1).timeoutSeconds());
+  }
+
+  @Test
+  void runStepWithoutTimeoutGetsTheDefault() {
+    String yaml =
+        "steps:\n  - {name: h, kind: lease-host}\n  - {name: r, kind: run, on: h, command: x}\n";
+    assertEquals(42, PlanParser.parse(yaml, 42).get(1).timeoutSeconds());
+  }
+
+  static Stream<Arguments> invalidPlans() {
+    return Stream.of(
+        Arguments.of("", "yaml", "required"),
+        Arguments.of("steps: [\n  {name: a\n", "yaml", "line 3"),
+        Arguments.of("steps:\n  - name: a\n   kind: run\n", "yaml", "line 3"),
+        Arguments.of("nothing: here\n", "steps", "non-empty list"),
+        Arguments.of("steps: []\n", "steps", "non-empty list"),
+        Arguments.of("steps:\n  - just text\n", "steps[0]", "mapping"),
+        Arguments.of("steps:\n  - {kind: lease-host}\n", "steps[0].name", "needs 'name'"),
+        Arguments.of(
+            "steps:\n  - {name: Bad Name, kind: lease-host}\n", "steps[0].name", "must match"),
+        Arguments.of(
+            "steps:\n  - {name: a, kind: lease-host}\n  - {name: a, kind: lease-host}\n",
+            "steps[1].name",
+            "used twice"),
+        Arguments.of("steps:\n  - {name: a, kind: teleport}\n", "steps[0].kind", "teleport"),
+        Arguments.of(
+            "steps:\n  - {name: a, kind: lease-host, attributes: [x]}\n",
+            "steps[0].attributes",
+            "mapping"),
+        Arguments.of(
+            "steps:\n  - {name: a, kind: lease-host, attributes: {1x: y}}\n",
+            "steps[0].attributes",
+            "1x"),
+        Arguments.of(
+            "steps:\n  - {name: r, kind: run, on: h, command: x}\n  - {name: h, kind: lease-host}\n",
+            "steps[0].on",
+            "not an earlier lease step"),
+        Arguments.of(
+            "steps:\n  - {name: h, kind: lease-host}\n  - {name: r, kind: run, on: h, command: x}\n"
+                + "  - {name: s, kind: run, on: r, command: y}\n",
+            "steps[2].on",
+            "'r'"),
+        Arguments.of(
+            "steps:\n  - {name: h, kind: lease-host}\n  - {name: r, kind: run, on: h}\n",
+            "steps[1].command",
+            "needs 'command'"),
+        Arguments.of(
+            "steps:\n  - {name: h, kind: lease-host}\n"
+                + "  - {name: r, kind: run, on: h, command: x, timeout: soon}\n",
+            "steps[1].timeout",
+            "not a duration"));
+  }
+
+  @ParameterizedTest(name = "{1}: {2}")
+  @MethodSource("invalidPlans")
+  void refusesInvalidPlansNamingTheField(String yaml, String field, String message) {
+    PlanException e = assertThrows(PlanException.class, () -> PlanParser.parse(yaml, 60));
+    assertEquals(field, e.body().field());
+    assertTrue(e.getMessage().contains(message), e.getMessage());
+    assertEquals(400, e.status());
+  }
+}

@@ -1,0 +1,70 @@
+package dev.slipway.local;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.slipway.stack.SshTestHost;
+import java.time.Duration;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** A service that dies (kill -9) is restarted, and no build is lost. */
+class SupervisionIT {
+
+  static E2eStack stack;
+  static SshTestHost host;
+  static String pool;
+
+  @BeforeAll
+  static void start() throws Exception {
+    stack = E2eStack.get();
+    host = stack.sshHost();
+    pool = stack.register(host, 2);
+  }
+
+  @Test
+  void coordinatorKilledWhileItsBuildRunsIsRestartedAndTheBuildStillPasses() throws Exception {
+    ServiceProcess coordinator = stack.services.coordinator();
+    int restarts = coordinator.restarts();
+    String build = stack.api.submitBuild(stack.plan(pool, "sleep 2; echo survived"));
+    await().atMost(Duration.ofSeconds(30)).until(() -> host.runningCommands() > 0);
+
+    coordinator.process().destroyForcibly();
+
+    await().atMost(Duration.ofSeconds(90)).until(() -> coordinator.restarts() == restarts + 1);
+    JsonNode finished = awaitFinished(build);
+    assertEquals("passed", finished.get("status").asText(), finished.toString());
+    assertTrue(stack.api.log(build).contains("survived"));
+    BuildPathIT.assertLeasesReleased(build);
+  }
+
+  @Test
+  void workerKilledBetweenBuildsIsRestartedAndServesTheNextBuild() throws Exception {
+    ServiceProcess worker = stack.services.worker();
+    int restarts = worker.restarts();
+
+    worker.process().destroyForcibly();
+    String build = stack.api.submitBuild(stack.plan(pool, "echo after-restart"));
+
+    await().atMost(Duration.ofSeconds(90)).until(() -> worker.restarts() == restarts + 1);
+    JsonNode finished = awaitFinished(build);
+    assertEquals("passed", finished.get("status").asText(), finished.toString());
+    BuildPathIT.assertLeasesReleased(build);
+  }
+
+  /** Waits for the build, riding over the moments when the coordinator is down. */
+  private static JsonNode awaitFinished(String build) {
+    JsonNode[] result = new JsonNode[1];
+    await()
+        .atMost(Duration.ofSeconds(120))
+        .ignoreExceptions()
+        .until(
+            () -> {
+              result[0] = stack.api.awaitFinished(build, Duration.ofSeconds(5));
+              return true;
+            });
+    return result[0];
+  }
+}
