@@ -11,22 +11,17 @@ import dev.slipway.common.events.Envelope;
 import dev.slipway.common.events.EventCodec;
 import dev.slipway.common.events.EventTypes;
 import dev.slipway.common.events.Topics;
+import dev.slipway.stack.TopicReader;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 import java.util.UUID;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,11 +37,7 @@ class MessagingIT {
   static void start() throws Exception {
     stack = E2eStack.get();
     pool = stack.register(stack.sshHost(), 2);
-    Properties config = new Properties();
-    config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.broker.bootstrapServers());
-    config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-    config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-    producer = new KafkaProducer<>(config);
+    producer = TopicReader.producer(stack.broker.bootstrapServers());
   }
 
   @AfterAll
@@ -131,27 +122,8 @@ class MessagingIT {
     return found.get(0);
   }
 
-  /** Every record of {@code topic} so far. */
   static List<ConsumerRecord<String, String>> read(String topic) {
-    Properties config = new Properties();
-    config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.broker.bootstrapServers());
-    config.put(ConsumerConfig.GROUP_ID_CONFIG, "test-reader-" + UUID.randomUUID());
-    config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-    config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-    List<ConsumerRecord<String, String>> records = new ArrayList<>();
-    try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(config)) {
-      consumer.subscribe(List.of(topic));
-      int emptyPolls = 0;
-      while (emptyPolls < 3) {
-        var batch = consumer.poll(Duration.ofMillis(500));
-        if (batch.isEmpty() && !consumer.assignment().isEmpty()) {
-          emptyPolls++;
-        }
-        batch.forEach(records::add);
-      }
-    }
-    return records;
+    return TopicReader.readAll(stack.broker.bootstrapServers(), topic);
   }
 
   private static boolean processed(String consumer, String eventId) throws Exception {

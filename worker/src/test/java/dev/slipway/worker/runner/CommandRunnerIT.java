@@ -1,0 +1,223 @@
+package dev.slipway.worker.runner;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.slipway.common.events.CommandFinished;
+import dev.slipway.common.events.CommandOutput;
+import dev.slipway.common.events.CommandRequested;
+import dev.slipway.common.events.Envelope;
+import dev.slipway.common.events.EventCodec;
+import dev.slipway.common.events.EventTypes;
+import dev.slipway.common.events.Topics;
+import dev.slipway.platform.secrets.Credential;
+import dev.slipway.platform.secrets.CredentialStore;
+import dev.slipway.stack.RealServices;
+import dev.slipway.stack.SshTestHost;
+import dev.slipway.stack.TopicReader;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The runner role alone, in Quarkus, against a real broker, database and SSH server. */
+@QuarkusTest
+@QuarkusTestResource(RealServices.class)
+class CommandRunnerIT {
+
+  static SshTestHost host;
+  static Path hostDir;
+
+  @Inject CredentialStore credentials;
+  @Inject EntityManager entityManager;
+
+  @ConfigProperty(name = "kafka.bootstrap.servers")
+  String bootstrap;
+
+  @BeforeAll
+  static void startHost() throws Exception {
+    hostDir = Files.createTempDirectory("runner-host");
+    host = SshTestHost.start(hostDir);
+  }
+
+  @AfterAll
+  static void stopHost() throws Exception {
+    host.close();
+  }
+
+  @Test
+  void runsACommandAndStreamsItsOutputInOrder() throws Exception {
+    CommandRequested request =
+        newCommand("for i in 1 2 3; do echo out$i; echo err$i >&2; done; exit 7");
+
+    publish(EventCodec.envelope(EventTypes.COMMAND_REQUESTED, request.commandId(), request));
+
+    CommandFinished result = awaitResult(request);
+    assertEquals(CommandFinished.EXITED, result.outcome());
+    assertEquals(7, result.exitCode());
+    List<CommandOutput> chunks = outputOf(request);
+    assertEquals(result.outputChunks(), chunks.size());
+    String stdout = join(chunks, CommandOutput.STDOUT);
+    String stderr = join(chunks, CommandOutput.STDERR);
+    assertEquals("out1\nout2\nout3\n", stdout);
+    assertEquals("err1\nerr2\nerr3\n", stderr);
+  }
+
+  @Test
+  void aRequestDeliveredAgainNeverStartsTheCommandTwice() throws Exception {
+    String file = "ran-" + UUID.randomUUID() + ".txt";
+    CommandRequested request = newCommand("echo ran >> " + file);
+    Envelope first =
+        EventCodec.envelope(EventTypes.COMMAND_REQUESTED, request.commandId(), request);
+    Envelope again =
+        EventCodec.envelope(EventTypes.COMMAND_REQUESTED, request.commandId(), request);
+
+    publish(first);
+    publish(first);
+    publish(again);
+
+    awaitResult(request);
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> processed("runner.command-requests", again.id()));
+    assertEquals(List.of("ran"), Files.readAllLines(hostDir.resolve(file)));
+  }
+
+  @Test
+  void hostThatRefusesTheKeyGivesAClearErrorResult() throws Exception {
+    CommandRequested request =
+        newCommand("echo never", SshTestHost.generatePrivateKeyPem(), "refusing");
+
+    publish(EventCodec.envelope(EventTypes.COMMAND_REQUESTED, request.commandId(), request));
+
+    CommandFinished result = awaitResult(request);
+    assertEquals(CommandFinished.ERROR, result.outcome());
+    assertTrue(result.message().startsWith("authentication failed"), result.message());
+  }
+
+  private CommandRequested newCommand(String command) {
+    return newCommand(command, host.clientPrivateKeyPem(), "good");
+  }
+
+  /** Rows the coordinator would have written: a host, a build, an active lease, a command. */
+  private CommandRequested newCommand(String command, String privateKey, String hostName) {
+    String suffix = UUID.randomUUID().toString().substring(0, 8);
+    String resourceId = "host-" + hostName + "-" + suffix;
+    String buildId = "build-" + suffix;
+    String leaseId = "lease-" + suffix;
+    String commandId = "cmd-" + suffix;
+    QuarkusTransaction.requiringNew()
+        .run(
+            () -> {
+              String credentialId = credentials.save(Credential.SSH_PRIVATE_KEY, privateKey);
+              sql(
+                  "insert into resources (id, blueprint_id, type, name, status, attributes, slots,"
+                      + " address, port, username, credential_id)"
+                      + " values (?1, 'static-host', 'host', ?1, 'active', '{}', 1, ?2, ?3, ?4, ?5)",
+                  resourceId,
+                  host.address(),
+                  host.port(),
+                  host.user(),
+                  credentialId);
+              sql(
+                  "insert into builds (id, plan_name, plan_yaml, status) values (?1, 'p', '', 'running')",
+                  buildId);
+              sql(
+                  "insert into leases (id, type, resource_id, owner, status)"
+                      + " values (?1, 'host', ?2, ?3, 'active')",
+                  leaseId,
+                  resourceId,
+                  buildId);
+              sql(
+                  "insert into commands (id, build_id, step_name, lease_id, resource_id, command,"
+                      + " status) values (?1, ?2, 'main', ?3, ?4, ?5, 'requested')",
+                  commandId,
+                  buildId,
+                  leaseId,
+                  resourceId,
+                  command);
+            });
+    return new CommandRequested(
+        commandId, buildId, "main", leaseId, resourceId, command, Map.of(), null, 60);
+  }
+
+  private void sql(String statement, Object... parameters) {
+    var query = entityManager.createNativeQuery(statement);
+    for (int i = 0; i < parameters.length; i++) {
+      query.setParameter(i + 1, parameters[i]);
+    }
+    query.executeUpdate();
+  }
+
+  private boolean processed(String consumer, String eventId) {
+    return QuarkusTransaction.requiringNew()
+        .call(
+            () ->
+                ((Number)
+                            entityManager
+                                .createNativeQuery(
+                                    "select count(*) from processed_events"
+                                        + " where consumer = ?1 and event_id = ?2")
+                                .setParameter(1, consumer)
+                                .setParameter(2, eventId)
+                                .getSingleResult())
+                        .intValue()
+                    > 0);
+  }
+
+  private void publish(Envelope envelope) throws Exception {
+    try (KafkaProducer<String, String> producer = TopicReader.producer(bootstrap)) {
+      TopicReader.send(
+          producer,
+          new ProducerRecord<>(
+              Topics.COMMAND_REQUESTS, envelope.key(), EventCodec.encode(envelope)));
+    }
+  }
+
+  private CommandFinished awaitResult(CommandRequested request) {
+    CommandFinished[] found = new CommandFinished[1];
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () -> {
+              for (var r : TopicReader.readAll(bootstrap, Topics.COMMAND_RESULTS)) {
+                CommandFinished f =
+                    EventCodec.data(EventCodec.decode(r.value()), CommandFinished.class);
+                if (f.commandId().equals(request.commandId())) {
+                  found[0] = f;
+                }
+              }
+              return found[0] != null;
+            });
+    return found[0];
+  }
+
+  private List<CommandOutput> outputOf(CommandRequested request) {
+    return TopicReader.readAll(bootstrap, Topics.COMMAND_OUTPUT).stream()
+        .map(r -> EventCodec.data(EventCodec.decode(r.value()), CommandOutput.class))
+        .filter(c -> c.commandId().equals(request.commandId()))
+        .sorted(Comparator.comparingLong(CommandOutput::seq))
+        .toList();
+  }
+
+  private static String join(List<CommandOutput> chunks, String stream) {
+    StringBuilder text = new StringBuilder();
+    chunks.stream().filter(c -> c.stream().equals(stream)).forEach(c -> text.append(c.text()));
+    return text.toString();
+  }
+}
