@@ -54,12 +54,16 @@ public final class ServiceProcess implements AutoCloseable {
     this.console = console;
   }
 
-  /** Starts the service and waits until it reports ready. */
-  public void start(Duration timeout) throws IOException, InterruptedException {
+  /** Starts the service's JVM; {@link #awaitStarted} waits for it. */
+  public void start() throws IOException {
     if (!Files.isRegularFile(application)) {
       throw new IOException(name + ": " + application + " does not exist; build the project first");
     }
     launch();
+  }
+
+  /** Waits until the service reports ready, then watches it and restarts it when it dies. */
+  public void awaitStarted(Duration timeout) throws IOException, InterruptedException {
     awaitReady(timeout);
     supervisor = new Thread(this::supervise, name + "-supervisor");
     supervisor.setDaemon(true);

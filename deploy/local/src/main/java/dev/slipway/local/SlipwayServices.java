@@ -32,7 +32,7 @@ public final class SlipwayServices implements AutoCloseable {
   }
 
   /**
-   * Starts the coordinator on {@code apiPort} (0: a free port), then the worker.
+   * Starts the coordinator on {@code apiPort} (0: a free port) and the worker side by side.
    *
    * @param home the project's root directory, which holds the packaged services
    * @param logDir where each service writes its log
@@ -59,8 +59,10 @@ public final class SlipwayServices implements AutoCloseable {
             logDir.resolve("worker.log"),
             console);
     try {
-      coordinator.start(START_TIMEOUT);
-      worker.start(START_TIMEOUT);
+      coordinator.start();
+      worker.start();
+      coordinator.awaitStarted(START_TIMEOUT);
+      worker.awaitStarted(START_TIMEOUT);
     } catch (IOException | InterruptedException | RuntimeException e) {
       worker.close();
       coordinator.close();

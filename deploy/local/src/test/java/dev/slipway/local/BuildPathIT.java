@@ -6,9 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.slipway.stack.SshTestHost;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,7 +44,7 @@ class BuildPathIT {
     String log = stack.api.log(build);
     assertTrue(log.indexOf("=== step buildhost") < log.indexOf("=== step main"), log);
     assertTrue(log.indexOf("=== step main") < log.indexOf("token=" + token), log);
-    assertLeasesReleased(build);
+    stack.assertLeasesReleased(build);
   }
 
   @Test
@@ -60,7 +57,7 @@ class BuildPathIT {
     JsonNode run = finished.get("steps").get(1);
     assertEquals("failed", run.get("status").asText());
     assertEquals(3, run.get("exitCode").asInt());
-    assertLeasesReleased(build);
+    stack.assertLeasesReleased(build);
   }
 
   @Test
@@ -76,7 +73,7 @@ class BuildPathIT {
     assertTrue(reason.contains("authentication failed"), reason);
     assertTrue(stack.api.log(build).contains("authentication failed"));
     assertEquals(0, locked.executedCommands().size());
-    assertLeasesReleased(build);
+    stack.assertLeasesReleased(build);
   }
 
   @Test
@@ -92,31 +89,9 @@ class BuildPathIT {
     for (String build : builds) {
       JsonNode finished = stack.api.awaitFinished(build, Duration.ofSeconds(90));
       assertEquals("passed", finished.get("status").asText(), finished.toString());
-      assertLeasesReleased(build);
+      stack.assertLeasesReleased(build);
     }
     assertEquals(5, twoSlots.executedCommands().size());
     assertEquals(2, twoSlots.maxConcurrentCommands(), "commands running at once on the host");
-  }
-
-  /** Every lease the build took ends released, and none is left pending. */
-  static void assertLeasesReleased(String build) throws Exception {
-    await()
-        .atMost(Duration.ofSeconds(15))
-        .untilAsserted(
-            () -> {
-              try (Connection c = stack.sql();
-                  PreparedStatement q =
-                      c.prepareStatement("select status from leases where owner = ?")) {
-                q.setString(1, build);
-                try (ResultSet rs = q.executeQuery()) {
-                  int leases = 0;
-                  while (rs.next()) {
-                    leases++;
-                    assertEquals("released", rs.getString(1), "lease of " + build);
-                  }
-                  assertEquals(1, leases, "leases of " + build);
-                }
-              }
-            });
   }
 }

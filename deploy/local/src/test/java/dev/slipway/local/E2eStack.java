@@ -1,5 +1,8 @@
 package dev.slipway.local;
 
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import dev.slipway.stack.Database;
 import dev.slipway.stack.KafkaBroker;
 import dev.slipway.stack.SshTestHost;
@@ -9,7 +12,10 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
@@ -124,5 +130,27 @@ final class E2eStack {
 
   Connection sql() throws SQLException {
     return DriverManager.getConnection(jdbcUrl, database.user(), database.password());
+  }
+
+  /** Every lease the build took ends released, and none is left pending. */
+  void assertLeasesReleased(String build) throws Exception {
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .untilAsserted(
+            () -> {
+              try (Connection c = sql();
+                  PreparedStatement q =
+                      c.prepareStatement("select status from leases where owner = ?")) {
+                q.setString(1, build);
+                try (ResultSet rs = q.executeQuery()) {
+                  int leases = 0;
+                  while (rs.next()) {
+                    leases++;
+                    assertEquals("released", rs.getString(1), "lease of " + build);
+                  }
+                  assertEquals(1, leases, "leases of " + build);
+                }
+              }
+            });
   }
 }

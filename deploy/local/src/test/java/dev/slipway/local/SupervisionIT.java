@@ -37,7 +37,7 @@ class SupervisionIT {
     JsonNode finished = awaitFinished(build);
     assertEquals("passed", finished.get("status").asText(), finished.toString());
     assertTrue(stack.api.log(build).contains("survived"));
-    BuildPathIT.assertLeasesReleased(build);
+    stack.assertLeasesReleased(build);
   }
 
   @Test
@@ -51,7 +51,7 @@ class SupervisionIT {
     await().atMost(Duration.ofSeconds(90)).until(() -> worker.restarts() == restarts + 1);
     JsonNode finished = awaitFinished(build);
     assertEquals("passed", finished.get("status").asText(), finished.toString());
-    BuildPathIT.assertLeasesReleased(build);
+    stack.assertLeasesReleased(build);
   }
 
   /** Waits for the build, riding over the moments when the coordinator is down. */
