@@ -1,7 +1,6 @@
 package dev.slipway.common.status;
 
 import java.util.EnumSet;
-import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -16,23 +15,14 @@ public enum LeaseStatus implements Status {
   FAILED,
   BROKEN;
 
-  private Set<LeaseStatus> next() {
+  @Override
+  public Set<LeaseStatus> next() {
     return switch (this) {
       case PENDING -> EnumSet.of(ACQUIRED, FAILED);
-      case ACQUIRED -> EnumSet.of(ACTIVE, BROKEN, RELEASED);
+      case ACQUIRED -> EnumSet.of(ACTIVE, BROKEN);
       case ACTIVE -> EnumSet.of(RELEASED, BROKEN);
       case RELEASED, FAILED, BROKEN -> EnumSet.noneOf(LeaseStatus.class);
     };
-  }
-
-  @Override
-  public boolean canMoveTo(Status next) {
-    return next instanceof LeaseStatus s && next().contains(s);
-  }
-
-  @Override
-  public boolean isFinal() {
-    return next().isEmpty();
   }
 
   /** A lease holds a slot on its resource while acquired or active. */
@@ -45,17 +35,12 @@ public enum LeaseStatus implements Status {
     return this == ACTIVE;
   }
 
-  /** Whether a release request has anything to do: a pending lease is failed instead. */
+  /** Whether a lease can be released (a pending one is failed instead). */
   public boolean canRelease() {
-    return holdsSlot();
-  }
-
-  @Override
-  public String wireName() {
-    return name().toLowerCase(Locale.ROOT);
+    return this == ACTIVE;
   }
 
   public static LeaseStatus fromWire(String name) {
-    return valueOf(name.toUpperCase(Locale.ROOT));
+    return Status.fromWire(LeaseStatus.class, name);
   }
 }

@@ -1,7 +1,6 @@
 package dev.slipway.common.status;
 
 import java.util.EnumSet;
-import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -15,7 +14,8 @@ public enum ResourceStatus implements Status {
   BROKEN,
   DESTROYED;
 
-  private Set<ResourceStatus> next() {
+  @Override
+  public Set<ResourceStatus> next() {
     return switch (this) {
       case PENDING -> EnumSet.of(ACTIVE, BROKEN);
       case ACTIVE -> EnumSet.of(RELEASED, BROKEN);
@@ -24,27 +24,12 @@ public enum ResourceStatus implements Status {
     };
   }
 
-  @Override
-  public boolean canMoveTo(Status next) {
-    return next instanceof ResourceStatus s && next().contains(s);
-  }
-
-  @Override
-  public boolean isFinal() {
-    return next().isEmpty();
-  }
-
   /** Only an active resource accepts new leases. */
   public boolean canLease() {
     return this == ACTIVE;
   }
 
-  @Override
-  public String wireName() {
-    return name().toLowerCase(Locale.ROOT);
-  }
-
   public static ResourceStatus fromWire(String name) {
-    return valueOf(name.toUpperCase(Locale.ROOT));
+    return Status.fromWire(ResourceStatus.class, name);
   }
 }

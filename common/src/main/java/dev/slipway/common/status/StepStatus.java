@@ -1,7 +1,6 @@
 package dev.slipway.common.status;
 
 import java.util.EnumSet;
-import java.util.Locale;
 import java.util.Set;
 
 /** Step status machine: pending → running → passed | failed | skipped | aborted. */
@@ -13,7 +12,8 @@ public enum StepStatus implements Status {
   SKIPPED,
   ABORTED;
 
-  private Set<StepStatus> next() {
+  @Override
+  public Set<StepStatus> next() {
     return switch (this) {
       case PENDING -> EnumSet.of(RUNNING, SKIPPED, ABORTED);
       case RUNNING -> EnumSet.of(PASSED, FAILED, ABORTED);
@@ -21,22 +21,7 @@ public enum StepStatus implements Status {
     };
   }
 
-  @Override
-  public boolean canMoveTo(Status next) {
-    return next instanceof StepStatus s && next().contains(s);
-  }
-
-  @Override
-  public boolean isFinal() {
-    return next().isEmpty();
-  }
-
-  @Override
-  public String wireName() {
-    return name().toLowerCase(Locale.ROOT);
-  }
-
   public static StepStatus fromWire(String name) {
-    return valueOf(name.toUpperCase(Locale.ROOT));
+    return Status.fromWire(StepStatus.class, name);
   }
 }

@@ -16,7 +16,7 @@ class TransitionsTest {
     "PENDING,RELEASED,false",
     "ACQUIRED,ACTIVE,true",
     "ACQUIRED,BROKEN,true",
-    "ACQUIRED,RELEASED,true",
+    "ACQUIRED,RELEASED,false",
     "ACTIVE,RELEASED,true",
     "ACTIVE,BROKEN,true",
     "ACTIVE,PENDING,false",

@@ -82,6 +82,13 @@ public class BuildEngine {
       Step leaseStep =
           steps.stream().filter(s -> s.name.equals(step.spec.on())).findFirst().orElseThrow();
       Lease lease = leaseRepository.findById(leaseStep.leaseId);
+      if (!lease.status.isCommandable()) {
+        move(build, step, StepStatus.RUNNING, null);
+        move(
+            build, step, StepStatus.FAILED, "lease " + lease.id + " is " + lease.status.wireName());
+        advance(build);
+        return;
+      }
       Command command = new Command();
       command.id = "cmd-" + UUID.randomUUID();
       command.buildId = build.id;

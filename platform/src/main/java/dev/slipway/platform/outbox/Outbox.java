@@ -2,11 +2,10 @@ package dev.slipway.platform.outbox;
 
 import dev.slipway.common.events.Envelope;
 import dev.slipway.common.events.EventCodec;
+import dev.slipway.platform.persistence.AfterCommit;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
-import jakarta.transaction.Status;
-import jakarta.transaction.Synchronization;
 import jakarta.transaction.TransactionSynchronizationRegistry;
 import jakarta.transaction.Transactional;
 
@@ -44,17 +43,6 @@ public class Outbox {
       return;
     }
     transactions.putResource(WAKE_REGISTERED, Boolean.TRUE);
-    transactions.registerInterposedSynchronization(
-        new Synchronization() {
-          @Override
-          public void beforeCompletion() {}
-
-          @Override
-          public void afterCompletion(int status) {
-            if (status == Status.STATUS_COMMITTED) {
-              relay.wake();
-            }
-          }
-        });
+    AfterCommit.run(transactions, relay::wake);
   }
 }

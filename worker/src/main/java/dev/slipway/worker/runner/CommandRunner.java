@@ -7,6 +7,7 @@ import dev.slipway.common.events.EventTypes;
 import dev.slipway.common.events.Topics;
 import dev.slipway.platform.messaging.EventProducer;
 import dev.slipway.platform.outbox.Outbox;
+import dev.slipway.platform.persistence.AfterCommit;
 import dev.slipway.worker.ssh.ExecResult;
 import dev.slipway.worker.ssh.HostConnection;
 import dev.slipway.worker.ssh.SshConnections;
@@ -17,8 +18,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
-import jakarta.transaction.Status;
-import jakarta.transaction.Synchronization;
 import jakarta.transaction.TransactionSynchronizationRegistry;
 import jakarta.transaction.Transactional;
 import java.lang.management.ManagementFactory;
@@ -67,18 +66,7 @@ public class CommandRunner {
       LOG.infof("command %s already claimed; not started again", request.commandId());
       return;
     }
-    transactions.registerInterposedSynchronization(
-        new Synchronization() {
-          @Override
-          public void beforeCompletion() {}
-
-          @Override
-          public void afterCompletion(int status) {
-            if (status == Status.STATUS_COMMITTED) {
-              executor.submit(() -> run(request));
-            }
-          }
-        });
+    AfterCommit.run(transactions, () -> executor.submit(() -> run(request)));
   }
 
   private void run(CommandRequested request) {
