@@ -4,18 +4,31 @@ import dev.slipway.common.events.Envelope;
 import dev.slipway.common.events.EventCodec;
 import dev.slipway.common.events.MalformedEventException;
 import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.runtime.ShutdownEvent;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
 /**
- * How every consumer handles a message: decode the envelope (a message that cannot be decoded is
- * thrown back to the connector, whose failure strategy sends it to the topic's dead-letter topic),
- * then apply it in one transaction together with a row that records its id, so that a redelivered
- * event changes nothing. Transient failures are retried before the message is dead-lettered.
+ * How every consumer handles a message:
+ *
+ * <ul>
+ *   <li>decode the envelope; a message that is not an event is nacked, and the connector's failure
+ *       strategy sends it to the topic's dead-letter topic;
+ *   <li>apply it in one transaction together with a row recording its id, so that a redelivered
+ *       event changes nothing, then ack it;
+ *   <li>retry a failure a few times with backoff; a message that still fails is dead-lettered with
+ *       its error, except while the service shuts down: then it is left unacknowledged, its offset
+ *       is not committed, and the next consumer of the partition gets it again.
+ * </ul>
  */
 @ApplicationScoped
 public class EventProcessor {
@@ -25,38 +38,63 @@ public class EventProcessor {
 
   @Inject EntityManager entityManager;
 
-  /**
-   * Applies {@code payload} once for {@code consumer}.
-   *
-   * @throws MalformedEventException when the payload is not an event or its data has the wrong
-   *     shape (the message is then dead-lettered)
-   */
-  public void process(String consumer, String payload, Consumer<Envelope> handler) {
-    Envelope envelope = EventCodec.decode(payload);
-    for (int attempt = 1; ; attempt++) {
-      try {
-        QuarkusTransaction.requiringNew()
-            .run(
-                () -> {
-                  if (firstDelivery(consumer, envelope.id())) {
-                    handler.accept(envelope);
-                  } else {
-                    LOG.debugf("%s: event %s already applied, skipped", consumer, envelope.id());
-                  }
-                });
-        return;
-      } catch (MalformedEventException e) {
-        throw e;
-      } catch (RuntimeException e) {
-        if (attempt == ATTEMPTS) {
+  private volatile boolean shuttingDown;
+
+  void onShutdown(@Observes @Priority(1) ShutdownEvent event) {
+    shuttingDown = true;
+  }
+
+  /** Applies {@code message} once for {@code consumer}; returns when it is settled. */
+  public CompletionStage<Void> process(
+      String consumer, Message<String> message, Consumer<Envelope> handler) {
+    Envelope envelope;
+    try {
+      envelope = EventCodec.decode(message.getPayload());
+      for (int attempt = 1; ; attempt++) {
+        try {
+          applyOnce(consumer, envelope, handler);
+          return message.ack();
+        } catch (MalformedEventException e) {
           throw e;
+        } catch (RuntimeException e) {
+          if (shuttingDown) {
+            LOG.infof(
+                "%s: shutting down; %s %s left for redelivery",
+                consumer, envelope.type(), envelope.id());
+            return CompletableFuture.completedFuture(null);
+          }
+          if (attempt == ATTEMPTS) {
+            LOG.errorf(
+                e,
+                "%s: %s %s failed %d times; dead-lettered",
+                consumer,
+                envelope.type(),
+                envelope.id(),
+                ATTEMPTS);
+            return message.nack(e);
+          }
+          LOG.warnf(
+              "%s: applying %s %s failed (attempt %d of %d): %s",
+              consumer, envelope.type(), envelope.id(), attempt, ATTEMPTS, e.toString());
+          pause(attempt);
         }
-        LOG.warnf(
-            "%s: applying %s %s failed (attempt %d of %d): %s",
-            consumer, envelope.type(), envelope.id(), attempt, ATTEMPTS, e.toString());
-        pause(attempt);
       }
+    } catch (MalformedEventException e) {
+      LOG.warnf("%s: unreadable message dead-lettered: %s", consumer, e.getMessage());
+      return message.nack(e);
     }
+  }
+
+  private void applyOnce(String consumer, Envelope envelope, Consumer<Envelope> handler) {
+    QuarkusTransaction.requiringNew()
+        .run(
+            () -> {
+              if (firstDelivery(consumer, envelope.id())) {
+                handler.accept(envelope);
+              } else {
+                LOG.debugf("%s: event %s already applied, skipped", consumer, envelope.id());
+              }
+            });
   }
 
   private boolean firstDelivery(String consumer, String eventId) {

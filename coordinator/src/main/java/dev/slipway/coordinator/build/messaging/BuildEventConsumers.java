@@ -11,7 +11,9 @@ import dev.slipway.platform.messaging.EventProcessor;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.util.concurrent.CompletionStage;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Message;
 
 /** The coordinator's consumers: lease events, command results and command output. */
 @ApplicationScoped
@@ -22,19 +24,19 @@ public class BuildEventConsumers {
 
   @Incoming(Channels.LEASES_IN)
   @Blocking
-  public void onLease(String payload) {
-    processor.process(
+  public CompletionStage<Void> onLease(Message<String> message) {
+    return processor.process(
         "coordinator.leases",
-        payload,
+        message,
         e -> engine.onLeaseChanged(EventCodec.data(e, LeaseChanged.class)));
   }
 
   @Incoming(Channels.COMMAND_RESULTS_IN)
   @Blocking
-  public void onCommandResult(String payload) {
-    processor.process(
+  public CompletionStage<Void> onCommandResult(Message<String> message) {
+    return processor.process(
         "coordinator.command-results",
-        payload,
+        message,
         e -> {
           if (EventTypes.COMMAND_FINISHED.equals(e.type())) {
             engine.onCommandFinished(EventCodec.data(e, CommandFinished.class));
@@ -44,10 +46,10 @@ public class BuildEventConsumers {
 
   @Incoming(Channels.COMMAND_OUTPUT_IN)
   @Blocking
-  public void onCommandOutput(String payload) {
-    processor.process(
+  public CompletionStage<Void> onCommandOutput(Message<String> message) {
+    return processor.process(
         "coordinator.command-output",
-        payload,
+        message,
         e -> engine.onCommandOutput(EventCodec.data(e, CommandOutput.class)));
   }
 }

@@ -10,8 +10,10 @@ import dev.slipway.worker.allocation.Allocator;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
 /** The allocator role: lease requests and release requests. */
@@ -25,24 +27,26 @@ public class LeaseRequestConsumer {
 
   @Incoming(Channels.LEASE_REQUESTS_IN)
   @Blocking
-  public void onLeaseRequest(String payload) {
+  public CompletionStage<Void> onLeaseRequest(Message<String> message) {
     AtomicReference<String> freed = new AtomicReference<>();
-    processor.process(
-        "allocator.lease-requests",
-        payload,
-        e -> {
-          switch (e.type()) {
-            case EventTypes.LEASE_REQUESTED ->
-                allocator.allocate(EventCodec.data(e, LeaseRequested.class).leaseId());
-            case EventTypes.LEASE_RELEASE_REQUESTED -> {
-              LeaseReleaseRequested r = EventCodec.data(e, LeaseReleaseRequested.class);
-              allocator.release(r.leaseId(), r.reason()).ifPresent(freed::set);
-            }
-            default -> LOG.warnf("ignored event of type %s on lease requests", e.type());
-          }
-        });
+    CompletionStage<Void> settled =
+        processor.process(
+            "allocator.lease-requests",
+            message,
+            e -> {
+              switch (e.type()) {
+                case EventTypes.LEASE_REQUESTED ->
+                    allocator.allocate(EventCodec.data(e, LeaseRequested.class).leaseId());
+                case EventTypes.LEASE_RELEASE_REQUESTED -> {
+                  LeaseReleaseRequested r = EventCodec.data(e, LeaseReleaseRequested.class);
+                  allocator.release(r.leaseId(), r.reason()).ifPresent(freed::set);
+                }
+                default -> LOG.warnf("ignored event of type %s on lease requests", e.type());
+              }
+            });
     if (freed.get() != null) {
       allocator.retryPending(freed.get());
     }
+    return settled;
   }
 }

@@ -9,7 +9,9 @@ import dev.slipway.worker.runner.CommandRunner;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.util.concurrent.CompletionStage;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
 /** The runner role: command requests. */
@@ -23,10 +25,10 @@ public class CommandRequestConsumer {
 
   @Incoming(Channels.COMMAND_REQUESTS_IN)
   @Blocking
-  public void onCommandRequest(String payload) {
-    processor.process(
+  public CompletionStage<Void> onCommandRequest(Message<String> message) {
+    return processor.process(
         "runner.command-requests",
-        payload,
+        message,
         e -> {
           if (EventTypes.COMMAND_REQUESTED.equals(e.type())) {
             runner.accept(EventCodec.data(e, CommandRequested.class));
