@@ -143,23 +143,33 @@ public final class ServiceProcess implements AutoCloseable {
     return logFile;
   }
 
-  @Override
-  public void close() {
+  /** Asks the service to stop (SIGTERM) without waiting; {@link #close} waits. */
+  public void stop() {
     stopping = true;
     if (supervisor != null) {
       supervisor.interrupt();
     }
     Process p = process;
-    if (p != null && p.isAlive()) {
+    if (p != null) {
       p.destroy();
-      try {
-        if (!p.waitFor(15, java.util.concurrent.TimeUnit.SECONDS)) {
-          p.destroyForcibly();
-        }
-      } catch (InterruptedException e) {
+    }
+  }
+
+  /** Stops the service and waits up to 15 s for it to exit before killing it. */
+  @Override
+  public void close() {
+    stop();
+    Process p = process;
+    if (p == null) {
+      return;
+    }
+    try {
+      if (!p.waitFor(15, java.util.concurrent.TimeUnit.SECONDS)) {
         p.destroyForcibly();
-        Thread.currentThread().interrupt();
       }
+    } catch (InterruptedException e) {
+      p.destroyForcibly();
+      Thread.currentThread().interrupt();
     }
   }
 }

@@ -96,6 +96,8 @@ public final class SlipwayServices implements AutoCloseable {
 
   @Override
   public void close() {
+    worker.stop();
+    coordinator.stop();
     worker.close();
     coordinator.close();
   }
