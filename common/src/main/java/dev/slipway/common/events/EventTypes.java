@@ -17,8 +17,14 @@ public final class EventTypes {
   public static final String LEASE_FAILED = "lease.failed";
   public static final String LEASE_BROKEN = "lease.broken";
 
+  public static final String ALLOCATION_RETRY_REQUESTED = "allocation.retry-requested";
+
   public static final String RESOURCE_CREATED = "resource.created";
   public static final String RESOURCE_UPDATED = "resource.updated";
+  public static final String RESOURCE_ACTIVATED = "resource.activated";
+  public static final String RESOURCE_RELEASED = "resource.released";
+  public static final String RESOURCE_BROKEN = "resource.broken";
+  public static final String RESOURCE_DESTROYED = "resource.destroyed";
 
   public static final String COMMAND_REQUESTED = "command.requested";
   public static final String COMMAND_OUTPUT = "command.output";

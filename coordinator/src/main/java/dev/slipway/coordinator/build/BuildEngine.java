@@ -76,7 +76,7 @@ public class BuildEngine {
   private void start(Build build, Step step, List<Step> steps) {
     if (step.spec.isLease()) {
       Lease lease =
-          leases.request(Resource.TYPE_HOST, step.spec.attributes(), null, build.id, null);
+          leases.request(Resource.TYPE_HOST, step.spec.attributes(), null, build.id, null, null);
       step.leaseId = lease.id;
     } else {
       Step leaseStep =

@@ -1,20 +1,16 @@
 package dev.slipway.coordinator.host;
 
 import dev.slipway.common.attributes.Attributes;
-import dev.slipway.common.events.EventTypes;
-import dev.slipway.common.events.ResourceChanged;
-import dev.slipway.common.events.Topics;
 import dev.slipway.common.status.ResourceStatus;
 import dev.slipway.coordinator.api.ApiException;
-import dev.slipway.platform.outbox.Outbox;
 import dev.slipway.platform.resource.Resource;
 import dev.slipway.platform.resource.ResourceRepository;
+import dev.slipway.platform.resource.Resources;
 import dev.slipway.platform.secrets.Credential;
 import dev.slipway.platform.secrets.CredentialStore;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
@@ -30,12 +26,17 @@ public class HostService {
 
   @Inject ResourceRepository resources;
   @Inject CredentialStore credentials;
-  @Inject Outbox outbox;
+  @Inject Resources lifecycle;
 
   @Transactional
   public Resource register(HostRegistration request) {
     validate(request);
-    if (resources.count("type = ?1 and name = ?2", Resource.TYPE_HOST, request.name()) > 0) {
+    if (resources.count(
+            "type = ?1 and name = ?2 and status <> ?3",
+            Resource.TYPE_HOST,
+            request.name(),
+            ResourceStatus.DESTROYED)
+        > 0) {
       throw ApiException.conflict("a host named '" + request.name() + "' already exists");
     }
     String credentialId = request.credentialId();
@@ -63,22 +64,79 @@ public class HostService {
     host.username = request.user();
     host.credentialId = credentialId;
     host.hostKey = request.hostKey();
-    host.updatedAt = Instant.now();
-    resources.persist(host);
-    outbox.publish(
-        Topics.RESOURCES,
-        EventTypes.RESOURCE_CREATED,
-        host.id,
-        new ResourceChanged(
-            host.id,
-            host.name,
-            host.type,
-            host.blueprintId,
-            host.status.wireName(),
-            host.slots,
-            host.enabled,
-            host.attributes));
+    lifecycle.create(host);
     return host;
+  }
+
+  /** Applies an operator's edit; slots never go below the leases the host holds. */
+  @Transactional
+  public Resource edit(String id, HostEdit edit) {
+    Resource host = find(id);
+    if (host.status == ResourceStatus.DESTROYED || host.status == ResourceStatus.RELEASED) {
+      throw ApiException.conflict("host " + id + " is being removed or was removed");
+    }
+    if (edit.attributes() != null) {
+      String problem = Attributes.problem(edit.attributes());
+      if (problem != null) {
+        throw ApiException.badRequest("attributes", problem);
+      }
+      Map<String, String> attributes = new HashMap<>(edit.attributes());
+      attributes.put(PLATFORM, host.attributes.get(PLATFORM));
+      attributes.put("preallocated", "true");
+      host.attributes = attributes;
+    }
+    if (edit.address() != null) {
+      host.address = edit.address();
+    }
+    if (edit.port() != null) {
+      requirePort(edit.port());
+      host.port = edit.port();
+    }
+    if (edit.user() != null) {
+      host.username = edit.user();
+    }
+    if (edit.enabled() != null) {
+      host.enabled = edit.enabled();
+    }
+    if (edit.slots() != null) {
+      requireSlots(edit.slots());
+      resources.flush();
+      if (!resources.resize(id, edit.slots())) {
+        throw ApiException.conflict(
+            "host "
+                + id
+                + " holds more than "
+                + edit.slots()
+                + " leases; slots stay at "
+                + host.slots);
+      }
+      resources.getEntityManager().refresh(host);
+    }
+    lifecycle.edited(host);
+    return host;
+  }
+
+  /** Stops new leases on the host and removes it once its last lease is released. */
+  @Transactional
+  public Resource remove(String id) {
+    Resource host = find(id);
+    if (host.status == ResourceStatus.DESTROYED || host.status == ResourceStatus.RELEASED) {
+      return host;
+    }
+    host.enabled = false;
+    lifecycle.move(host, ResourceStatus.RELEASED, "removed by an operator");
+    resources.getEntityManager().refresh(host);
+    if (host.leasesHeld == 0) {
+      lifecycle.move(host, ResourceStatus.DESTROYED, "removed by an operator; it was idle");
+    }
+    return host;
+  }
+
+  public Resource find(String id) {
+    return resources
+        .findByIdOptional(id)
+        .filter(r -> Resource.TYPE_HOST.equals(r.type))
+        .orElseThrow(() -> ApiException.notFound("host", id));
   }
 
   private static void validate(HostRegistration r) {
@@ -89,11 +147,11 @@ public class HostService {
     if (!PLATFORMS.contains(r.platform())) {
       throw ApiException.badRequest("platform", "platform must be one of " + PLATFORMS);
     }
-    if (r.port() != null && (r.port() < 1 || r.port() > 65535)) {
-      throw ApiException.badRequest("port", "port must be between 1 and 65535");
+    if (r.port() != null) {
+      requirePort(r.port());
     }
-    if (r.slots() != null && (r.slots() < 1 || r.slots() > 1000)) {
-      throw ApiException.badRequest("slots", "slots must be between 1 and 1000");
+    if (r.slots() != null) {
+      requireSlots(r.slots());
     }
     if ((r.privateKey() == null) == (r.credentialId() == null)) {
       throw ApiException.badRequest("privateKey", "give exactly one of privateKey or credentialId");
@@ -106,6 +164,18 @@ public class HostService {
       if (problem != null) {
         throw ApiException.badRequest("attributes", problem);
       }
+    }
+  }
+
+  private static void requirePort(int port) {
+    if (port < 1 || port > 65535) {
+      throw ApiException.badRequest("port", "port must be between 1 and 65535");
+    }
+  }
+
+  private static void requireSlots(int slots) {
+    if (slots < 0 || slots > 1000) {
+      throw ApiException.badRequest("slots", "slots must be between 0 and 1000");
     }
   }
 

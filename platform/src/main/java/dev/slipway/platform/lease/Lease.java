@@ -41,8 +41,17 @@ public class Lease {
 
   public String reason;
 
+  /** How long the lease may wait for a slot; null: the allocators' default. */
   @Column(name = "wait_timeout_ms")
   public Long waitTimeoutMs;
+
+  /** When set, the owner must heartbeat within this time or the lease is released. */
+  @Column(name = "heartbeat_timeout_ms")
+  public Long heartbeatTimeoutMs;
+
+  /** When an unrenewed lease with a heartbeat is released. */
+  @Column(name = "expires_at")
+  public Instant expiresAt;
 
   @Column(name = "created_at", insertable = false, updatable = false)
   public Instant createdAt;

@@ -2,6 +2,7 @@ package dev.slipway.platform.lease;
 
 import dev.slipway.common.status.LeaseStatus;
 import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
+import io.quarkus.panache.common.Parameters;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.LockModeType;
 import java.util.List;
@@ -23,6 +24,12 @@ public class LeaseRepository implements PanacheRepositoryBase<Lease, String> {
         .list();
   }
 
+  /** Where a pending lease stands in its type's queue: 1 is next. */
+  public long queuePosition(Lease lease) {
+    return count(
+        "status = ?1 and type = ?2 and seq <= ?3", LeaseStatus.PENDING, lease.type, lease.seq);
+  }
+
   /** Leases of {@code owner} that still hold or wait for a slot. */
   public List<Lease> unfinishedOf(String owner) {
     return find(
@@ -30,5 +37,44 @@ public class LeaseRepository implements PanacheRepositoryBase<Lease, String> {
             owner,
             List.of(LeaseStatus.PENDING, LeaseStatus.ACQUIRED, LeaseStatus.ACTIVE))
         .list();
+  }
+
+  /** Ids of pending leases that have waited longer than their wait timeout. */
+  @SuppressWarnings("unchecked")
+  public List<String> timedOut(long defaultWaitMillis, int limit) {
+    return getEntityManager()
+        .createNativeQuery(
+            "select id from leases where status = 'pending' and created_at"
+                + " + coalesce(wait_timeout_ms, ?1) * interval '1 millisecond' < now()"
+                + " order by seq limit ?2")
+        .setParameter(1, defaultWaitMillis)
+        .setParameter(2, limit)
+        .getResultList();
+  }
+
+  /** Ids of held leases whose owner stopped heartbeating. */
+  @SuppressWarnings("unchecked")
+  public List<String> expired(int limit) {
+    return getEntityManager()
+        .createNativeQuery(
+            "select id from leases where status in ('acquired', 'active') and expires_at < now()"
+                + " order by expires_at limit ?1")
+        .setParameter(1, limit)
+        .getResultList();
+  }
+
+  /** Lists leases, newest first, optionally of one status and owner. */
+  public List<Lease> list(LeaseStatus status, String owner, int limit) {
+    StringBuilder query = new StringBuilder("1 = 1");
+    Parameters parameters = new Parameters();
+    if (status != null) {
+      query.append(" and status = :status");
+      parameters.and("status", status);
+    }
+    if (owner != null) {
+      query.append(" and owner = :owner");
+      parameters.and("owner", owner);
+    }
+    return find(query + " order by seq desc", parameters).page(0, limit).list();
   }
 }

@@ -30,14 +30,21 @@ public class Leases {
   @Inject LeaseRepository leases;
   @Inject Outbox outbox;
 
-  /** Creates a pending lease and asks the allocators to satisfy it. */
+  /**
+   * Creates a pending lease and asks the allocators to satisfy it.
+   *
+   * @param waitTimeoutMs how long it may wait for a slot (null: the allocators' default)
+   * @param heartbeatTimeoutMs when set, the owner must heartbeat within this time once the lease is
+   *     held, or it is released
+   */
   @Transactional(Transactional.TxType.MANDATORY)
   public Lease request(
       String type,
       Map<String, String> attributes,
       String pinnedResourceId,
       String owner,
-      Long waitTimeoutMs) {
+      Long waitTimeoutMs,
+      Long heartbeatTimeoutMs) {
     Lease lease = new Lease();
     lease.id = "lease-" + UUID.randomUUID();
     lease.type = type;
@@ -46,6 +53,7 @@ public class Leases {
     lease.owner = owner;
     lease.status = LeaseStatus.PENDING;
     lease.waitTimeoutMs = waitTimeoutMs;
+    lease.heartbeatTimeoutMs = heartbeatTimeoutMs;
     lease.updatedAt = Instant.now();
     leases.persist(lease);
     leases.flush();
@@ -68,6 +76,14 @@ public class Leases {
         new LeaseReleaseRequested(lease.id, lease.owner, reason));
   }
 
+  /** Renews a held lease's heartbeat: it now expires one heartbeat timeout from now. */
+  @Transactional(Transactional.TxType.MANDATORY)
+  public void heartbeat(Lease lease) {
+    if (lease.heartbeatTimeoutMs != null) {
+      lease.expiresAt = Instant.now().plusMillis(lease.heartbeatTimeoutMs);
+    }
+  }
+
   /**
    * Moves {@code lease} to {@code to}.
    *
@@ -85,6 +101,9 @@ public class Leases {
     lease.status = to;
     if (reason != null) {
       lease.reason = reason;
+    }
+    if (to == LeaseStatus.ACTIVE) {
+      heartbeat(lease);
     }
     lease.updatedAt = Instant.now();
     leases.flush();

@@ -32,6 +32,7 @@ public class ResourceRepository implements PanacheRepositoryBase<Resource, Strin
                   select id from resources
                   where type = ?1 and status = 'active' and enabled
                     and leases_held < slots
+                    and blueprint_id in (select id from blueprints where enabled)
                     and attributes @> cast(?2 as jsonb)
                     and (cast(?3 as text) is null or id = ?3)
                   order by leases_held, created_at, id
@@ -47,6 +48,23 @@ public class ResourceRepository implements PanacheRepositoryBase<Resource, Strin
     return ids.stream().findFirst();
   }
 
+  /**
+   * Sets the slots of resource {@code id}, unless it holds more leases than that.
+   *
+   * @return whether the slots were set
+   */
+  @Transactional(Transactional.TxType.MANDATORY)
+  public boolean resize(String id, int slots) {
+    return getEntityManager()
+            .createNativeQuery(
+                "update resources set slots = ?2, updated_at = now()"
+                    + " where id = ?1 and leases_held <= ?2")
+            .setParameter(1, id)
+            .setParameter(2, slots)
+            .executeUpdate()
+        == 1;
+  }
+
   /** Frees one slot of resource {@code id}. */
   @Transactional(Transactional.TxType.MANDATORY)
   public void freeSlot(String id) {
@@ -59,25 +77,58 @@ public class ResourceRepository implements PanacheRepositoryBase<Resource, Strin
   }
 
   /**
-   * Whether any resource of {@code type} that is not destroyed could ever serve these attributes
-   * (ignoring its current load). Takes no locks.
+   * Whether any resource of {@code type} could ever serve these attributes: one that is pending or
+   * active (even if disabled for now or fully used), has slots, and offers every pair. No locks.
    */
   public boolean anyCouldServe(String type, Map<String, String> attributes, String pinnedId) {
-    Number count =
-        (Number)
+    return exists(
+        "type = ?1 and status in ('pending', 'active') and slots > 0"
+            + " and blueprint_id in (select id from blueprints where enabled)"
+            + " and attributes @> cast(?2 as jsonb) and (cast(?3 as text) is null or id = ?3)",
+        type,
+        EventCodec.tree(attributes).toString(),
+        pinnedId);
+  }
+
+  /** Whether any resource of {@code type} has a free slot now. No locks. */
+  public boolean hasFreeSlot(String type) {
+    return exists("type = ?1 and status = 'active' and enabled and leases_held < slots", type);
+  }
+
+  /** How many resources of {@code type} that can be leased offer these attributes. */
+  public long countOffering(String type, Map<String, String> attributes) {
+    return ((Number)
             getEntityManager()
                 .createNativeQuery(
-                    """
-                    select count(*) from resources
-                    where type = ?1 and status in ('pending', 'active') and enabled
-                      and slots > 0
-                      and attributes @> cast(?2 as jsonb)
-                      and (cast(?3 as text) is null or id = ?3)
-                    """)
+                    "select count(*) from resources where type = ?1"
+                        + " and status in ('pending', 'active') and attributes @> cast(?2 as jsonb)")
                 .setParameter(1, type)
                 .setParameter(2, EventCodec.tree(attributes).toString())
-                .setParameter(3, pinnedId)
-                .getSingleResult();
-    return count.longValue() > 0;
+                .getSingleResult())
+        .longValue();
+  }
+
+  /** Resources of {@code type} (all types when null) whose attributes contain {@code filter}. */
+  @SuppressWarnings("unchecked")
+  public List<Resource> matching(String type, Map<String, String> filter) {
+    return getEntityManager()
+        .createNativeQuery(
+            "select * from resources where (cast(?1 as text) is null or type = ?1)"
+                + " and status <> 'destroyed' and attributes @> cast(?2 as jsonb)"
+                + " order by type, name",
+            Resource.class)
+        .setParameter(1, type)
+        .setParameter(2, EventCodec.tree(filter).toString())
+        .getResultList();
+  }
+
+  private boolean exists(String condition, Object... parameters) {
+    var query =
+        getEntityManager()
+            .createNativeQuery("select exists (select 1 from resources where " + condition + ")");
+    for (int i = 0; i < parameters.length; i++) {
+      query.setParameter(i + 1, parameters[i]);
+    }
+    return Boolean.TRUE.equals(query.getSingleResult());
   }
 }

@@ -2,52 +2,97 @@ package dev.slipway.worker.allocation;
 
 import dev.slipway.common.attributes.Attributes;
 import dev.slipway.common.status.LeaseStatus;
+import dev.slipway.common.status.ResourceStatus;
 import dev.slipway.platform.lease.Lease;
 import dev.slipway.platform.lease.LeaseRepository;
 import dev.slipway.platform.lease.Leases;
-import io.quarkus.narayana.jta.QuarkusTransaction;
+import dev.slipway.platform.resource.Resource;
+import dev.slipway.platform.resource.ResourceRepository;
+import dev.slipway.platform.resource.Resources;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
+import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import org.jboss.logging.Logger;
 
 /**
- * Satisfies and releases leases. Order: a free slot on an existing resource, else wait; a lease
- * that no blueprint could ever serve fails at once with a reason naming what was asked. A waiting
- * lease is retried when a slot frees (see {@link #retryPending}), not by polling.
+ * Satisfies, releases and reaps leases. Every method runs in the caller's transaction.
+ *
+ * <p>Order (ARCHITECTURE.md "Allocation"): a pinned lease considers only its resource; otherwise a
+ * free slot on the cheapest matching resource; otherwise the lease waits. Waiting leases are served
+ * first come, first served by {@link #drain}, which runs whenever something they may wait for
+ * changes (a lease is requested, a slot frees, a resource is added or edited) — not on a timer. A
+ * lease that no blueprint could ever serve fails at once, with a reason naming what was asked.
  */
 @ApplicationScoped
 public class Allocator {
 
   private static final Logger LOG = Logger.getLogger(Allocator.class);
-  private static final int RETRY_BATCH = 100;
+  private static final int DRAIN_BATCH = 500;
 
   @Inject @Any Instance<Blueprint> blueprints;
   @Inject LeaseRepository leaseRepository;
   @Inject Leases leases;
+  @Inject ResourceRepository resourceRepository;
+  @Inject Resources resources;
+  @Inject AllocatorConfig config;
 
-  /** Tries to satisfy pending lease {@code leaseId}; returns whether it is now active. */
+  /** First look at a new lease: fails it at once if no blueprint could ever serve it. */
   @Transactional(Transactional.TxType.MANDATORY)
-  public boolean allocate(String leaseId) {
-    Optional<Lease> found = leaseRepository.lock(leaseId);
-    if (found.isEmpty() || found.get().status != LeaseStatus.PENDING) {
+  public void admit(String type, String leaseId) {
+    lockQueue(type); // before the lease row, as drain does: one lock order, no deadlock
+    leaseRepository
+        .lock(leaseId)
+        .filter(l -> l.status == LeaseStatus.PENDING)
+        .ifPresent(this::failIfHopeless);
+  }
+
+  /** Fails every waiting lease of {@code type} that nothing can serve any more. */
+  @Transactional(Transactional.TxType.MANDATORY)
+  public void recheck(String type) {
+    lockQueue(type);
+    for (Lease lease : leaseRepository.pending(type, DRAIN_BATCH)) {
+      failIfHopeless(lease);
+    }
+  }
+
+  /**
+   * Serves waiting leases of {@code type}, oldest first, while free slots last. Drains of one type
+   * are serialized across all allocator replicas, so that a newer lease never overtakes an older
+   * one that the same slot could serve.
+   *
+   * @return how many leases became active
+   */
+  @Transactional(Transactional.TxType.MANDATORY)
+  public int drain(String type) {
+    lockQueue(type);
+    int served = 0;
+    for (Lease lease : leaseRepository.pending(type, DRAIN_BATCH)) {
+      if (!resourceRepository.hasFreeSlot(type)) {
+        break;
+      }
+      if (serve(lease)) {
+        served++;
+      }
+    }
+    return served;
+  }
+
+  private boolean serve(Lease lease) {
+    // read again under a row lock: a release may have failed it since the queue was read
+    leaseRepository.getEntityManager().refresh(lease, LockModeType.PESSIMISTIC_WRITE);
+    if (lease.status != LeaseStatus.PENDING) {
       return false;
     }
-    Lease lease = found.get();
-    List<Blueprint> fitting =
-        blueprints.stream()
-            .filter(b -> b.type().equals(lease.type))
-            .filter(b -> b.couldEverServe(lease))
-            .toList();
-    if (fitting.isEmpty()) {
-      leases.move(lease, LeaseStatus.FAILED, "no blueprint offers " + wanted(lease));
-      return false;
-    }
-    for (Blueprint blueprint : fitting) {
+    for (Blueprint blueprint : blueprintsOf(lease.type)) {
       Optional<String> resource = blueprint.allocate(lease);
       if (resource.isPresent()) {
         lease.resourceId = resource.get();
@@ -57,14 +102,21 @@ public class Allocator {
         return true;
       }
     }
-    LOG.debugf("lease %s waits for %s", lease.id, wanted(lease));
     return false;
   }
 
+  private void failIfHopeless(Lease lease) {
+    boolean possible = blueprintsOf(lease.type).stream().anyMatch(b -> b.couldEverServe(lease));
+    if (!possible) {
+      leases.move(lease, LeaseStatus.FAILED, whyNever(lease));
+    }
+  }
+
   /**
-   * Releases lease {@code leaseId}: frees its slot, or fails it if it was still waiting.
+   * Releases lease {@code leaseId}: frees its slot, or fails it if it was still waiting. A resource
+   * being removed is destroyed once its last lease is released.
    *
-   * @return the type of resource whose slot was freed, if one was
+   * @return the type whose slot was freed, if one was
    */
   @Transactional(Transactional.TxType.MANDATORY)
   public Optional<String> release(String leaseId, String reason) {
@@ -81,27 +133,98 @@ public class Allocator {
     if (!lease.status.canRelease()) {
       return Optional.empty(); // already released, failed or broken: nothing to give back
     }
-    blueprintOf(lease).release(lease);
+    Blueprint blueprint = blueprintsOf(lease.type).get(0);
+    blueprint.release(lease);
     leases.move(lease, LeaseStatus.RELEASED, reason);
+    Resource resource = resourceRepository.findById(lease.resourceId);
+    resourceRepository.getEntityManager().refresh(resource);
+    if (resource.status == ResourceStatus.RELEASED && resource.leasesHeld == 0) {
+      resources.move(resource, ResourceStatus.DESTROYED, "removed; its last lease was released");
+    }
     return Optional.of(lease.type);
   }
 
-  /** Retries waiting leases of {@code type}, oldest first, each in its own transaction. */
-  public void retryPending(String type) {
-    List<String> waiting =
-        QuarkusTransaction.requiringNew()
-            .call(
-                () -> leaseRepository.pending(type, RETRY_BATCH).stream().map(l -> l.id).toList());
-    for (String id : waiting) {
-      QuarkusTransaction.requiringNew().call(() -> allocate(id));
+  /** Fails a waiting lease whose wait timed out; returns whether it did. */
+  @Transactional(Transactional.TxType.MANDATORY)
+  public boolean timeOut(String leaseId) {
+    Optional<Lease> found =
+        leaseRepository.lock(leaseId).filter(l -> l.status == LeaseStatus.PENDING);
+    if (found.isEmpty()) {
+      return false;
     }
+    Lease lease = found.get();
+    Duration waited = Duration.between(lease.createdAt, Instant.now());
+    long offering = resourceRepository.countOffering(lease.type, lease.attributes);
+    leases.move(
+        lease,
+        LeaseStatus.FAILED,
+        String.format(
+            "waited %ds for %s: %s",
+            waited.toSeconds(),
+            wanted(lease),
+            offering == 0
+                ? "nothing offers it any more"
+                : "all " + offering + " " + lease.type + "s offering it stayed busy"));
+    return true;
   }
 
-  private Blueprint blueprintOf(Lease lease) {
-    return blueprints.stream()
-        .filter(b -> b.type().equals(lease.type))
-        .findFirst()
-        .orElseThrow(() -> new IllegalStateException("no blueprint for type " + lease.type));
+  /** Releases a held lease whose owner stopped heartbeating; returns the type freed, if any. */
+  @Transactional(Transactional.TxType.MANDATORY)
+  public Optional<String> expire(String leaseId) {
+    Optional<Lease> found = leaseRepository.lock(leaseId);
+    if (found.isEmpty()
+        || found.get().expiresAt == null
+        || found.get().expiresAt.isAfter(Instant.now())) {
+      return Optional.empty(); // renewed meanwhile
+    }
+    return release(leaseId, "heartbeat expired: its owner stopped renewing it");
+  }
+
+  /** Default wait of leases that set none. */
+  public Duration defaultWaitTimeout() {
+    return config.defaultWaitTimeout();
+  }
+
+  private String whyNever(Lease lease) {
+    if (lease.pinnedResourceId != null) {
+      Resource pinned = resourceRepository.findById(lease.pinnedResourceId);
+      if (pinned == null || !pinned.type.equals(lease.type)) {
+        return "no " + lease.type + " " + lease.pinnedResourceId + " exists";
+      }
+      if (pinned.status != ResourceStatus.ACTIVE && pinned.status != ResourceStatus.PENDING) {
+        return lease.type + " " + lease.pinnedResourceId + " is " + pinned.status.wireName();
+      }
+      return lease.type
+          + " "
+          + lease.pinnedResourceId
+          + " does not offer "
+          + Attributes.describe(Attributes.unmet(pinned.attributes, lease.attributes));
+    }
+    Map<String, String> unmet = new TreeMap<>();
+    lease.attributes.forEach(
+        (key, value) -> {
+          if (resourceRepository.countOffering(lease.type, Map.of(key, value)) == 0) {
+            unmet.put(key, value);
+          }
+        });
+    if (!unmet.isEmpty() || lease.attributes.isEmpty()) {
+      return "no blueprint offers "
+          + lease.type
+          + (unmet.isEmpty() ? "" : " with " + Attributes.describe(unmet));
+    }
+    return "no single " + lease.type + " offers " + Attributes.describe(lease.attributes);
+  }
+
+  private List<Blueprint> blueprintsOf(String type) {
+    return blueprints.stream().filter(b -> b.type().equals(type)).toList();
+  }
+
+  private void lockQueue(String type) {
+    resourceRepository
+        .getEntityManager()
+        .createNativeQuery("select cast(pg_advisory_xact_lock(hashtext(?1)) as text)")
+        .setParameter(1, "slipway.allocation." + type)
+        .getSingleResult();
   }
 
   private static String wanted(Lease lease) {

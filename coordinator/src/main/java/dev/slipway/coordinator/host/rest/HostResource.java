@@ -1,13 +1,17 @@
 package dev.slipway.coordinator.host.rest;
 
+import dev.slipway.common.status.ResourceStatus;
 import dev.slipway.coordinator.api.ApiException;
+import dev.slipway.coordinator.host.HostEdit;
 import dev.slipway.coordinator.host.HostRegistration;
 import dev.slipway.coordinator.host.HostService;
 import dev.slipway.coordinator.host.HostView;
 import dev.slipway.platform.resource.Resource;
 import dev.slipway.platform.resource.ResourceRepository;
 import jakarta.inject.Inject;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -32,9 +36,15 @@ public class HostResource {
         .build();
   }
 
+  /** Every host that is not removed. */
   @GET
   public List<HostView> list() {
-    return resources.list("type = ?1 order by name", Resource.TYPE_HOST).stream()
+    return resources
+        .list(
+            "type = ?1 and status <> ?2 order by name",
+            Resource.TYPE_HOST,
+            ResourceStatus.DESTROYED)
+        .stream()
         .map(HostView::of)
         .toList();
   }
@@ -42,10 +52,22 @@ public class HostResource {
   @GET
   @Path("{id}")
   public HostView get(@PathParam("id") String id) {
-    return resources
-        .findByIdOptional(id)
-        .filter(r -> Resource.TYPE_HOST.equals(r.type))
-        .map(HostView::of)
-        .orElseThrow(() -> ApiException.notFound("host", id));
+    return HostView.of(hosts.find(id));
+  }
+
+  @PATCH
+  @Path("{id}")
+  public HostView edit(@PathParam("id") String id, HostEdit edit) {
+    if (edit == null) {
+      throw ApiException.badRequest(null, "a JSON body with the fields to change is required");
+    }
+    return HostView.of(hosts.edit(id, edit));
+  }
+
+  /** Disables new leases on the host; it is removed once its last lease is released. */
+  @DELETE
+  @Path("{id}")
+  public Response remove(@PathParam("id") String id) {
+    return Response.accepted(HostView.of(hosts.remove(id))).build();
   }
 }

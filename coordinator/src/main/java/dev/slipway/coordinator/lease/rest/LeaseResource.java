@@ -1,45 +1,98 @@
 package dev.slipway.coordinator.lease.rest;
 
+import dev.slipway.common.status.LeaseStatus;
 import dev.slipway.coordinator.api.ApiException;
+import dev.slipway.coordinator.lease.LeaseRequest;
+import dev.slipway.coordinator.lease.LeaseService;
 import dev.slipway.platform.lease.Lease;
 import dev.slipway.platform.lease.LeaseRepository;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Response;
+import java.net.URI;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
 @Path("/api/v1/leases")
 public class LeaseResource {
 
-  /** A lease as the API shows it. */
+  /** A lease as the API shows it; {@code queuePosition} only while it waits (1 is next). */
   public record LeaseView(
       String id,
       String type,
       String status,
       Map<String, String> attributes,
       String resourceId,
+      String pinnedResourceId,
       String owner,
       String reason,
+      Long queuePosition,
       Instant createdAt,
-      Instant updatedAt) {}
+      Instant updatedAt,
+      Instant expiresAt) {}
 
+  @Inject LeaseService service;
   @Inject LeaseRepository leases;
+
+  @POST
+  public Response request(LeaseRequest request) {
+    if (request == null) {
+      throw ApiException.badRequest(null, "a JSON body {type, attributes, ...} is required");
+    }
+    Lease lease = service.request(request);
+    return Response.accepted(view(lease))
+        .location(URI.create("/api/v1/leases/" + lease.id))
+        .build();
+  }
+
+  @GET
+  public List<LeaseView> list(
+      @QueryParam("status") String status, @QueryParam("owner") String owner) {
+    LeaseStatus wanted;
+    try {
+      wanted = status == null ? null : LeaseStatus.fromWire(status);
+    } catch (IllegalArgumentException e) {
+      throw ApiException.badRequest("status", "unknown lease status '" + status + "'");
+    }
+    return leases.list(wanted, owner, 500).stream().map(this::view).toList();
+  }
 
   @GET
   @Path("{id}")
   public LeaseView get(@PathParam("id") String id) {
-    Lease l = leases.findByIdOptional(id).orElseThrow(() -> ApiException.notFound("lease", id));
+    return view(service.find(id));
+  }
+
+  @POST
+  @Path("{id}/release")
+  public Response release(@PathParam("id") String id) {
+    return Response.accepted(view(service.release(id))).build();
+  }
+
+  @POST
+  @Path("{id}/heartbeat")
+  public LeaseView heartbeat(@PathParam("id") String id) {
+    return view(service.heartbeat(id));
+  }
+
+  private LeaseView view(Lease l) {
     return new LeaseView(
         l.id,
         l.type,
         l.status.wireName(),
         l.attributes,
         l.resourceId,
+        l.pinnedResourceId,
         l.owner,
         l.reason,
+        l.status == LeaseStatus.PENDING && l.seq != null ? leases.queuePosition(l) : null,
         l.createdAt,
-        l.updatedAt);
+        l.updatedAt,
+        l.expiresAt);
   }
 }

@@ -1,0 +1,95 @@
+package dev.slipway.coordinator.lease;
+
+import dev.slipway.common.attributes.Attributes;
+import dev.slipway.common.plan.Durations;
+import dev.slipway.common.status.LeaseStatus;
+import dev.slipway.common.status.Transitions;
+import dev.slipway.coordinator.api.ApiException;
+import dev.slipway.platform.lease.Lease;
+import dev.slipway.platform.lease.LeaseRepository;
+import dev.slipway.platform.lease.Leases;
+import dev.slipway.platform.resource.Resource;
+import dev.slipway.platform.resource.ResourceRepository;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+import java.util.Map;
+import java.util.Set;
+
+/** Leases asked for through the API (builds take theirs through the build engine). */
+@ApplicationScoped
+public class LeaseService {
+
+  private static final Set<String> TYPES = Set.of(Resource.TYPE_HOST);
+
+  @Inject Leases leases;
+  @Inject LeaseRepository repository;
+  @Inject ResourceRepository resources;
+
+  @Transactional
+  public Lease request(LeaseRequest r) {
+    if (r.type() == null || !TYPES.contains(r.type())) {
+      throw ApiException.badRequest("type", "type must be one of " + TYPES);
+    }
+    Map<String, String> attributes = r.attributes() == null ? Map.of() : r.attributes();
+    String problem = Attributes.problem(attributes);
+    if (problem != null) {
+      throw ApiException.badRequest("attributes", problem);
+    }
+    if (r.resourceId() != null && resources.findByIdOptional(r.resourceId()).isEmpty()) {
+      throw ApiException.badRequest("resourceId", "no resource '" + r.resourceId() + "' exists");
+    }
+    return leases.request(
+        r.type(),
+        attributes,
+        r.resourceId(),
+        r.owner() == null ? "api" : r.owner(),
+        millis("waitTimeout", r.waitTimeout()),
+        millis("heartbeatTimeout", r.heartbeatTimeout()));
+  }
+
+  /**
+   * Asks for the lease to be released (a waiting lease is failed instead).
+   *
+   * @throws dev.slipway.common.status.IllegalTransitionException when it is already final (409)
+   */
+  @Transactional
+  public Lease release(String id) {
+    Lease lease = lock(id);
+    if (lease.status != LeaseStatus.PENDING) {
+      Transitions.check("lease " + id, lease.status, LeaseStatus.RELEASED);
+    }
+    leases.requestRelease(lease, "released through the API");
+    return lease;
+  }
+
+  /** Renews a lease's heartbeat. */
+  @Transactional
+  public Lease heartbeat(String id) {
+    Lease lease = lock(id);
+    if (lease.status.isFinal()) {
+      throw ApiException.conflict("lease " + id + " is " + lease.status.wireName());
+    }
+    leases.heartbeat(lease);
+    return lease;
+  }
+
+  public Lease find(String id) {
+    return repository.findByIdOptional(id).orElseThrow(() -> ApiException.notFound("lease", id));
+  }
+
+  private Lease lock(String id) {
+    return repository.lock(id).orElseThrow(() -> ApiException.notFound("lease", id));
+  }
+
+  private static Long millis(String field, String duration) {
+    if (duration == null) {
+      return null;
+    }
+    try {
+      return Durations.parse(duration).toMillis();
+    } catch (IllegalArgumentException e) {
+      throw ApiException.badRequest(field, e.getMessage());
+    }
+  }
+}
