@@ -24,3 +24,6 @@ create table resource_history (
 drop index resources_host_name;
 create unique index resources_host_name on resources (name)
   where type = 'host' and status <> 'destroyed';
+
+-- which transaction made each lease transition: shows what happened together
+alter table lease_history add column txid bigint not null default txid_current();

@@ -53,6 +53,23 @@ public final class SlipwayClient {
     return send(request);
   }
 
+  public Reply patch(String path, Object body) throws IOException, InterruptedException {
+    return send(
+        HttpRequest.newBuilder(base.resolve(path))
+            .timeout(Duration.ofSeconds(30))
+            .header("Content-Type", "application/json")
+            .method("PATCH", HttpRequest.BodyPublishers.ofString(MAPPER.writeValueAsString(body)))
+            .build());
+  }
+
+  public Reply delete(String path) throws IOException, InterruptedException {
+    return send(
+        HttpRequest.newBuilder(base.resolve(path))
+            .timeout(Duration.ofSeconds(30))
+            .DELETE()
+            .build());
+  }
+
   public Reply get(String path) throws IOException, InterruptedException {
     return send(HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30)).build());
   }

@@ -5,7 +5,9 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /** The coordinator and one worker (allocator and runner roles), each in its own JVM. */
@@ -24,11 +26,27 @@ public final class SlipwayServices implements AutoCloseable {
   private final ServiceProcess coordinator;
   private final ServiceProcess worker;
   private final int apiPort;
+  private final Path home;
+  private final Path logDir;
+  private final Wiring wiring;
+  private final PrintStream console;
+  private final List<ServiceProcess> extraWorkers = new ArrayList<>();
 
-  private SlipwayServices(ServiceProcess coordinator, ServiceProcess worker, int apiPort) {
+  private SlipwayServices(
+      ServiceProcess coordinator,
+      ServiceProcess worker,
+      int apiPort,
+      Path home,
+      Path logDir,
+      Wiring wiring,
+      PrintStream console) {
     this.coordinator = coordinator;
     this.worker = worker;
     this.apiPort = apiPort;
+    this.home = home;
+    this.logDir = logDir;
+    this.wiring = wiring;
+    this.console = console;
   }
 
   /**
@@ -53,7 +71,7 @@ public final class SlipwayServices implements AutoCloseable {
     ServiceProcess worker =
         new ServiceProcess(
             "worker",
-            home.resolve("worker/target/quarkus-app/quarkus-run.jar"),
+            worker(home),
             environment(wiring, workerPort),
             workerPort,
             logDir.resolve("worker.log"),
@@ -68,7 +86,34 @@ public final class SlipwayServices implements AutoCloseable {
       coordinator.close();
       throw e;
     }
-    return new SlipwayServices(coordinator, worker, port);
+    return new SlipwayServices(coordinator, worker, port, home, logDir, wiring, console);
+  }
+
+  /**
+   * Starts one more worker, e.g. with {@code SLIPWAY_WORKER_RUNNER_ENABLED=false} for an
+   * allocator-only replica; it is stopped with the others.
+   */
+  public ServiceProcess addWorker(Map<String, String> extraEnvironment)
+      throws IOException, InterruptedException {
+    int port = Ports.free();
+    Map<String, String> env = environment(wiring, port);
+    env.putAll(extraEnvironment);
+    ServiceProcess extra =
+        new ServiceProcess(
+            "worker-" + (extraWorkers.size() + 2),
+            worker(home),
+            env,
+            port,
+            logDir.resolve("worker-" + (extraWorkers.size() + 2) + ".log"),
+            console);
+    extraWorkers.add(extra);
+    extra.start();
+    extra.awaitStarted(START_TIMEOUT);
+    return extra;
+  }
+
+  private static Path worker(Path home) {
+    return home.resolve("worker/target/quarkus-app/quarkus-run.jar");
   }
 
   private static Map<String, String> environment(Wiring wiring, int httpPort) {
@@ -96,8 +141,10 @@ public final class SlipwayServices implements AutoCloseable {
 
   @Override
   public void close() {
+    extraWorkers.forEach(ServiceProcess::stop);
     worker.stop();
     coordinator.stop();
+    extraWorkers.forEach(ServiceProcess::close);
     worker.close();
     coordinator.close();
   }

@@ -87,18 +87,34 @@ final class E2eStack {
    * lease only its own hosts; returns the pool id.
    */
   String register(SshTestHost host, int slots, String privateKey) throws Exception {
-    String pool = "p" + UUID.randomUUID().toString().substring(0, 8);
+    String pool = newPool();
+    registerHost(host, privateKey, "host-" + pool, "linux", Map.of("pool", pool), slots);
+    return pool;
+  }
+
+  static String newPool() {
+    return "p" + UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  /** Registers a host; returns its id. */
+  String registerHost(
+      SshTestHost host,
+      String privateKey,
+      String name,
+      String platform,
+      Map<String, String> attributes,
+      int slots)
+      throws Exception {
     Map<String, Object> body = new HashMap<>();
-    body.put("name", "host-" + pool);
+    body.put("name", name);
     body.put("address", host.address());
     body.put("port", host.port());
     body.put("user", host.user());
     body.put("privateKey", privateKey);
-    body.put("platform", "linux");
-    body.put("attributes", Map.of("pool", pool));
+    body.put("platform", platform);
+    body.put("attributes", attributes);
     body.put("slots", slots);
-    api.registerHost(body);
-    return pool;
+    return api.registerHost(body);
   }
 
   String register(SshTestHost host, int slots) throws Exception {

@@ -17,11 +17,24 @@ public class LeaseRepository implements PanacheRepositoryBase<Lease, String> {
     return findByIdOptional(id, LockModeType.PESSIMISTIC_WRITE);
   }
 
-  /** Pending leases of a type, first come first served. */
-  public List<Lease> pending(String type, int limit) {
-    return find("status = ?1 and type = ?2 order by seq", LeaseStatus.PENDING, type)
-        .page(0, limit)
-        .list();
+  /** A waiting lease in a queue: its id, and what it asks for (its attributes and pinning). */
+  public record Waiting(String id, String wants) {}
+
+  /**
+   * The queue of waiting leases of {@code type}, oldest first, without loading them: a drain looks
+   * at each lease in turn and loads only those it may serve.
+   */
+  @SuppressWarnings("unchecked")
+  public List<Waiting> queue(String type, int limit) {
+    List<Object[]> rows =
+        getEntityManager()
+            .createNativeQuery(
+                "select id, attributes::text || coalesce(pinned_resource_id, '') from leases"
+                    + " where status = 'pending' and type = ?1 order by seq limit ?2")
+            .setParameter(1, type)
+            .setParameter(2, limit)
+            .getResultList();
+    return rows.stream().map(r -> new Waiting((String) r[0], (String) r[1])).toList();
   }
 
   /** Where a pending lease stands in its type's queue: 1 is next. */

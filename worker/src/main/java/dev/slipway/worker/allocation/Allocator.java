@@ -13,13 +13,14 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
-import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import org.jboss.logging.Logger;
 
@@ -59,15 +60,23 @@ public class Allocator {
   @Transactional(Transactional.TxType.MANDATORY)
   public void recheck(String type) {
     lockQueue(type);
-    for (Lease lease : leaseRepository.pending(type, DRAIN_BATCH)) {
-      failIfHopeless(lease);
+    Set<String> possible = new HashSet<>();
+    for (LeaseRepository.Waiting waiting : leaseRepository.queue(type, DRAIN_BATCH)) {
+      if (possible.contains(waiting.wants())) {
+        continue;
+      }
+      Lease lease = leaseRepository.lock(waiting.id()).orElseThrow();
+      if (!failIfHopeless(lease)) {
+        possible.add(waiting.wants());
+      }
     }
   }
 
   /**
    * Serves waiting leases of {@code type}, oldest first, while free slots last. Drains of one type
    * are serialized across all allocator replicas, so that a newer lease never overtakes an older
-   * one that the same slot could serve.
+   * one that the same slot could serve. A lease that asks for what an older waiting lease could not
+   * get is not tried again in the same drain.
    *
    * @return how many leases became active
    */
@@ -75,23 +84,27 @@ public class Allocator {
   public int drain(String type) {
     lockQueue(type);
     int served = 0;
-    for (Lease lease : leaseRepository.pending(type, DRAIN_BATCH)) {
+    Set<String> unavailable = new HashSet<>();
+    for (LeaseRepository.Waiting waiting : leaseRepository.queue(type, DRAIN_BATCH)) {
+      if (unavailable.contains(waiting.wants())) {
+        continue;
+      }
       if (!resourceRepository.hasFreeSlot(type)) {
         break;
       }
-      if (serve(lease)) {
+      Optional<Lease> lease =
+          leaseRepository.lock(waiting.id()).filter(l -> l.status == LeaseStatus.PENDING);
+      if (lease.isPresent() && serve(lease.get())) {
         served++;
+      } else {
+        unavailable.add(waiting.wants());
+        lease.ifPresent(leaseRepository.getEntityManager()::detach); // unchanged: keep it out
       }
     }
     return served;
   }
 
   private boolean serve(Lease lease) {
-    // read again under a row lock: a release may have failed it since the queue was read
-    leaseRepository.getEntityManager().refresh(lease, LockModeType.PESSIMISTIC_WRITE);
-    if (lease.status != LeaseStatus.PENDING) {
-      return false;
-    }
     for (Blueprint blueprint : blueprintsOf(lease.type)) {
       Optional<String> resource = blueprint.allocate(lease);
       if (resource.isPresent()) {
@@ -105,11 +118,13 @@ public class Allocator {
     return false;
   }
 
-  private void failIfHopeless(Lease lease) {
+  /** Fails the lease if no blueprint could ever serve it; returns whether it did. */
+  private boolean failIfHopeless(Lease lease) {
     boolean possible = blueprintsOf(lease.type).stream().anyMatch(b -> b.couldEverServe(lease));
     if (!possible) {
       leases.move(lease, LeaseStatus.FAILED, whyNever(lease));
     }
+    return !possible;
   }
 
   /**
