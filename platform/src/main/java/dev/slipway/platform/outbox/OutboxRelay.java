@@ -29,6 +29,7 @@ public class OutboxRelay {
   private static final Logger LOG = Logger.getLogger(OutboxRelay.class);
   private static final long RELAY_LOCK = 0x511700B0L;
   private static final int BATCH = 500;
+  private static final int LOCKED_ELSEWHERE = -1;
 
   @Inject EntityManager entityManager;
   @Inject EventProducer producer;
@@ -61,27 +62,30 @@ public class OutboxRelay {
   }
 
   private void loop() {
+    long wait = sweepIntervalMs;
     long backoff = 0;
     while (running) {
       try {
-        if (signal.tryAcquire(backoff > 0 ? backoff : sweepIntervalMs, TimeUnit.MILLISECONDS)) {
+        if (wait > 0 && signal.tryAcquire(wait, TimeUnit.MILLISECONDS)) {
           signal.drainPermits();
         }
-        while (running && drainBatch() == BATCH) {
-          // a full batch: there may be more
-        }
+        int published = drainBatch();
+        // another relay holds the lock: it may not see rows committed after it looked, so look
+        // again shortly instead of waiting for the sweep
+        wait = published == LOCKED_ELSEWHERE ? 2 : published == BATCH ? 0 : sweepIntervalMs;
         backoff = 0;
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
       } catch (RuntimeException e) {
         backoff = Math.min(Math.max(backoff * 2, 100), 5_000);
+        wait = backoff;
         LOG.warnf("outbox relay failed, retrying in %d ms: %s", backoff, e.getMessage());
       }
     }
   }
 
-  /** Publishes one batch; returns how many rows it published. */
+  /** Publishes one batch; returns how many rows it published, or {@link #LOCKED_ELSEWHERE}. */
   int drainBatch() {
     return QuarkusTransaction.requiringNew().call(this::publishLockedBatch);
   }
@@ -95,7 +99,7 @@ public class OutboxRelay {
                 .setParameter(1, RELAY_LOCK)
                 .getSingleResult();
     if (!Boolean.TRUE.equals(locked)) {
-      return 0;
+      return LOCKED_ELSEWHERE;
     }
     List<Object[]> rows =
         entityManager
@@ -106,17 +110,19 @@ public class OutboxRelay {
       return 0;
     }
     List<Future<RecordMetadata>> sends = new ArrayList<>(rows.size());
-    long maxId = 0;
+    List<Long> published = new ArrayList<>(rows.size());
     for (Object[] row : rows) {
       sends.add(producer.send((String) row[1], (String) row[2], (String) row[3]));
-      maxId = Math.max(maxId, ((Number) row[0]).longValue());
+      published.add(((Number) row[0]).longValue());
     }
     for (Future<RecordMetadata> send : sends) {
       send.get(30, TimeUnit.SECONDS);
     }
+    // exactly the rows sent: ids are taken at insert but committed in any order, so a row with a
+    // lower id may have become visible since the select
     entityManager
-        .createNativeQuery("delete from outbox where id <= ?1")
-        .setParameter(1, maxId)
+        .createNativeQuery("delete from outbox where id in (:published)")
+        .setParameter("published", published)
         .executeUpdate();
     return rows.size();
   }
