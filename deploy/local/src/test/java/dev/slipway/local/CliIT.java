@@ -7,10 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.slipway.stack.SshTestHost;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.Reader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -90,7 +86,7 @@ class CliIT {
 
     hold.process.destroy();
 
-    assertTrue(hold.awaitExit(Duration.ofSeconds(20)), hold.output());
+    assertTrue(hold.process.waitFor(20, TimeUnit.SECONDS), hold.output());
     await()
         .atMost(Duration.ofSeconds(20))
         .untilAsserted(
@@ -123,25 +119,19 @@ class CliIT {
 
   record Finished(int code, String output) {}
 
-  /** A CLI process with its stdout and stderr, merged, collected as it comes. */
-  record Running(Process process, StringBuffer buffer, Thread reader) {
-    String output() {
-      return buffer.toString();
-    }
-
-    /** Waits for the process to exit and for the last of its output; false if it did not. */
-    boolean awaitExit(Duration timeout) throws InterruptedException {
-      if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        return false;
-      }
-      reader.join(5_000);
-      return true;
+  /**
+   * A CLI process whose stdout and stderr go, merged, to a file: {@link Process#destroy()} closes
+   * the pipes to a child, so output written after the signal (the release) would be lost in one.
+   */
+  record Running(Process process, Path log) {
+    String output() throws IOException {
+      return Files.readString(log);
     }
   }
 
   private Finished run(String... args) throws Exception {
     Running cli = start(args);
-    assertTrue(cli.awaitExit(Duration.ofSeconds(60)), "slipway did not exit: " + cli.output());
+    assertTrue(cli.process.waitFor(60, TimeUnit.SECONDS), "slipway did not exit: " + cli.output());
     return new Finished(cli.process.exitValue(), cli.output());
   }
 
@@ -154,23 +144,10 @@ class CliIT {
     command.add("--server");
     command.add(stack.services.apiUrl());
     command.addAll(List.of(args));
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    Path log = Files.createTempFile(stack.work, "cli", ".log");
+    Process process =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     started.add(process);
-    StringBuffer buffer = new StringBuffer();
-    Thread reader = new Thread(() -> copy(process.getInputStream(), buffer), "cli-output");
-    reader.setDaemon(true);
-    reader.start();
-    return new Running(process, buffer, reader);
-  }
-
-  private static void copy(InputStream in, StringBuffer buffer) {
-    char[] chunk = new char[4096];
-    try (Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8)) {
-      for (int n; (n = reader.read(chunk)) >= 0; ) {
-        buffer.append(chunk, 0, n);
-      }
-    } catch (IOException ignored) {
-      // the process is gone
-    }
+    return new Running(process, log);
   }
 }

@@ -1,0 +1,181 @@
+package dev.slipway.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * The coordinator's REST API over {@code java.net.http}. A 4xx/5xx becomes an {@link ApiException}
+ * carrying the API's {@code {error, message, field?}}; a server that cannot be reached becomes an
+ * {@link Unreachable}.
+ */
+public class ApiClient {
+
+  static final ObjectMapper MAPPER = new ObjectMapper();
+
+  /** A successful response: its body as the API sent it, and parsed. */
+  public record Reply(String body, JsonNode json) {}
+
+  /** The API refused the request. */
+  public static final class ApiException extends RuntimeException {
+    final int status;
+    final String error;
+    final String field;
+
+    public ApiException(int status, String error, String message, String field) {
+      super(message);
+      this.status = status;
+      this.error = error;
+      this.field = field;
+    }
+  }
+
+  /** The server did not answer at all (refused, unknown host, timed out). */
+  public static final class Unreachable extends RuntimeException {
+    public Unreachable(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  private final URI server;
+  private final HttpClient http;
+
+  public ApiClient(URI server) {
+    this.server = server;
+    this.http =
+        server == null
+            ? null
+            : HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  }
+
+  public URI server() {
+    return server;
+  }
+
+  public Reply get(String path) {
+    return exchange("GET", path, null);
+  }
+
+  public Reply post(String path, Object body) {
+    return exchange("POST", path, body);
+  }
+
+  public Reply patch(String path, Object body) {
+    return exchange("PATCH", path, body);
+  }
+
+  public Reply delete(String path) {
+    return exchange("DELETE", path, null);
+  }
+
+  /** Sends one request; tests override this to answer without a server. */
+  protected Reply exchange(String method, String path, Object body) {
+    String base = server.toString();
+    URI uri = URI.create((base.endsWith("/") ? base : base + "/") + path);
+    HttpRequest.BodyPublisher content =
+        body == null
+            ? HttpRequest.BodyPublishers.noBody()
+            : HttpRequest.BodyPublishers.ofString(write(body));
+    HttpRequest request =
+        HttpRequest.newBuilder(uri)
+            .timeout(Duration.ofSeconds(30))
+            .header("Accept", "application/json")
+            .header("Content-Type", "application/json")
+            .method(method, content)
+            .build();
+    HttpResponse<String> response;
+    try {
+      response = http.send(request, HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new Unreachable("cannot reach " + server + ": " + reason(e), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new Unreachable("interrupted while talking to " + server, e);
+    }
+    return reply(method, path, response.statusCode(), response.body());
+  }
+
+  /** Turns a status and body into a reply, or into the API's error. */
+  static Reply reply(String method, String path, int status, String body) {
+    JsonNode json = read(body);
+    if (status / 100 == 2) {
+      return new Reply(body, json);
+    }
+    String message = json.path("message").asText(null);
+    if (message == null) {
+      message = "HTTP " + status + " from " + method + " /" + path;
+    }
+    throw new ApiException(
+        status, json.path("error").asText(null), message, json.path("field").asText(null));
+  }
+
+  /** {@code api/v1/hosts/ID} with the id encoded as one path segment. */
+  static String path(String prefix, String id) {
+    return prefix + "/" + URLEncoder.encode(id, StandardCharsets.UTF_8).replace("+", "%20");
+  }
+
+  /** One query parameter; one whose value is null is left out. */
+  record Param(String name, String value) {}
+
+  /** {@code path?name=value&...}, skipping null values and encoding the rest. */
+  static String query(String path, List<Param> parameters) {
+    String q =
+        parameters.stream()
+            .filter(p -> p.value() != null)
+            .map(p -> encode(p.name()) + "=" + encode(p.value()))
+            .collect(Collectors.joining("&"));
+    return q.isEmpty() ? path : path + "?" + q;
+  }
+
+  private static String encode(String text) {
+    return URLEncoder.encode(text, StandardCharsets.UTF_8);
+  }
+
+  /** The first message in the cause chain, or the exception's kind when none has one. */
+  static String reason(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t.getMessage() != null && !t.getMessage().isBlank()) {
+        return t.getMessage();
+      }
+    }
+    if (e instanceof HttpConnectTimeoutException) {
+      return "connect timed out";
+    }
+    if (e instanceof ConnectException) {
+      return "connection refused";
+    }
+    return e.getClass().getSimpleName();
+  }
+
+  static String write(Object body) {
+    try {
+      return MAPPER.writeValueAsString(body);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static JsonNode read(String body) {
+    if (body == null || body.isBlank()) {
+      return MissingNode.getInstance();
+    }
+    try {
+      return MAPPER.readTree(body);
+    } catch (JsonProcessingException e) {
+      return MissingNode.getInstance();
+    }
+  }
+}

@@ -1,0 +1,134 @@
+package dev.slipway.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.slipway.cli.ApiClient.Reply;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Function;
+
+/**
+ * What the user sees: one record as {@code name: value} lines, a list as a table, or with {@code
+ * --json} the API's JSON exactly as it came. Progress and notes go to stderr so that stdout stays
+ * data.
+ */
+final class Printer {
+
+  /** A table column: its header and how to get its cell from a JSON object. */
+  record Column(String header, Function<JsonNode, String> value) {
+    static Column of(String header, String field) {
+      return new Column(header, node -> cell(node.get(field)));
+    }
+  }
+
+  private final PrintStream out;
+  private final PrintStream err;
+  private final boolean json;
+
+  Printer(PrintStream out, PrintStream err, boolean json) {
+    this.out = out;
+    this.err = err;
+    this.json = json;
+  }
+
+  void record(Reply reply) {
+    out.print(json ? reply.body() + System.lineSeparator() : formatRecord(reply.json()));
+    out.flush();
+  }
+
+  void table(Reply reply, List<Column> columns) {
+    if (json) {
+      out.println(reply.body());
+    } else {
+      List<List<String>> rows = new ArrayList<>();
+      for (JsonNode item : reply.json()) {
+        rows.add(columns.stream().map(c -> c.value().apply(item)).toList());
+      }
+      out.print(formatTable(columns.stream().map(Column::header).toList(), rows));
+    }
+    out.flush();
+  }
+
+  /** A note for the person at the terminal (stderr). */
+  void note(String text) {
+    err.println(text);
+    err.flush();
+  }
+
+  /**
+   * Every field of an object on its own line, in the API's order, names aligned; nulls left out.
+   */
+  static String formatRecord(JsonNode object) {
+    int width = 0;
+    for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> field = it.next();
+      if (!field.getValue().isNull()) {
+        width = Math.max(width, field.getKey().length());
+      }
+    }
+    StringBuilder text = new StringBuilder();
+    for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> field = it.next();
+      if (field.getValue().isNull()) {
+        continue;
+      }
+      text.append(pad(field.getKey() + ":", width + 2))
+          .append(cell(field.getValue()))
+          .append(System.lineSeparator());
+    }
+    return text.toString();
+  }
+
+  /** Left-aligned columns two spaces apart, headers first; no trailing spaces. */
+  static String formatTable(List<String> headers, List<List<String>> rows) {
+    int[] widths = new int[headers.size()];
+    List<List<String>> all = new ArrayList<>();
+    all.add(headers);
+    all.addAll(rows);
+    for (List<String> row : all) {
+      for (int i = 0; i < widths.length; i++) {
+        widths[i] = Math.max(widths[i], row.get(i).length());
+      }
+    }
+    StringBuilder text = new StringBuilder();
+    for (List<String> row : all) {
+      StringBuilder line = new StringBuilder();
+      for (int i = 0; i < widths.length; i++) {
+        line.append(i == widths.length - 1 ? row.get(i) : pad(row.get(i), widths[i] + 2));
+      }
+      text.append(line.toString().stripTrailing()).append(System.lineSeparator());
+    }
+    return text.toString();
+  }
+
+  /** A value as one cell: {@code -} when absent, {@code k=v,k2=v2} (sorted) for an object. */
+  static String cell(JsonNode value) {
+    if (value == null || value.isNull() || value.isMissingNode()) {
+      return "-";
+    }
+    if (value.isObject()) {
+      Map<String, String> sorted = new TreeMap<>();
+      value.fields().forEachRemaining(f -> sorted.put(f.getKey(), f.getValue().asText()));
+      if (sorted.isEmpty()) {
+        return "-";
+      }
+      StringBuilder text = new StringBuilder();
+      sorted.forEach(
+          (k, v) -> text.append(text.isEmpty() ? "" : ",").append(k).append('=').append(v));
+      return text.toString();
+    }
+    if (value.isArray()) {
+      List<String> items = new ArrayList<>();
+      value.forEach(v -> items.add(cell(v)));
+      return String.join(",", items);
+    }
+    return value.asText();
+  }
+
+  private static String pad(String text, int width) {
+    return text + " ".repeat(Math.max(1, width - text.length()));
+  }
+}

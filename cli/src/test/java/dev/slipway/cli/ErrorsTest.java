@@ -1,0 +1,147 @@
+package dev.slipway.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.slipway.cli.ApiClient.ApiException;
+import dev.slipway.cli.ApiClient.Unreachable;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.ConnectException;
+import java.net.ServerSocket;
+import org.junit.jupiter.api.Test;
+
+/** Exit codes and messages: 1 refused by the API, 2 usage, 3 unreachable. */
+class ErrorsTest {
+
+  @Test
+  void apiErrorPrintsTheApisMessageAndFieldAndExitsOne() {
+    CliRun cli =
+        new CliRun(
+            new FakeApi(
+                request -> {
+                  throw new ApiException(400, "invalid-request", "address is required", "address");
+                }));
+
+    int code =
+        cli.run(
+            "host",
+            "add",
+            "--name",
+            "n",
+            "--address",
+            "a",
+            "--user",
+            "u",
+            "--credential",
+            "c",
+            "--platform",
+            "linux");
+
+    assertEquals(1, code);
+    assertEquals("slipway: address is required (field: address)", cli.err().strip());
+  }
+
+  @Test
+  void errorBodiesAreReadAsTheApiWritesThem() {
+    var e =
+        assertThrows(
+            ApiException.class,
+            () ->
+                ApiClient.reply(
+                    "GET",
+                    "api/v1/hosts/x",
+                    404,
+                    "{\"error\":\"not-found\",\"message\":\"host 'x' does not exist\"}"));
+    assertEquals("host 'x' does not exist", e.getMessage());
+    assertNull(e.field);
+    var bare =
+        assertThrows(ApiException.class, () -> ApiClient.reply("GET", "api/v1/leases", 404, ""));
+    assertEquals("HTTP 404 from GET /api/v1/leases", bare.getMessage());
+  }
+
+  @Test
+  void unreachableServerExitsThreeNamingTheServer() {
+    CliRun cli =
+        new CliRun(
+            new FakeApi(
+                request -> {
+                  throw new Unreachable(
+                      "cannot reach http://127.0.0.1:9: connection refused", null);
+                }));
+
+    assertEquals(3, cli.run("lease", "list"));
+    assertEquals("slipway: cannot reach http://127.0.0.1:9: connection refused", cli.err().strip());
+  }
+
+  @Test
+  void unreachableReasonIsReadableEvenWithoutAMessage() {
+    assertEquals("connection refused", ApiClient.reason(new ConnectException()));
+    assertEquals(
+        "Connection refused",
+        ApiClient.reason(new IOException(null, new ConnectException("Connection refused"))));
+  }
+
+  @Test
+  void realClientAgainstAClosedPortExitsThree() throws Exception {
+    int port;
+    try (var socket = new ServerSocket(0)) {
+      port = socket.getLocalPort();
+    }
+    var err = new ByteArrayOutputStream();
+    Main main =
+        new Main(
+            ApiClient::new,
+            new PrintStream(new ByteArrayOutputStream()),
+            new PrintStream(err, true),
+            new CliRun.FakeLifecycle());
+
+    int code = main.run("--server", "http://127.0.0.1:" + port, "host", "list");
+
+    assertEquals(3, code);
+    assertTrue(
+        err.toString().startsWith("slipway: cannot reach http://127.0.0.1:" + port + ": "),
+        err.toString());
+  }
+
+  @Test
+  void attributeWithoutEqualsSignIsAUsageErrorNamingAttr() {
+    CliRun cli = new CliRun(new FakeApi(request -> "{}"));
+
+    assertEquals(2, cli.run("lease", "acquire", "--type", "host", "--attr", "nokey"));
+
+    assertTrue(cli.err().contains("'--attr'"), cli.err());
+    assertTrue(cli.err().contains("'nokey' is not key=value"), cli.err());
+    assertTrue(cli.api.requests.isEmpty());
+  }
+
+  @Test
+  void unknownOptionAndMissingRequiredOptionAreUsageErrorsNamingThem() {
+    CliRun cli = new CliRun(new FakeApi(request -> "{}"));
+    assertEquals(2, cli.run("lease", "list", "--bogus"));
+    assertTrue(cli.err().contains("'--bogus'"), cli.err());
+
+    CliRun missing = new CliRun(new FakeApi(request -> "{}"));
+    assertEquals(2, missing.run("lease", "acquire"));
+    assertTrue(missing.err().contains("--type"), missing.err());
+  }
+
+  @Test
+  void serverMustBeAUrl() {
+    CliRun cli = new CliRun(new FakeApi(request -> "[]"));
+    assertEquals(2, cli.run("--server", "localhost:8080", "host", "list"));
+    assertTrue(cli.err().contains("'--server'"), cli.err());
+  }
+
+  @Test
+  void versionAndHelpExitZero() {
+    CliRun cli = new CliRun(new FakeApi(request -> "{}"));
+    assertEquals(0, cli.run("--version"));
+    assertTrue(cli.out().startsWith("slipway "), cli.out());
+    assertEquals(0, cli.run("lease", "acquire", "--help"));
+    assertTrue(cli.out().contains("--hold"));
+  }
+}
