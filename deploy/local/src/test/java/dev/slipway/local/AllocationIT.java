@@ -117,6 +117,31 @@ class AllocationIT {
   }
 
   @Test
+  void leaseWhoseOwnerStopsHeartbeatingIsReleasedAndItsSlotServesTheNext() throws Exception {
+    String pool = E2eStack.newPool();
+    host(pool, "linux", Map.of("pool", pool), 1);
+    String silent =
+        stack
+            .api
+            .post(
+                "api/v1/leases",
+                Map.of(
+                    "type", "host", "attributes", Map.of("pool", pool), "heartbeatTimeout", "2s"))
+            .ok()
+            .get("id")
+            .asText();
+    JsonNode active = awaitStatus(silent, "active");
+    assertTrue(!active.get("expiresAt").isNull(), active.toString());
+    String next = lease(Map.of("pool", pool));
+
+    JsonNode released = awaitStatus(silent, "released");
+
+    assertTrue(
+        released.get("reason").asText().startsWith("heartbeat expired"), released.toString());
+    awaitStatus(next, "active");
+  }
+
+  @Test
   void releasingAReleasedLeaseIsRefusedAndChangesNothing() throws Exception {
     String pool = E2eStack.newPool();
     host(pool, "linux", Map.of("pool", pool), 1);
@@ -209,7 +234,7 @@ class AllocationIT {
   }
 
   static List<String> historyOf(String lease) throws Exception {
-    try (Connection c = stack.sql();
+    try (Connection c = E2eStack.get().sql();
         PreparedStatement q =
             c.prepareStatement("select status from lease_history where lease_id = ? order by id")) {
       q.setString(1, lease);

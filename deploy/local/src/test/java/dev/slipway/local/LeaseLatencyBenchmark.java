@@ -1,0 +1,285 @@
+package dev.slipway.local;
+
+import dev.slipway.common.events.EventCodec;
+import dev.slipway.common.events.EventTypes;
+import dev.slipway.common.events.LeaseChanged;
+import dev.slipway.common.events.Topics;
+import dev.slipway.stack.SshTestHost;
+import dev.slipway.stack.TopicReader;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Lease request → active latency through the whole system (REST, coordinator, outbox, Kafka,
+ * allocator, outbox, Kafka), on a warm static pool of 10 and of 10,000 hosts, beside the floors
+ * measured in the same run: one Kafka produce→consume hop and one PostgreSQL reservation
+ * transaction. Prints figures; asserts nothing about time. Run it with
+ *
+ * <pre>
+ * ./mvnw -B install -DskipTests && ./mvnw -B -pl deploy/local verify -Dit.test=LeaseLatencyBenchmark
+ * </pre>
+ */
+class LeaseLatencyBenchmark {
+
+  private static final int WARMUP = 300;
+  private static final int SAMPLES = 2_000;
+
+  @Test
+  void leaseLatency() throws Exception {
+    E2eStack stack = E2eStack.get();
+    SshTestHost machine = stack.sshHost();
+    System.out.println("\n=== Slipway lease latency (ms) ===");
+    System.out.println(header());
+    print("Kafka produce→consume, one hop (floor)", kafkaHop(stack));
+    print("PostgreSQL slot reservation transaction (floor)", reservation(stack, machine));
+    String small = E2eStack.newPool();
+    addHosts(stack, machine, small, 10);
+    print("lease request → active, 10 hosts", leaseLatency(stack, small));
+    String large = E2eStack.newPool();
+    addHosts(stack, machine, large, 10_000);
+    print("lease request → active, 10,000 hosts", leaseLatency(stack, large));
+  }
+
+  /** Nanoseconds from POST /api/v1/leases to the lease.activated event reaching a consumer. */
+  private static long[] leaseLatency(E2eStack stack, String pool) throws Exception {
+    Map<String, Long> activeAt = new ConcurrentHashMap<>();
+    try (EventWatcher watcher = new EventWatcher(stack, activeAt)) {
+      watcher.start();
+      for (int i = 0; i < WARMUP; i++) {
+        oneLease(stack, pool, activeAt);
+      }
+      long[] samples = new long[SAMPLES];
+      for (int i = 0; i < SAMPLES; i++) {
+        samples[i] = oneLease(stack, pool, activeAt);
+      }
+      return samples;
+    }
+  }
+
+  private static long oneLease(E2eStack stack, String pool, Map<String, Long> activeAt)
+      throws Exception {
+    Map<String, Object> body = new HashMap<>();
+    body.put("type", "host");
+    body.put("attributes", Map.of("pool", pool));
+    body.put("owner", "benchmark");
+    long start = System.nanoTime();
+    String id = stack.api.post("api/v1/leases", body).ok().get("id").asText();
+    long deadline = start + TimeUnit.SECONDS.toNanos(30);
+    Long end;
+    while ((end = activeAt.remove(id)) == null) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException(
+            "lease "
+                + id
+                + " not active after 30 s: "
+                + stack.api.get("api/v1/leases/" + id).body()
+                + " history "
+                + AllocationIT.historyOf(id)
+                + " outbox "
+                + outboxRows(stack));
+      }
+      LockSupport.parkNanos(20_000);
+    }
+    stack.api.post("api/v1/leases/" + id + "/release", Map.of()).ok();
+    return end - start;
+  }
+
+  private static String outboxRows(E2eStack stack) throws Exception {
+    try (Connection c = stack.sql();
+        ResultSet rs =
+            c.createStatement()
+                .executeQuery(
+                    "select (select count(*) from outbox) || ' rows; allocator processed '"
+                        + " || (select count(*) from processed_events"
+                        + " where consumer = 'allocator.lease-requests') || ' events for '"
+                        + " || (select count(*) from leases) || ' leases'")) {
+      rs.next();
+      return rs.getString(1);
+    }
+  }
+
+  /** Reads slipway.leases and notes when each lease became active. */
+  private static final class EventWatcher extends Thread implements AutoCloseable {
+    private final KafkaConsumer<String, String> consumer;
+    private final Map<String, Long> activeAt;
+    private volatile boolean running = true;
+
+    EventWatcher(E2eStack stack, Map<String, Long> activeAt) {
+      Properties config = new Properties();
+      config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.broker.bootstrapServers());
+      config.put(ConsumerConfig.GROUP_ID_CONFIG, "benchmark-" + UUID.randomUUID());
+      config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
+      config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+      config.put(
+          ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+      this.consumer = new KafkaConsumer<>(config);
+      this.activeAt = activeAt;
+      consumer.subscribe(List.of(Topics.LEASES));
+      while (consumer.assignment().isEmpty()) {
+        consumer.poll(Duration.ofMillis(100));
+      }
+      setDaemon(true);
+    }
+
+    @Override
+    public void run() {
+      while (running) {
+        for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(100))) {
+          var envelope = EventCodec.decode(r.value());
+          if (EventTypes.LEASE_ACTIVATED.equals(envelope.type())) {
+            String lease = EventCodec.data(envelope, LeaseChanged.class).leaseId();
+            activeAt.put(lease, System.nanoTime());
+          }
+        }
+      }
+      consumer.close();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      running = false;
+      join(5_000);
+    }
+  }
+
+  /** One produce→consume hop of a 1 KiB record, warm clients, linger 0. */
+  private static long[] kafkaHop(E2eStack stack) throws Exception {
+    String topic = "benchmark-hop-" + UUID.randomUUID();
+    String payload = "x".repeat(1024);
+    Properties config = new Properties();
+    config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.broker.bootstrapServers());
+    config.put(ConsumerConfig.GROUP_ID_CONFIG, "benchmark-" + UUID.randomUUID());
+    config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+    config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+    try (KafkaProducer<String, String> producer =
+            TopicReader.producer(stack.broker.bootstrapServers());
+        KafkaConsumer<String, String> consumer = new KafkaConsumer<>(config)) {
+      producer.send(new ProducerRecord<>(topic, "k", payload)).get();
+      consumer.subscribe(List.of(topic));
+      while (consumer.poll(Duration.ofMillis(100)).isEmpty()) {
+        // until assigned and the first record is read
+      }
+      long[] samples = new long[SAMPLES];
+      for (int i = -WARMUP; i < SAMPLES; i++) {
+        long start = System.nanoTime();
+        producer.send(new ProducerRecord<>(topic, "k", payload));
+        while (consumer.poll(Duration.ofMillis(100)).isEmpty()) {
+          // wait for it
+        }
+        if (i >= 0) {
+          samples[i] = System.nanoTime() - start;
+        }
+      }
+      return samples;
+    }
+  }
+
+  /** The allocator's atomic reservation statement and its release, each its own transaction. */
+  private static long[] reservation(E2eStack stack, SshTestHost machine) throws Exception {
+    String pool = E2eStack.newPool();
+    addHosts(stack, machine, pool, 10);
+    String attributes = "{\"pool\": \"" + pool + "\"}";
+    long[] samples = new long[SAMPLES];
+    try (Connection c = stack.sql();
+        PreparedStatement reserve =
+            c.prepareStatement(
+                "update resources set leases_held = leases_held + 1, updated_at = now()"
+                    + " where id = (select id from resources where type = 'host'"
+                    + " and status = 'active' and enabled and leases_held < slots"
+                    + " and attributes @> cast(? as jsonb)"
+                    + " order by leases_held, created_at, id limit 1 for update skip locked)"
+                    + " and leases_held < slots returning id");
+        PreparedStatement free =
+            c.prepareStatement("update resources set leases_held = leases_held - 1 where id = ?")) {
+      for (int i = -WARMUP; i < SAMPLES; i++) {
+        reserve.setString(1, attributes);
+        long start = System.nanoTime();
+        String id;
+        try (ResultSet rs = reserve.executeQuery()) {
+          rs.next();
+          id = rs.getString(1);
+        }
+        if (i >= 0) {
+          samples[i] = System.nanoTime() - start;
+        }
+        free.setString(1, id);
+        free.executeUpdate();
+      }
+    }
+    return samples;
+  }
+
+  /**
+   * Registers {@code count} hosts of {@code pool}: the first ten through the API, the rest with one
+   * SQL statement (10,000 API calls would only measure registration).
+   */
+  private static void addHosts(E2eStack stack, SshTestHost machine, String pool, int count)
+      throws Exception {
+    String first = null;
+    for (int i = 0; i < Math.min(count, 10); i++) {
+      String id =
+          stack.registerHost(
+              machine,
+              machine.clientPrivateKeyPem(),
+              pool + "-" + i,
+              "linux",
+              Map.of("pool", pool),
+              1000);
+      first = first == null ? id : first;
+    }
+    if (count > 10) {
+      try (Connection c = stack.sql();
+          PreparedStatement copy =
+              c.prepareStatement(
+                  "insert into resources (id, blueprint_id, type, name, status, attributes, slots,"
+                      + " address, port, username, credential_id)"
+                      + " select 'host-bench-' || n || '-' || r.name, r.blueprint_id, r.type,"
+                      + " r.name || '-' || n, r.status, r.attributes, r.slots, r.address, r.port,"
+                      + " r.username, r.credential_id"
+                      + " from resources r, generate_series(10, ?) n where r.id = ?")) {
+        copy.setInt(1, count - 1);
+        copy.setString(2, first);
+        copy.executeUpdate();
+      }
+      try (Connection c = stack.sql()) {
+        c.createStatement().execute("analyze resources");
+      }
+    }
+  }
+
+  private static String header() {
+    return String.format("%-52s %8s %8s %8s %8s", "", "p50", "p95", "p99", "n");
+  }
+
+  private static void print(String what, long[] nanos) {
+    long[] sorted = nanos.clone();
+    Arrays.sort(sorted);
+    System.out.printf(
+        "%-52s %8.2f %8.2f %8.2f %8d%n",
+        what, at(sorted, 0.50), at(sorted, 0.95), at(sorted, 0.99), sorted.length);
+  }
+
+  private static double at(long[] sorted, double quantile) {
+    int index = (int) Math.ceil(quantile * sorted.length) - 1;
+    return sorted[Math.max(0, index)] / 1e6;
+  }
+}
