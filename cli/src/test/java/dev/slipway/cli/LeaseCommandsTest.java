@@ -1,5 +1,6 @@
 package dev.slipway.cli;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -242,13 +243,10 @@ class LeaseCommandsTest {
     return new PrintStream(OutputStream.nullOutputStream());
   }
 
-  private static void awaitOutput(CliRun cli, String text) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-    while (!(cli.out() + cli.err()).contains(text)) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("no '" + text + "' in: " + cli.out() + cli.err());
-      }
-      Thread.sleep(10);
-    }
+  private static void awaitOutput(CliRun cli, String text) {
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .pollInterval(Duration.ofMillis(10))
+        .until(() -> (cli.out() + cli.err()).contains(text));
   }
 }
