@@ -52,36 +52,45 @@ class LeaseLatencyBenchmark {
     print("PostgreSQL slot reservation transaction (floor)", reservation(stack, machine));
     String small = E2eStack.newPool();
     addHosts(stack, machine, small, 10);
-    print("lease request → active, 10 hosts", leaseLatency(stack, small));
+    print("lease request → active, 10 hosts", leaseLatency(stack, small, true));
     String large = E2eStack.newPool();
     addHosts(stack, machine, large, 10_000);
-    print("lease request → active, 10,000 hosts", leaseLatency(stack, large));
+    print("lease request → active, 10,000 hosts", leaseLatency(stack, large, false));
   }
 
   /** Nanoseconds from POST /api/v1/leases to the lease.activated event reaching a consumer. */
-  private static long[] leaseLatency(E2eStack stack, String pool) throws Exception {
+  private static long[] leaseLatency(E2eStack stack, String pool, boolean stages) throws Exception {
     Map<String, Long> activeAt = new ConcurrentHashMap<>();
     try (EventWatcher watcher = new EventWatcher(stack, activeAt)) {
       watcher.start();
       for (int i = 0; i < WARMUP; i++) {
-        oneLease(stack, pool, activeAt);
+        oneLease(stack, pool, activeAt, null);
       }
       long[] samples = new long[SAMPLES];
+      Map<String, Long> postedAt = new HashMap<>();
       for (int i = 0; i < SAMPLES; i++) {
-        samples[i] = oneLease(stack, pool, activeAt);
+        samples[i] = oneLease(stack, pool, activeAt, postedAt);
+      }
+      if (stages) {
+        StageTrace.print(stack, postedAt, watcher.sentAt, watcher.seenAt);
       }
       return samples;
     }
   }
 
-  private static long oneLease(E2eStack stack, String pool, Map<String, Long> activeAt)
+  private static long oneLease(
+      E2eStack stack, String pool, Map<String, Long> activeAt, Map<String, Long> postedAt)
       throws Exception {
     Map<String, Object> body = new HashMap<>();
     body.put("type", "host");
     body.put("attributes", Map.of("pool", pool));
     body.put("owner", "benchmark");
     long start = System.nanoTime();
+    long wallStart = StageTrace.nowMicros();
     String id = stack.api.post("api/v1/leases", body).ok().get("id").asText();
+    if (postedAt != null) {
+      postedAt.put(id, wallStart);
+    }
     long deadline = start + TimeUnit.SECONDS.toNanos(30);
     Long end;
     while ((end = activeAt.remove(id)) == null) {
@@ -120,6 +129,13 @@ class LeaseLatencyBenchmark {
   private static final class EventWatcher extends Thread implements AutoCloseable {
     private final KafkaConsumer<String, String> consumer;
     private final Map<String, Long> activeAt;
+
+    /** Kafka record timestamps (ms) of lease.requested / lease.activated, by lease and type. */
+    final Map<String, Long> sentAt = new ConcurrentHashMap<>();
+
+    /** When this consumer saw lease.activated (epoch µs), by lease. */
+    final Map<String, Long> seenAt = new ConcurrentHashMap<>();
+
     private volatile boolean running = true;
 
     EventWatcher(E2eStack stack, Map<String, Long> activeAt) {
@@ -132,7 +148,7 @@ class LeaseLatencyBenchmark {
           ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
       this.consumer = new KafkaConsumer<>(config);
       this.activeAt = activeAt;
-      consumer.subscribe(List.of(Topics.LEASES));
+      consumer.subscribe(List.of(Topics.LEASES, Topics.LEASE_REQUESTS));
       while (consumer.assignment().isEmpty()) {
         consumer.poll(Duration.ofMillis(100));
       }
@@ -147,7 +163,9 @@ class LeaseLatencyBenchmark {
           if (EventTypes.LEASE_ACTIVATED.equals(envelope.type())) {
             String lease = EventCodec.data(envelope, LeaseChanged.class).leaseId();
             activeAt.put(lease, System.nanoTime());
+            seenAt.put(lease, StageTrace.nowMicros());
           }
+          sentAt.put(r.key() + " " + envelope.type(), r.timestamp());
         }
       }
       consumer.close();
@@ -270,7 +288,7 @@ class LeaseLatencyBenchmark {
     return String.format("%-52s %8s %8s %8s %8s", "", "p50", "p95", "p99", "n");
   }
 
-  private static void print(String what, long[] nanos) {
+  static void print(String what, long[] nanos) {
     long[] sorted = nanos.clone();
     Arrays.sort(sorted);
     System.out.printf(

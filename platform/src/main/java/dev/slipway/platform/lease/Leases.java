@@ -19,8 +19,8 @@ import org.jboss.logging.Logger;
 
 /**
  * The one place where leases are created and change status: each change is checked against the
- * state machine, recorded in {@code lease_history} and announced through the outbox, all in the
- * caller's transaction.
+ * state machine, recorded in {@code lease_history} (by a trigger) and announced through the outbox,
+ * all in the caller's transaction.
  */
 @ApplicationScoped
 public class Leases {
@@ -56,8 +56,7 @@ public class Leases {
     lease.heartbeatTimeoutMs = heartbeatTimeoutMs;
     lease.updatedAt = Instant.now();
     leases.persist(lease);
-    leases.flush();
-    recordHistory(lease);
+    leases.flush(); // the row (and its history row, by trigger) before the event announcing it
     outbox.publish(
         Topics.LEASE_REQUESTS,
         EventTypes.LEASE_REQUESTED,
@@ -106,8 +105,7 @@ public class Leases {
       heartbeat(lease);
     }
     lease.updatedAt = Instant.now();
-    leases.flush();
-    recordHistory(lease);
+    leases.flush(); // its history row is written by a trigger on the status change
     outbox.publish(
         Topics.LEASES,
         eventType(to),
@@ -121,17 +119,6 @@ public class Leases {
             lease.owner,
             lease.attributes,
             lease.reason));
-  }
-
-  private void recordHistory(Lease lease) {
-    leases
-        .getEntityManager()
-        .createNativeQuery(
-            "insert into lease_history (lease_id, resource_id, status) values (?1, ?2, ?3)")
-        .setParameter(1, lease.id)
-        .setParameter(2, lease.resourceId)
-        .setParameter(3, lease.status.wireName())
-        .executeUpdate();
   }
 
   private static String eventType(LeaseStatus status) {

@@ -14,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
@@ -47,9 +48,25 @@ public class EventProcessor {
   /** Applies {@code message} once for {@code consumer}; returns when it is settled. */
   public CompletionStage<Void> process(
       String consumer, Message<String> message, Consumer<Envelope> handler) {
+    return process(consumer, message, type -> true, handler);
+  }
+
+  /**
+   * Like {@link #process(String, Message, Consumer)}, but an event whose type {@code wanted}
+   * refuses is acknowledged at once, without a transaction: a consumer that acts on a few types of
+   * a topic pays nothing for the others.
+   */
+  public CompletionStage<Void> process(
+      String consumer,
+      Message<String> message,
+      Predicate<String> wanted,
+      Consumer<Envelope> handler) {
     Envelope envelope;
     try {
       envelope = EventCodec.decode(message.getPayload());
+      if (!wanted.test(envelope.type())) {
+        return message.ack();
+      }
       for (int attempt = 1; ; attempt++) {
         try {
           applyOnce(consumer, envelope, handler);

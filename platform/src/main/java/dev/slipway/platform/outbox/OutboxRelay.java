@@ -29,7 +29,6 @@ public class OutboxRelay {
   private static final Logger LOG = Logger.getLogger(OutboxRelay.class);
   private static final long RELAY_LOCK = 0x511700B0L;
   private static final int BATCH = 500;
-  private static final int LOCKED_ELSEWHERE = -1;
 
   @Inject EntityManager entityManager;
   @Inject EventProducer producer;
@@ -69,10 +68,7 @@ public class OutboxRelay {
         if (wait > 0 && signal.tryAcquire(wait, TimeUnit.MILLISECONDS)) {
           signal.drainPermits();
         }
-        int published = drainBatch();
-        // another relay holds the lock: it may not see rows committed after it looked, so look
-        // again shortly instead of waiting for the sweep
-        wait = published == LOCKED_ELSEWHERE ? 2 : published == BATCH ? 0 : sweepIntervalMs;
+        wait = drainBatch() == BATCH ? 0 : sweepIntervalMs;
         backoff = 0;
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -85,22 +81,21 @@ public class OutboxRelay {
     }
   }
 
-  /** Publishes one batch; returns how many rows it published, or {@link #LOCKED_ELSEWHERE}. */
+  /**
+   * Publishes one batch; returns how many rows it published. Waits for the lock while another relay
+   * holds it (never longer than that relay's batch), so that rows committed meanwhile are seen as
+   * soon as it is free rather than after a retry interval.
+   */
   int drainBatch() {
     return QuarkusTransaction.requiringNew().call(this::publishLockedBatch);
   }
 
   @SuppressWarnings("unchecked")
   private int publishLockedBatch() throws Exception {
-    Boolean locked =
-        (Boolean)
-            entityManager
-                .createNativeQuery("select pg_try_advisory_xact_lock(?1)")
-                .setParameter(1, RELAY_LOCK)
-                .getSingleResult();
-    if (!Boolean.TRUE.equals(locked)) {
-      return LOCKED_ELSEWHERE;
-    }
+    entityManager
+        .createNativeQuery("select cast(pg_advisory_xact_lock(?1) as text)")
+        .setParameter(1, RELAY_LOCK)
+        .getSingleResult();
     List<Object[]> rows =
         entityManager
             .createNativeQuery(

@@ -1,5 +1,6 @@
 package dev.slipway.platform.resource;
 
+import dev.slipway.common.attributes.Ranking;
 import dev.slipway.common.events.EventCodec;
 import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -12,10 +13,14 @@ import java.util.Optional;
 @ApplicationScoped
 public class ResourceRepository implements PanacheRepositoryBase<Resource, String> {
 
+  /** Hosts cost the same to lease: ranked by load, then age ({@link Ranking}). */
+  private static final String HOST_ORDER = Ranking.sqlOrder(null);
+
   /**
-   * Reserves one slot on the least loaded active, enabled resource of {@code type} whose attributes
-   * contain {@code attributes} (only {@code pinnedId} when given). One statement: rows another
-   * allocator is reserving are skipped, and the database refuses more leases than slots.
+   * Reserves one slot on the best ranked ({@link Ranking}: least loaded) active, enabled resource
+   * of {@code type} whose attributes contain {@code attributes} (only {@code pinnedId} when given).
+   * One statement: rows another allocator is reserving are skipped, and the database refuses more
+   * leases than slots.
    *
    * @return the id of the resource whose slot was taken, or empty when none is free
    */
@@ -35,12 +40,13 @@ public class ResourceRepository implements PanacheRepositoryBase<Resource, Strin
                     and blueprint_id in (select id from blueprints where enabled)
                     and attributes @> cast(?2 as jsonb)
                     and (cast(?3 as text) is null or id = ?3)
-                  order by leases_held, created_at, id
+                  order by %s
                   limit 1
                   for update skip locked)
                 and leases_held < slots
                 returning id
-                """)
+                """
+                    .formatted(HOST_ORDER))
             .setParameter(1, type)
             .setParameter(2, EventCodec.tree(attributes).toString())
             .setParameter(3, pinnedId)

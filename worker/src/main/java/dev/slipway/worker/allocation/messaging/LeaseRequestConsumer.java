@@ -36,7 +36,6 @@ public class LeaseRequestConsumer {
             case EventTypes.LEASE_REQUESTED -> {
               LeaseRequested r = EventCodec.data(e, LeaseRequested.class);
               allocator.admit(r.type(), r.leaseId());
-              allocator.drain(r.type());
             }
             case EventTypes.LEASE_RELEASE_REQUESTED -> {
               LeaseReleaseRequested r = EventCodec.data(e, LeaseReleaseRequested.class);
