@@ -7,7 +7,9 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
  *
  * @param outcome {@code exited} (the command ran; see exitCode), {@code error} (it could not be
  *     run: see message), {@code timed-out} or {@code aborted}
- * @param outputChunks how many {@link CommandOutput} chunks were published before this result
+ * @param stdoutBytes how many bytes of stdout were published (as {@link CommandOutput} chunks)
+ *     before this result; -1 when unknown
+ * @param stderrBytes the same for stderr
  */
 public record CommandFinished(
     String commandId,
@@ -17,7 +19,8 @@ public record CommandFinished(
     String signal,
     String message,
     long durationMillis,
-    long outputChunks) {
+    long stdoutBytes,
+    long stderrBytes) {
 
   public static final String EXITED = "exited";
   public static final String ERROR = "error";

@@ -27,6 +27,7 @@ public final class EventTypes {
   public static final String RESOURCE_DESTROYED = "resource.destroyed";
 
   public static final String COMMAND_REQUESTED = "command.requested";
+  public static final String COMMAND_ABORT_REQUESTED = "command.abort-requested";
   public static final String COMMAND_OUTPUT = "command.output";
   public static final String COMMAND_FINISHED = "command.finished";
 

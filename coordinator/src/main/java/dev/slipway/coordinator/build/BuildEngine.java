@@ -117,6 +117,13 @@ public class BuildEngine {
     move(build, step, StepStatus.RUNNING, null);
   }
 
+  /** Whether {@link #onLeaseChanged} acts on lease events of this type (the others are skipped). */
+  public static boolean actsOnLease(String eventType) {
+    return EventTypes.LEASE_ACTIVATED.equals(eventType)
+        || EventTypes.LEASE_FAILED.equals(eventType)
+        || EventTypes.LEASE_BROKEN.equals(eventType);
+  }
+
   /** A lease of one of the build's steps changed. */
   @Transactional(Transactional.TxType.MANDATORY)
   public void onLeaseChanged(LeaseChanged event) {
@@ -142,8 +149,8 @@ public class BuildEngine {
   }
 
   /**
-   * A command of one of the build's steps finished. Its step completes once every output chunk the
-   * runner announced is stored, so that a finished build always has its whole log.
+   * A command of one of the build's steps finished. Its step completes once every byte of output
+   * the runner announced is stored, so that a finished build always has its whole log.
    */
   @Transactional(Transactional.TxType.MANDATORY)
   public void onCommandFinished(CommandFinished result) {
@@ -158,7 +165,6 @@ public class BuildEngine {
       return; // already received
     }
     command.result = result;
-    command.outputChunks = result.outputChunks();
     completeIfOutputStored(build, command);
   }
 
@@ -179,7 +185,7 @@ public class BuildEngine {
 
   private void completeIfOutputStored(Build build, Command command) {
     CommandFinished result = command.result;
-    if (result.outputChunks() >= 0 && logs.chunksStored(command.id) < result.outputChunks()) {
+    if (!logs.holdsAll(command.id, result)) {
       return; // the rest of the output is on its way
     }
     Step step =

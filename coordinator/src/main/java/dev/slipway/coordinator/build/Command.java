@@ -37,9 +37,6 @@ public class Command {
 
   public String status;
 
-  @Column(name = "output_chunks")
-  public Long outputChunks;
-
   /** How the command ended, once its result arrived; applied when all its output is stored. */
   @JdbcTypeCode(SqlTypes.JSON)
   public CommandFinished result;

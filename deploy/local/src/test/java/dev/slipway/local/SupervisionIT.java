@@ -6,9 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.slipway.stack.SshTestHost;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** A service that dies (kill -9) is restarted, and no build is lost. */
 class SupervisionIT {
@@ -51,6 +55,34 @@ class SupervisionIT {
     await().atMost(Duration.ofSeconds(90)).until(() -> worker.restarts() == restarts + 1);
     JsonNode finished = awaitFinished(build);
     assertEquals("passed", finished.get("status").asText(), finished.toString());
+    stack.assertLeasesReleased(build);
+  }
+
+  @Test
+  void workerKilledMidCommandIsReattachedAndTheCommandRunsOnceWithItsWholeLog(@TempDir Path dir)
+      throws Exception {
+    ServiceProcess worker = stack.services.worker();
+    int restarts = worker.restarts();
+    Path ran = dir.resolve("ran.txt");
+    String command =
+        "echo once >> "
+            + ran
+            + "; i=1; while [ $i -le 20 ]; do echo line $i; i=$((i+1)); sleep 1; done; exit 3";
+    String build = stack.api.submitBuild(stack.plan(pool, command));
+    await().atMost(Duration.ofSeconds(60)).until(() -> stack.api.log(build).contains("line 3"));
+
+    worker.process().destroyForcibly();
+
+    await().atMost(Duration.ofSeconds(90)).until(() -> worker.restarts() == restarts + 1);
+    JsonNode finished = awaitFinished(build);
+    assertEquals("failed", finished.get("status").asText(), finished.toString());
+    assertEquals(3, finished.get("steps").get(1).get("exitCode").asInt(), finished.toString());
+    List<String> lines = List.of(stack.api.log(build).split("\n"));
+    for (int i = 1; i <= 20; i++) {
+      String line = "line " + i;
+      assertEquals(1, lines.stream().filter(line::equals).count(), line + " in\n" + lines);
+    }
+    assertEquals(List.of("once"), Files.readAllLines(ran));
     stack.assertLeasesReleased(build);
   }
 

@@ -2,12 +2,9 @@ package dev.slipway.stack;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -153,16 +150,7 @@ public final class KafkaBroker implements AutoCloseable {
       return;
     }
     StackFiles.removeShutdownHook(shutdownHook);
-    process.destroy();
-    try {
-      if (!process.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-        process.destroyForcibly();
-        process.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-      }
-    } catch (InterruptedException e) {
-      process.destroyForcibly();
-      Thread.currentThread().interrupt();
-    }
+    StackFiles.stop(process.toHandle(), STOP_TIMEOUT);
   }
 
   private void awaitStarted() throws IOException {
@@ -176,22 +164,13 @@ public final class KafkaBroker implements AutoCloseable {
                 + logs());
       }
       if (StackFiles.contains(files.stdout, KafkaBrokerFiles.STARTED_LINE)
-          && acceptsConnections()) {
+          && Ports.accepting(port)) {
         return;
       }
       if (System.nanoTime() > deadline) {
         throw new IOException("Kafka broker did not start within " + START_TIMEOUT + logs());
       }
       sleep(100);
-    }
-  }
-
-  private boolean acceptsConnections() {
-    try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
-      return true;
-    } catch (IOException e) {
-      return false;
     }
   }
 

@@ -3,6 +3,7 @@ package dev.slipway.stack;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -14,7 +15,9 @@ import org.apache.sshd.server.command.Command;
 /**
  * An SSH exec request run as {@code /bin/sh -c <command>} by the server's OS user. stdin, stdout
  * and stderr are copied between channel and process; the exit status is sent once the process has
- * exited and both of its output streams are drained. Closing the channel kills the process tree.
+ * exited and both of its output streams are drained. Closing the channel kills the processes of the
+ * command's session, as a terminal hangup would; a process that started a session of its own
+ * ({@code setsid}) lives on, as it does under OpenSSH.
  */
 final class ShellCommand implements Command {
 
@@ -91,7 +94,11 @@ final class ShellCommand implements Command {
   public void destroy(ChannelSession channel) {
     Process running = process;
     if (running != null && running.isAlive()) {
-      running.descendants().forEach(ProcessHandle::destroyForcibly);
+      String session = sessionOf(running.pid());
+      running
+          .descendants()
+          .filter(p -> session != null && session.equals(sessionOf(p.pid())))
+          .forEach(ProcessHandle::destroyForcibly);
       running.destroyForcibly();
     }
     end();
@@ -141,6 +148,18 @@ final class ShellCommand implements Command {
       }
     } catch (IOException e) {
       // the process closed its stdin or the channel closed: nothing more to copy
+    }
+  }
+
+  /** The session id of process {@code pid} (Linux {@code /proc}), or null when it is gone. */
+  private static String sessionOf(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+      // pid (comm) state ppid pgrp session ...: comm may hold spaces, so count from its ')'
+      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return fields[3];
+    } catch (IOException | RuntimeException e) {
+      return null;
     }
   }
 }

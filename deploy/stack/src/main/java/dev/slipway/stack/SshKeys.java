@@ -19,12 +19,12 @@ import org.apache.sshd.common.keyprovider.KeyPairProvider;
 import org.apache.sshd.common.util.security.SecurityUtils;
 
 /** ed25519 key pairs as OpenSSH private key text and authorized_keys lines. */
-final class SshKeys {
+public final class SshKeys {
 
   private SshKeys() {}
 
   /** A fresh ed25519 key pair. */
-  static KeyPair generate() {
+  public static KeyPair generate() {
     try {
       return KeyUtils.generateKeyPair(KeyPairProvider.SSH_ED25519, 256);
     } catch (GeneralSecurityException e) {
@@ -75,7 +75,7 @@ final class SshKeys {
   }
 
   /** The public key as an authorized_keys line without comment, e.g. {@code ssh-ed25519 AAAA…}. */
-  static String publicKeyLine(PublicKey key) {
+  public static String publicKeyLine(PublicKey key) {
     return PublicKeyEntry.toString(key);
   }
 }

@@ -14,20 +14,22 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.sshd.common.config.keys.KeyUtils;
+import org.apache.sshd.common.file.nativefs.NativeFileSystemFactory;
 import org.apache.sshd.common.util.security.SecurityUtils;
 import org.apache.sshd.core.CoreModuleProperties;
 import org.apache.sshd.server.SshServer;
 import org.apache.sshd.server.auth.pubkey.UserAuthPublicKeyFactory;
 import org.apache.sshd.server.keyprovider.SimpleGeneratorHostKeyProvider;
+import org.apache.sshd.sftp.server.SftpSubsystemFactory;
 
 /**
  * An SSH server in this JVM (Apache SSHD) on 127.0.0.1 that runs exec requests through {@code
- * /bin/sh -c} as the current OS user, working directory {@code workDir}. It accepts only public-key
- * logins of {@link #user()} with an authorized key: the client key pair it generates (or reuses)
- * under {@code workDir/.ssh-test-host}. Its host key is kept there too, so a restart keeps both.
- * Counts the commands it runs, for tests.
+ * /bin/sh -c} as the current OS user, working directory {@code workDir}, and serves SFTP on the
+ * real file system. It accepts only public-key logins of {@link #user()} with an authorized key:
+ * the client key pair it generates (or reuses) under {@code workDir/.ssh-test-host}. Its host key
+ * is kept there too, so a restart keeps both. Counts the commands it runs, for tests.
  */
-public final class SshTestHost implements AutoCloseable {
+public final class SshTestHost implements TestSshHost {
 
   private static final String KEY_DIR = ".ssh-test-host";
 
@@ -90,6 +92,9 @@ public final class SshTestHost implements AutoCloseable {
         (username, key, session) -> host.user().equals(username) && host.isAuthorized(key));
     server.setCommandFactory(
         (channel, command) -> new ShellCommand(command, dir, pumps, host.new Counter()));
+    // SFTP sees the real file system, as the commands do
+    server.setFileSystemFactory(new NativeFileSystemFactory());
+    server.setSubsystemFactories(List.of(new SftpSubsystemFactory()));
     try {
       server.start();
     } catch (IOException | RuntimeException e) {
@@ -99,32 +104,17 @@ public final class SshTestHost implements AutoCloseable {
     return host;
   }
 
-  /** The port the server listens on. */
+  @Override
   public int port() {
     return server.getPort();
   }
 
-  /** The address the server listens on: {@code 127.0.0.1}. */
-  public String address() {
-    return "127.0.0.1";
+  @Override
+  public KeyPair clientKeyPair() {
+    return clientKey;
   }
 
-  /** The only user that may log in: the OS user running this JVM. */
-  public String user() {
-    return System.getProperty("user.name");
-  }
-
-  /** The authorized client key as unencrypted OpenSSH private key text. */
-  public String clientPrivateKeyPem() {
-    return SshKeys.toPem(clientKey, "slipway-test");
-  }
-
-  /** The authorized client key's public half as an authorized_keys line. */
-  public String clientPublicKey() {
-    return SshKeys.publicKeyLine(clientKey.getPublic());
-  }
-
-  /** The server's host key as a known_hosts/authorized_keys key, e.g. {@code ssh-ed25519 AAAA…}. */
+  @Override
   public String hostPublicKey() {
     try {
       for (KeyPair pair : server.getKeyPairProvider().loadKeys(null)) {

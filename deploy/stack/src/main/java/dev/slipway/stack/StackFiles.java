@@ -73,14 +73,16 @@ final class StackFiles {
     ProcessHandle.of(pid)
         .filter(ProcessHandle::isAlive)
         .filter(process -> commandLine(process).contains(marker))
-        .ifPresent(
-            process -> {
-              process.destroy();
-              if (!awaitExit(process, timeout)) {
-                process.destroyForcibly();
-                awaitExit(process, timeout);
-              }
-            });
+        .ifPresent(process -> stop(process, timeout));
+  }
+
+  /** Stops a process: SIGTERM, then SIGKILL if it is still running after {@code grace}. */
+  static void stop(ProcessHandle process, Duration grace) {
+    process.destroy();
+    if (!awaitExit(process, grace)) {
+      process.destroyForcibly();
+      awaitExit(process, grace);
+    }
   }
 
   /** The full command line; ProcessHandle.Info leaves long ones (a JVM's classpath) out. */

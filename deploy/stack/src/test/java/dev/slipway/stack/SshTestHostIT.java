@@ -5,32 +5,21 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
+import dev.slipway.stack.TestSshClient.Result;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.KeyPair;
-import java.security.PublicKey;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicReference;
-import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.channel.ChannelExec;
-import org.apache.sshd.client.channel.ClientChannelEvent;
 import org.apache.sshd.client.session.ClientSession;
-import org.apache.sshd.common.NamedResource;
 import org.apache.sshd.common.SshException;
-import org.apache.sshd.common.config.keys.FilePasswordProvider;
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
-import org.apache.sshd.common.util.security.SecurityUtils;
-import org.apache.sshd.core.CoreModuleProperties;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -38,29 +27,21 @@ import org.junit.jupiter.api.io.TempDir;
 
 class SshTestHostIT {
 
-  private static final Duration TIMEOUT = Duration.ofSeconds(10);
+  private static final Duration TIMEOUT = TestSshClient.TIMEOUT;
 
   @TempDir static Path workDir;
   private static SshTestHost host;
-  private static SshClient client;
-  private static final AtomicReference<PublicKey> seenHostKey = new AtomicReference<>();
+  private static TestSshClient client;
 
   @BeforeAll
   static void start() throws IOException {
     host = SshTestHost.start(workDir);
-    client = SshClient.setUpDefaultClient();
-    CoreModuleProperties.TCP_NODELAY.set(client, true);
-    client.setServerKeyVerifier(
-        (session, address, key) -> {
-          seenHostKey.set(key);
-          return PublicKeyEntry.toString(key).equals(host.hostPublicKey());
-        });
-    client.start();
+    client = TestSshClient.start(host);
   }
 
   @AfterAll
   static void stop() throws IOException {
-    client.stop();
+    client.close();
     host.close();
   }
 
@@ -69,10 +50,10 @@ class SshTestHostIT {
     try (ClientSession session = login(host.clientPrivateKeyPem())) {
       Result result = exec(session, "echo hi; echo err >&2; exit 3");
 
-      assertEquals("hi\n", result.stdout);
-      assertEquals("err\n", result.stderr);
-      assertEquals(3, result.exitStatus);
-      assertEquals(host.hostPublicKey(), PublicKeyEntry.toString(seenHostKey.get()));
+      assertEquals("hi\n", result.stdout());
+      assertEquals("err\n", result.stderr());
+      assertEquals(3, result.exitStatus());
+      assertEquals(host.hostPublicKey(), PublicKeyEntry.toString(client.seenHostKey()));
       assertTrue(host.hostPublicKey().startsWith("ssh-ed25519 AAAA"), host.hostPublicKey());
     }
   }
@@ -82,7 +63,7 @@ class SshTestHostIT {
     try (ClientSession session = login(host.clientPrivateKeyPem())) {
       Result result = exec(session, "pwd -P");
 
-      assertEquals(workDir.toRealPath() + "\n", result.stdout);
+      assertEquals(workDir.toRealPath() + "\n", result.stdout());
     }
   }
 
@@ -101,7 +82,7 @@ class SshTestHostIT {
         runs.add(CompletableFuture.supplyAsync(() -> execUnchecked(session, "sleep 1"), threads));
       }
       for (CompletableFuture<Result> run : runs) {
-        assertEquals(0, run.get().exitStatus);
+        assertEquals(0, run.get().exitStatus());
       }
     } finally {
       threads.shutdown();
@@ -140,37 +121,11 @@ class SshTestHostIT {
 
   private static ClientSession login(String privateKeyPem)
       throws IOException, GeneralSecurityException {
-    KeyPair key =
-        SecurityUtils.getKeyPairResourceParser()
-            .loadKeyPairs(
-                null, NamedResource.ofName("test-key"), FilePasswordProvider.EMPTY, privateKeyPem)
-            .iterator()
-            .next();
-    ClientSession session =
-        client.connect(host.user(), host.address(), host.port()).verify(TIMEOUT).getSession();
-    try {
-      session.addPublicKeyIdentity(key);
-      session.auth().verify(TIMEOUT);
-      return session;
-    } catch (IOException | RuntimeException e) {
-      session.close(true);
-      throw e;
-    }
+    return client.login(privateKeyPem);
   }
 
   private static Result exec(ClientSession session, String command) throws IOException {
-    ByteArrayOutputStream stdout = new ByteArrayOutputStream();
-    ByteArrayOutputStream stderr = new ByteArrayOutputStream();
-    try (ChannelExec channel = session.createExecChannel(command)) {
-      channel.setOut(stdout);
-      channel.setErr(stderr);
-      channel.open().verify(TIMEOUT);
-      channel.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), TIMEOUT);
-      return new Result(
-          stdout.toString(StandardCharsets.UTF_8),
-          stderr.toString(StandardCharsets.UTF_8),
-          channel.getExitStatus());
-    }
+    return TestSshClient.exec(session, command);
   }
 
   private static Result execUnchecked(ClientSession session, String command) {
@@ -180,6 +135,4 @@ class SshTestHostIT {
       throw new IllegalStateException(e);
     }
   }
-
-  private record Result(String stdout, String stderr, Integer exitStatus) {}
 }

@@ -1,13 +1,13 @@
 package dev.slipway.worker.runner;
 
+import dev.slipway.common.events.CommandAbortRequested;
 import dev.slipway.common.events.CommandFinished;
-import dev.slipway.common.events.CommandOutput;
 import dev.slipway.common.events.CommandRequested;
-import dev.slipway.common.events.EventTypes;
-import dev.slipway.common.events.Topics;
-import dev.slipway.platform.messaging.EventProducer;
-import dev.slipway.platform.outbox.Outbox;
+import dev.slipway.common.events.EventCodec;
+import dev.slipway.common.platform.Platform;
+import dev.slipway.platform.command.StoredOutput;
 import dev.slipway.platform.persistence.AfterCommit;
+import dev.slipway.worker.ssh.DetachedCommands;
 import dev.slipway.worker.ssh.ExecResult;
 import dev.slipway.worker.ssh.HostConnection;
 import dev.slipway.worker.ssh.SshConnections;
@@ -21,14 +21,20 @@ import jakarta.persistence.EntityManager;
 import jakarta.transaction.TransactionSynchronizationRegistry;
 import jakarta.transaction.Transactional;
 import java.lang.management.ManagementFactory;
+import java.security.KeyPair;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.jboss.logging.Logger;
 
 /**
- * The runner role: claims a requested command (so that it starts once), runs it over SSH on its own
- * thread, streams its output and reports how it ended through the outbox.
+ * The runner role: claims a requested command (so that it starts once), runs it on its host on a
+ * thread of its own, streams its output and reports how it ended. On POSIX hosts the command
+ * outlives this process ({@link DetachedCommands}); {@link CommandSupervisor} hands a command whose
+ * runner died to another runner, which re-attaches through {@link #resume}.
  */
 @ApplicationScoped
 public class CommandRunner {
@@ -37,12 +43,15 @@ public class CommandRunner {
 
   @Inject EntityManager entityManager;
   @Inject TransactionSynchronizationRegistry transactions;
-  @Inject Outbox outbox;
-  @Inject EventProducer producer;
   @Inject SshConnections ssh;
+  @Inject DetachedCommands detached;
   @Inject HostDirectory hosts;
+  @Inject StoredOutput storedOutput;
+  @Inject CommandReports reports;
 
-  private final String runnerId = ManagementFactory.getRuntimeMXBean().getName();
+  final String runnerId =
+      ManagementFactory.getRuntimeMXBean().getName() + "-" + Long.toHexString(System.nanoTime());
+  private final Set<String> abortRequested = ConcurrentHashMap.newKeySet();
   private final ExecutorService executor =
       Executors.newCachedThreadPool(
           r -> {
@@ -57,100 +66,109 @@ public class CommandRunner {
     int claimed =
         entityManager
             .createNativeQuery(
-                "update commands set status = 'running', runner = ?2, started_at = now()"
-                    + " where id = ?1 and status = 'requested'")
+                "update commands set status = 'running', runner = ?2, started_at = now(),"
+                    + " heartbeat_at = now(), attempts = 1, request = cast(?3 as jsonb)"
+                    + " where id = ?1 and status = 'requested' and abort_reason is null")
             .setParameter(1, request.commandId())
             .setParameter(2, runnerId)
+            .setParameter(3, EventCodec.tree(request).toString())
             .executeUpdate();
     if (claimed == 0) {
-      LOG.infof("command %s already claimed; not started again", request.commandId());
+      LOG.infof("command %s already claimed or aborted; not started", request.commandId());
       return;
     }
-    AfterCommit.run(transactions, () -> executor.submit(() -> run(request)));
+    Instant startedAt = Instant.now();
+    AfterCommit.run(transactions, () -> executor.execute(() -> run(request, startedAt, false)));
   }
 
-  private void run(CommandRequested request) {
-    long started = System.nanoTime();
-    OutputStreamer output = new OutputStreamer(producer, request.commandId(), request.buildId());
-    CommandFinished result;
+  /** Follows a command another runner started (this runner has just claimed it). */
+  void resume(CommandRequested request, Instant startedAt) {
+    executor.execute(() -> run(request, startedAt, true));
+  }
+
+  /**
+   * Records an abort of the command in the caller's transaction; once that commits, the runner that
+   * follows the command kills it (at once if it is this one, else within a second).
+   */
+  @Transactional(Transactional.TxType.MANDATORY)
+  public void abort(CommandAbortRequested abort) {
+    if (reports.recordAbort(abort)) {
+      AfterCommit.run(transactions, () -> abortRequested.add(abort.commandId()));
+    }
+  }
+
+  private void run(CommandRequested request, Instant startedAt, boolean resumed) {
+    long[] from =
+        resumed
+            ? QuarkusTransaction.requiringNew()
+                .call(
+                    () ->
+                        new long[] {
+                          storedOutput.end(request.commandId(), "stdout"),
+                          storedOutput.end(request.commandId(), "stderr")
+                        })
+            : new long[] {0, 0};
+    OutputStreamer output =
+        new OutputStreamer(
+            reports.producer(), request.commandId(), request.buildId(), from[0], from[1]);
+    HostConnection host = null;
+    KeyPair key = null;
+    CommandReports.Ending ending;
     try {
-      HostConnection host = hosts.connection(request.resourceId());
-      ExecResult exec =
-          ssh.exec(
-              host,
-              hosts.keyPair(host),
-              request.command(),
-              Duration.ofSeconds(request.timeoutSeconds()),
-              output.stream(CommandOutput.STDOUT),
-              output.stream(CommandOutput.STDERR));
-      result =
-          finished(
-              request,
-              exec.timedOut() ? CommandFinished.TIMED_OUT : CommandFinished.EXITED,
-              exec.exitCode(),
-              exec.signal(),
-              null,
-              started,
-              output);
+      host = hosts.connection(request.resourceId());
+      key = hosts.keyPair(host);
+      ending = CommandReports.Ending.of(execute(request, startedAt, host, key, output, from));
     } catch (SshFailure e) {
       LOG.warnf("command %s failed: %s", request.commandId(), e.getMessage());
-      output.emit(CommandOutput.STDERR, "slipway: " + e.getMessage() + "\n");
-      result =
-          finished(request, CommandFinished.ERROR, null, null, e.getMessage(), started, output);
-    } catch (RuntimeException e) {
+      output.note("slipway: " + e.getMessage() + "\n");
+      ending = CommandReports.Ending.failed(e.getMessage(), e.kind());
+    } catch (RuntimeException | LinkageError e) {
       LOG.errorf(e, "command %s failed unexpectedly", request.commandId());
-      result =
-          finished(
-              request, CommandFinished.ERROR, null, null, "runner error: " + e, started, output);
+      ending = CommandReports.Ending.failed("runner error: " + e, null);
     }
-    report(result);
+    CommandFinished result = reports.report(request, startedAt, ending, output);
+    abortRequested.remove(request.commandId());
+    if (host != null
+        && key != null
+        && isPosix(host)
+        && !CommandFinished.ERROR.equals(result.outcome())) {
+      try {
+        detached.remove(host, key, request.commandId());
+      } catch (SshFailure e) {
+        LOG.infof("spool of command %s left on %s: %s", request.commandId(), host.describe(), e);
+      }
+    }
   }
 
-  private CommandFinished finished(
+  private ExecResult execute(
       CommandRequested request,
-      String outcome,
-      Integer exitCode,
-      String signal,
-      String message,
-      long startedNanos,
-      OutputStreamer output) {
-    long chunks;
-    try {
-      chunks = output.finish();
-    } catch (Exception e) {
-      LOG.warnf("output of command %s not fully published: %s", request.commandId(), e);
-      chunks = -1;
+      Instant startedAt,
+      HostConnection host,
+      KeyPair key,
+      OutputStreamer output,
+      long[] from)
+      throws SshFailure {
+    Platform platform = Platform.of(host.platform());
+    String script =
+        platform
+            .shell()
+            .script(request.workingDirectory(), request.environment(), request.command());
+    Duration timeout = Duration.ofSeconds(request.timeoutSeconds());
+    if (!isPosix(host)) {
+      // PowerShell hosts: the command streams through its channel and ends with it (no re-attach)
+      return ssh.exec(host, key, script, timeout, output.stream("stdout"), output.stream("stderr"));
     }
-    return new CommandFinished(
-        request.commandId(),
-        request.buildId(),
-        outcome,
-        exitCode,
-        signal,
-        message,
-        Duration.ofNanos(System.nanoTime() - startedNanos).toMillis(),
-        chunks);
+    return detached.run(
+        host,
+        key,
+        new DetachedCommands.Spec(
+            request.commandId(), script, startedAt, timeout, from[0], from[1]),
+        output::write,
+        () -> abortRequested.contains(request.commandId()) || reports.abortRecorded(request));
   }
 
-  private void report(CommandFinished result) {
-    QuarkusTransaction.requiringNew()
-        .run(
-            () -> {
-              entityManager
-                  .createNativeQuery(
-                      "update commands set status = 'finished', outcome = ?2, exit_code = ?3,"
-                          + " signal = ?4, message = ?5, output_chunks = ?6, finished_at = now()"
-                          + " where id = ?1")
-                  .setParameter(1, result.commandId())
-                  .setParameter(2, result.outcome())
-                  .setParameter(3, result.exitCode())
-                  .setParameter(4, result.signal())
-                  .setParameter(5, result.message())
-                  .setParameter(6, result.outputChunks())
-                  .executeUpdate();
-              outbox.publish(
-                  Topics.COMMAND_RESULTS, EventTypes.COMMAND_FINISHED, result.buildId(), result);
-            });
+  private static boolean isPosix(HostConnection host) {
+    return Platform.of(host.platform()) != Platform.WINDOWS;
   }
 
   void stop(@Observes ShutdownEvent event) {

@@ -28,7 +28,13 @@ public class HostDirectory {
             () -> {
               Resource r = resources.findById(resourceId);
               return new HostConnection(
-                  r.id, r.address, r.port, r.username, r.credentialId, r.hostKey);
+                  r.id,
+                  r.address,
+                  r.port,
+                  r.username,
+                  r.credentialId,
+                  r.hostKey,
+                  r.attributes.getOrDefault("platform", "linux"));
             });
   }
 

@@ -10,6 +10,8 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -17,32 +19,90 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.producer.RecordMetadata;
 
 /**
- * Streams a command's stdout and stderr to {@code slipway.command-output} as numbered chunks of
- * whole lines, in the order they were read. Nothing is held beyond one partial line per stream.
+ * Streams a command's stdout and stderr to {@code slipway.command-output} as chunks of whole lines
+ * (a line longer than 64 KiB is cut at a character boundary), each with its byte offset in its
+ * stream. Nothing is held beyond one partial line per stream; Kafka's producer buffer bounds what
+ * is in flight.
  */
 final class OutputStreamer {
 
-  private static final int MAX_CHUNK = 64 * 1024;
+  static final int MAX_CHUNK = 64 * 1024;
 
   private final EventProducer producer;
   private final String commandId;
   private final String buildId;
   private final Deque<Future<RecordMetadata>> inFlight = new ArrayDeque<>();
+  private final Map<String, Pending> pending = new HashMap<>();
   private long seq;
+  private int maxHeld;
 
-  OutputStreamer(EventProducer producer, String commandId, String buildId) {
+  OutputStreamer(
+      EventProducer producer, String commandId, String buildId, long stdoutFrom, long stderrFrom) {
     this.producer = producer;
     this.commandId = commandId;
     this.buildId = buildId;
+    pending.put(CommandOutput.STDOUT, new Pending(stdoutFrom));
+    pending.put(CommandOutput.STDERR, new Pending(stderrFrom));
   }
 
+  /** Takes {@code length} bytes of {@code stream} that start at {@code offset} of it. */
+  synchronized void write(String stream, long offset, byte[] data, int length) {
+    Pending p = pending.get(stream);
+    int skip = (int) Math.max(0, p.end() - offset); // already taken (a resumed follow)
+    if (skip >= length) {
+      return;
+    }
+    p.bytes.write(data, skip, length - skip);
+    maxHeld = Math.max(maxHeld, p.bytes.size());
+    p.emitWholeLines(stream, false);
+  }
+
+  /** An {@link OutputStream} for one stream, for commands that stream through their channel. */
   OutputStream stream(String name) {
-    return new LineStream(name);
+    return new OutputStream() {
+      @Override
+      public void write(int b) {
+        write(new byte[] {(byte) b}, 0, 1);
+      }
+
+      @Override
+      public void write(byte[] bytes, int offset, int length) {
+        byte[] copy = java.util.Arrays.copyOfRange(bytes, offset, offset + length);
+        OutputStreamer.this.write(name, pending.get(name).end(), copy, length);
+      }
+    };
   }
 
-  /** Publishes one chunk; returns its sequence number. */
-  synchronized void emit(String stream, String text) {
-    CommandOutput chunk = new CommandOutput(commandId, buildId, seq++, stream, text);
+  /** A note from Slipway itself on stderr (e.g. why the command could not run). */
+  synchronized void note(String text) {
+    byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+    write(CommandOutput.STDERR, pending.get(CommandOutput.STDERR).end(), bytes, bytes.length);
+  }
+
+  /** The most bytes held at once for one stream (bounded by a line, at most 64 KiB). */
+  int maxHeld() {
+    return maxHeld;
+  }
+
+  /**
+   * Sends what is held, waits until every chunk is acknowledged; returns [stdout, stderr] sizes.
+   */
+  synchronized long[] finish() throws ExecutionException, InterruptedException, TimeoutException {
+    pending.get(CommandOutput.STDOUT).emitWholeLines(CommandOutput.STDOUT, true);
+    pending.get(CommandOutput.STDERR).emitWholeLines(CommandOutput.STDERR, true);
+    for (Future<RecordMetadata> send : inFlight) {
+      send.get(30, TimeUnit.SECONDS);
+    }
+    inFlight.clear();
+    return new long[] {
+      pending.get(CommandOutput.STDOUT).end(), pending.get(CommandOutput.STDERR).end()
+    };
+  }
+
+  private void emit(String stream, long offset, byte[] bytes, int length) {
+    String text = new String(bytes, 0, length, StandardCharsets.UTF_8);
+    CommandOutput chunk =
+        new CommandOutput(commandId, buildId, seq++, stream, offset, length, text);
     String payload =
         EventCodec.encode(EventCodec.envelope(EventTypes.COMMAND_OUTPUT, commandId, chunk));
     inFlight.add(producer.send(Topics.COMMAND_OUTPUT, commandId, payload));
@@ -51,60 +111,61 @@ final class OutputStreamer {
     }
   }
 
-  /** Waits until every chunk is acknowledged; returns how many chunks were published. */
-  synchronized long finish() throws ExecutionException, InterruptedException, TimeoutException {
-    for (Future<RecordMetadata> send : inFlight) {
-      send.get(30, TimeUnit.SECONDS);
-    }
-    inFlight.clear();
-    return seq;
-  }
+  /** Bytes of one stream read but not yet sent: they start at {@code offset}. */
+  private final class Pending {
+    private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    private long offset;
 
-  private final class LineStream extends OutputStream {
-    private final String name;
-    private final ByteArrayOutputStream pending = new ByteArrayOutputStream();
-
-    LineStream(String name) {
-      this.name = name;
+    Pending(long offset) {
+      this.offset = offset;
     }
 
-    @Override
-    public void write(int b) {
-      write(new byte[] {(byte) b}, 0, 1);
+    long end() {
+      return offset + bytes.size();
     }
 
-    @Override
-    public synchronized void write(byte[] bytes, int offset, int length) {
-      int lastNewline = -1;
-      for (int i = offset + length - 1; i >= offset; i--) {
-        if (bytes[i] == '\n') {
-          lastNewline = i;
+    void emitWholeLines(String stream, boolean all) {
+      byte[] held = bytes.toByteArray();
+      int from = 0;
+      while (from < held.length) {
+        int cut = cut(held, from, all);
+        if (cut <= from) {
           break;
         }
+        byte[] piece = java.util.Arrays.copyOfRange(held, from, cut);
+        emit(stream, offset, piece, piece.length);
+        offset += piece.length;
+        from = cut;
       }
-      if (lastNewline < 0) {
-        pending.write(bytes, offset, length);
-        if (pending.size() >= MAX_CHUNK) {
-          flush();
+      bytes.reset();
+      bytes.write(held, from, held.length - from);
+    }
+
+    /** Where the next chunk from {@code from} ends: after its last newline, or at 64 KiB. */
+    private static int cut(byte[] held, int from, boolean all) {
+      int limit = Math.min(held.length, from + MAX_CHUNK);
+      for (int i = limit - 1; i >= from; i--) {
+        if (held[i] == '\n') {
+          return i + 1;
         }
-        return;
       }
-      pending.write(bytes, offset, lastNewline - offset + 1);
-      flush();
-      pending.write(bytes, lastNewline + 1, offset + length - lastNewline - 1);
+      if (limit - from == MAX_CHUNK) {
+        return characterBoundary(held, from, limit);
+      }
+      return all ? limit : from;
     }
 
-    @Override
-    public synchronized void flush() {
-      if (pending.size() > 0) {
-        emit(name, pending.toString(StandardCharsets.UTF_8));
-        pending.reset();
+    /** {@code at}, or the start of the UTF-8 character that {@code at} would split. */
+    private static int characterBoundary(byte[] held, int from, int at) {
+      for (int back = 1; back <= 3 && at - back > from; back++) {
+        int b = held[at - back] & 0xFF;
+        if ((b & 0xC0) == 0x80) {
+          continue; // a continuation byte: look further back for the lead byte
+        }
+        int length = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1;
+        return length > back ? at - back : at;
       }
-    }
-
-    @Override
-    public void close() {
-      flush();
+      return at;
     }
   }
 }

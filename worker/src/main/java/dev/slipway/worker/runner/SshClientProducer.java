@@ -1,5 +1,6 @@
 package dev.slipway.worker.runner;
 
+import dev.slipway.worker.ssh.DetachedCommands;
 import dev.slipway.worker.ssh.PinnedHostKeys;
 import dev.slipway.worker.ssh.SshConfig;
 import dev.slipway.worker.ssh.SshConnections;
@@ -16,6 +17,12 @@ public class SshClientProducer {
   @ApplicationScoped
   SshConnections connections(SshConfig config, HostDirectory hosts) {
     return new SshConnections(config, new PinnedHostKeys(hosts::pin));
+  }
+
+  @Produces
+  @ApplicationScoped
+  DetachedCommands detached(SshConnections connections, SshConfig config) {
+    return new DetachedCommands(connections, config);
   }
 
   void close(@Disposes SshConnections connections) throws IOException {

@@ -22,7 +22,23 @@ public final class PinnedHostKeys implements ServerKeyVerifier {
   }
 
   private static final Logger LOG = Logger.getLogger(PinnedHostKeys.class);
-  private static final AttributeRepository.AttributeKey<String> MISMATCH =
+
+  /** A connection attempt: the host it is for, and the mismatch found while connecting. */
+  static final class Attempt {
+    final HostConnection host;
+    private volatile String mismatch;
+
+    Attempt(HostConnection host) {
+      this.host = host;
+    }
+
+    /** Why the host's key was refused, or null. */
+    String mismatch() {
+      return mismatch;
+    }
+  }
+
+  static final AttributeRepository.AttributeKey<Attempt> ATTEMPT =
       new AttributeRepository.AttributeKey<>();
 
   private final Pinner pinner;
@@ -34,10 +50,11 @@ public final class PinnedHostKeys implements ServerKeyVerifier {
   @Override
   public boolean verifyServerKey(ClientSession session, SocketAddress address, PublicKey key) {
     AttributeRepository context = session.getConnectionContext();
-    HostConnection host = context == null ? null : context.getAttribute(SshConnections.HOST);
-    if (host == null) {
+    Attempt attempt = context == null ? null : context.getAttribute(ATTEMPT);
+    if (attempt == null) {
       return false;
     }
+    HostConnection host = attempt.host;
     String presented = PublicKeyEntry.toString(key);
     String pinned = host.hostKey();
     if (pinned == null) {
@@ -47,19 +64,14 @@ public final class PinnedHostKeys implements ServerKeyVerifier {
     if (sameKey(pinned, key)) {
       return true;
     }
-    session.setAttribute(
-        MISMATCH,
+    // kept on the attempt, not the session: a refused session closes, and its attributes with it
+    attempt.mismatch =
         host.describe()
             + " presented "
             + fingerprint(key)
             + ", which is not the key pinned for "
-            + host.resourceId());
+            + host.resourceId();
     return false;
-  }
-
-  /** The mismatch recorded while connecting {@code session}, or null. */
-  static String mismatchOf(ClientSession session) {
-    return session.getAttribute(MISMATCH);
   }
 
   private static boolean sameKey(String pinnedLine, PublicKey presented) {

@@ -4,7 +4,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
 
-/** {@code slipway.ssh.*}: timeouts on every step of reaching a host. */
+/** {@code slipway.ssh.*}: timeouts on every step of reaching a host, and where commands spool. */
 @ConfigMapping(prefix = "slipway.ssh")
 public interface SshConfig {
 
@@ -16,4 +16,16 @@ public interface SshConfig {
 
   @WithDefault("10s")
   Duration openTimeout();
+
+  /** How long a lost connection is retried while a command runs before the command fails. */
+  @WithDefault("30s")
+  Duration reconnectFor();
+
+  /** Between TERM and KILL when a command's process group is stopped. */
+  @WithDefault("5s")
+  Duration killGrace();
+
+  /** Spool directory of commands on POSIX hosts, relative to the SSH user's home. */
+  @WithDefault(".slipway/run")
+  String spoolDir();
 }

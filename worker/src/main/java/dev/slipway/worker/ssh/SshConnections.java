@@ -8,6 +8,7 @@ import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.channel.ChannelExec;
 import org.apache.sshd.client.channel.ClientChannelEvent;
@@ -25,13 +26,12 @@ import org.jboss.logging.Logger;
 public final class SshConnections implements AutoCloseable {
 
   private static final Logger LOG = Logger.getLogger(SshConnections.class);
-  static final AttributeRepository.AttributeKey<HostConnection> HOST =
-      new AttributeRepository.AttributeKey<>();
 
   private final SshConfig config;
   private final SshClient client;
   private final Map<String, ClientSession> sessions = new ConcurrentHashMap<>();
   private final Map<String, Object> connectLocks = new ConcurrentHashMap<>();
+  private final AtomicLong opened = new AtomicLong();
 
   /**
    * @param hostKeys verifies and pins host keys
@@ -72,7 +72,7 @@ public final class SshConnections implements AutoCloseable {
       Set<ClientChannelEvent> events =
           channel.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), timeout);
       if (events.contains(ClientChannelEvent.TIMEOUT)) {
-        return new ExecResult(null, null, true);
+        return new ExecResult(null, null, true, false, -1, -1);
       }
       Integer exit = channel.getExitStatus();
       String signal = channel.getExitSignal();
@@ -83,14 +83,14 @@ public final class SshConnections implements AutoCloseable {
             host.describe() + ": the channel closed without an exit status",
             null);
       }
-      return new ExecResult(exit, signal, false);
+      return new ExecResult(exit, signal, false, false, -1, -1);
     } catch (IOException e) {
       drop(host, session);
       throw new SshFailure(SshFailure.Kind.CONNECTION_LOST, host.describe() + ": " + e, e);
     }
   }
 
-  private ClientSession session(HostConnection host, KeyPair keyPair) throws SshFailure {
+  public ClientSession session(HostConnection host, KeyPair keyPair) throws SshFailure {
     ClientSession open = sessions.get(host.resourceId());
     if (usable(open)) {
       return open;
@@ -106,7 +106,14 @@ public final class SshConnections implements AutoCloseable {
     }
   }
 
+  /** How many SSH connections this client has opened since it started. */
+  public long connectionsOpened() {
+    return opened.get();
+  }
+
   private ClientSession connect(HostConnection host, KeyPair keyPair) throws SshFailure {
+    opened.incrementAndGet();
+    PinnedHostKeys.Attempt attempt = new PinnedHostKeys.Attempt(host);
     ClientSession session;
     try {
       session =
@@ -115,10 +122,13 @@ public final class SshConnections implements AutoCloseable {
                   host.user(),
                   host.address(),
                   host.port(),
-                  AttributeRepository.ofKeyValuePair(HOST, host))
+                  AttributeRepository.ofKeyValuePair(PinnedHostKeys.ATTEMPT, attempt))
               .verify(config.connectTimeout())
               .getSession();
     } catch (IOException e) {
+      if (attempt.mismatch() != null) {
+        throw new SshFailure(SshFailure.Kind.HOST_KEY_MISMATCH, attempt.mismatch(), e);
+      }
       throw new SshFailure(SshFailure.Kind.UNREACHABLE, host.describe() + ": " + e.getMessage(), e);
     }
     try {
@@ -127,7 +137,7 @@ public final class SshConnections implements AutoCloseable {
       return session;
     } catch (IOException e) {
       closeQuietly(session);
-      String mismatch = PinnedHostKeys.mismatchOf(session);
+      String mismatch = attempt.mismatch();
       if (mismatch != null) {
         throw new SshFailure(SshFailure.Kind.HOST_KEY_MISMATCH, mismatch, e);
       }
@@ -150,9 +160,45 @@ public final class SshConnections implements AutoCloseable {
     return session != null && session.isOpen() && session.isAuthenticated();
   }
 
-  private void drop(HostConnection host, ClientSession session) {
+  /**
+   * Runs a short control script of Slipway's own on {@code session} and waits for it (at most the
+   * open timeout beyond {@code slipway.ssh.kill-grace}); its output is discarded.
+   *
+   * @return its exit status
+   */
+  int run(HostConnection host, ClientSession session, String script) throws SshFailure {
+    try (ChannelExec channel = session.createExecChannel(script)) {
+      channel.setOut(OutputStream.nullOutputStream());
+      channel.setErr(OutputStream.nullOutputStream());
+      channel.open().verify(config.openTimeout());
+      Set<ClientChannelEvent> events =
+          channel.waitFor(
+              EnumSet.of(ClientChannelEvent.CLOSED), config.killGrace().plus(config.openTimeout()));
+      Integer status = channel.getExitStatus();
+      if (events.contains(ClientChannelEvent.TIMEOUT) || status == null) {
+        throw new SshFailure(
+            SshFailure.Kind.CONNECTION_LOST, host.describe() + ": a control command hung", null);
+      }
+      return status;
+    } catch (IOException e) {
+      drop(host, session);
+      throw new SshFailure(SshFailure.Kind.CONNECTION_LOST, host.describe() + ": " + e, e);
+    }
+  }
+
+  /** Forgets and closes {@code session} (if it is still the host's): the next use reconnects. */
+  void drop(HostConnection host, ClientSession session) {
     sessions.remove(host.resourceId(), session);
     closeQuietly(session);
+  }
+
+  /** Closes the pooled session of {@code host}, if any. */
+  void drop(HostConnection host) {
+    ClientSession session = sessions.remove(host.resourceId());
+    if (session != null) {
+      closeQuietly(session);
+    }
+    connectLocks.remove(host.resourceId());
   }
 
   private static void closeQuietly(ClientSession session) {

@@ -28,6 +28,7 @@ public class BuildEventConsumers {
     return processor.process(
         "coordinator.leases",
         message,
+        BuildEngine::actsOnLease,
         e -> engine.onLeaseChanged(EventCodec.data(e, LeaseChanged.class)));
   }
 
@@ -37,11 +38,8 @@ public class BuildEventConsumers {
     return processor.process(
         "coordinator.command-results",
         message,
-        e -> {
-          if (EventTypes.COMMAND_FINISHED.equals(e.type())) {
-            engine.onCommandFinished(EventCodec.data(e, CommandFinished.class));
-          }
-        });
+        EventTypes.COMMAND_FINISHED::equals,
+        e -> engine.onCommandFinished(EventCodec.data(e, CommandFinished.class)));
   }
 
   @Incoming(Channels.COMMAND_OUTPUT_IN)

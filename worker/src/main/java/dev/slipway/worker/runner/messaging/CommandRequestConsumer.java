@@ -1,6 +1,7 @@
 package dev.slipway.worker.runner.messaging;
 
 import dev.slipway.common.events.Channels;
+import dev.slipway.common.events.CommandAbortRequested;
 import dev.slipway.common.events.CommandRequested;
 import dev.slipway.common.events.EventCodec;
 import dev.slipway.common.events.EventTypes;
@@ -32,6 +33,8 @@ public class CommandRequestConsumer {
         e -> {
           if (EventTypes.COMMAND_REQUESTED.equals(e.type())) {
             runner.accept(EventCodec.data(e, CommandRequested.class));
+          } else if (EventTypes.COMMAND_ABORT_REQUESTED.equals(e.type())) {
+            runner.abort(EventCodec.data(e, CommandAbortRequested.class));
           } else {
             LOG.warnf("ignored event of type %s on command requests", e.type());
           }

@@ -1,0 +1,154 @@
+package dev.slipway.worker.runner;
+
+import dev.slipway.common.events.CommandAbortRequested;
+import dev.slipway.common.events.CommandFinished;
+import dev.slipway.common.events.CommandRequested;
+import dev.slipway.common.events.EventTypes;
+import dev.slipway.common.events.Topics;
+import dev.slipway.common.status.ResourceStatus;
+import dev.slipway.platform.messaging.EventProducer;
+import dev.slipway.platform.outbox.Outbox;
+import dev.slipway.platform.resource.Resource;
+import dev.slipway.platform.resource.ResourceRepository;
+import dev.slipway.platform.resource.Resources;
+import dev.slipway.worker.ssh.ExecResult;
+import dev.slipway.worker.ssh.SshFailure;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import jakarta.transaction.Transactional;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jboss.logging.Logger;
+
+/**
+ * What runners write to the database about commands: the result (with the event announcing it,
+ * through the outbox), aborts, and a host that presented the wrong key (its resource is broken).
+ */
+@ApplicationScoped
+public class CommandReports {
+
+  private static final Logger LOG = Logger.getLogger(CommandReports.class);
+  private static final Duration ABORT_CHECK_EVERY = Duration.ofSeconds(1);
+
+  @Inject EntityManager entityManager;
+  @Inject Outbox outbox;
+  @Inject EventProducer producer;
+  @Inject ResourceRepository resourceRepository;
+  @Inject Resources resources;
+
+  private final Map<String, Instant> abortCheckedAt = new ConcurrentHashMap<>();
+
+  /** How a command ended, before its output is counted. */
+  record Ending(
+      String outcome, Integer exitCode, String signal, String message, SshFailure.Kind failure) {
+
+    static Ending of(ExecResult r) {
+      String outcome =
+          r.aborted()
+              ? CommandFinished.ABORTED
+              : r.timedOut() ? CommandFinished.TIMED_OUT : CommandFinished.EXITED;
+      if (r.exitCode() == null && outcome.equals(CommandFinished.EXITED)) {
+        return failed("the command's processes vanished without an exit status", null);
+      }
+      return new Ending(outcome, r.exitCode(), r.signal(), null, null);
+    }
+
+    static Ending failed(String message, SshFailure.Kind failure) {
+      return new Ending(CommandFinished.ERROR, null, null, message, failure);
+    }
+  }
+
+  EventProducer producer() {
+    return producer;
+  }
+
+  /** Records the result and announces it; returns it. */
+  CommandFinished report(
+      CommandRequested request, Instant startedAt, Ending ending, OutputStreamer output) {
+    long[] bytes;
+    try {
+      bytes = output.finish();
+    } catch (Exception e) {
+      LOG.warnf("output of command %s not fully published: %s", request.commandId(), e);
+      bytes = new long[] {-1, -1};
+    }
+    CommandFinished result =
+        new CommandFinished(
+            request.commandId(),
+            request.buildId(),
+            ending.outcome(),
+            ending.exitCode(),
+            ending.signal(),
+            ending.message(),
+            Duration.between(startedAt, Instant.now()).toMillis(),
+            bytes[0],
+            bytes[1]);
+    QuarkusTransaction.requiringNew()
+        .run(
+            () -> {
+              entityManager
+                  .createNativeQuery(
+                      "update commands set status = 'finished', outcome = ?2, exit_code = ?3,"
+                          + " signal = ?4, message = ?5, stdout_bytes = ?6, stderr_bytes = ?7,"
+                          + " finished_at = now() where id = ?1")
+                  .setParameter(1, result.commandId())
+                  .setParameter(2, result.outcome())
+                  .setParameter(3, result.exitCode())
+                  .setParameter(4, result.signal())
+                  .setParameter(5, result.message())
+                  .setParameter(6, result.stdoutBytes())
+                  .setParameter(7, result.stderrBytes())
+                  .executeUpdate();
+              outbox.publish(
+                  Topics.COMMAND_RESULTS, EventTypes.COMMAND_FINISHED, result.buildId(), result);
+              if (ending.failure() == SshFailure.Kind.HOST_KEY_MISMATCH) {
+                breakHost(request.resourceId(), ending.message());
+              }
+            });
+    abortCheckedAt.remove(request.commandId());
+    return result;
+  }
+
+  /** Records an abort; returns whether the command was still running or waiting to run. */
+  @Transactional(Transactional.TxType.MANDATORY)
+  public boolean recordAbort(CommandAbortRequested abort) {
+    return entityManager
+            .createNativeQuery(
+                "update commands set abort_reason = ?2 where id = ?1"
+                    + " and status in ('requested', 'running') and abort_reason is null")
+            .setParameter(1, abort.commandId())
+            .setParameter(2, abort.reason() == null ? "aborted" : abort.reason())
+            .executeUpdate()
+        == 1;
+  }
+
+  /** Whether an abort of the command is recorded (asked of the database at most once a second). */
+  boolean abortRecorded(CommandRequested request) {
+    Instant now = Instant.now();
+    Instant last = abortCheckedAt.get(request.commandId());
+    if (last != null && last.plus(ABORT_CHECK_EVERY).isAfter(now)) {
+      return false;
+    }
+    abortCheckedAt.put(request.commandId(), now);
+    return QuarkusTransaction.requiringNew()
+        .call(
+            () ->
+                !entityManager
+                    .createNativeQuery(
+                        "select 1 from commands where id = ?1 and abort_reason is not null")
+                    .setParameter(1, request.commandId())
+                    .getResultList()
+                    .isEmpty());
+  }
+
+  private void breakHost(String resourceId, String reason) {
+    Resource resource = resourceRepository.findById(resourceId);
+    if (resource != null && resource.status == ResourceStatus.ACTIVE) {
+      resources.move(resource, ResourceStatus.BROKEN, reason);
+    }
+  }
+}

@@ -1,0 +1,118 @@
+package dev.slipway.worker.runner;
+
+import dev.slipway.common.events.CommandRequested;
+import dev.slipway.common.events.EventCodec;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * Keeps commands alive across runner deaths: renews the heartbeat of the commands this runner
+ * follows, and claims running commands whose runner stopped beating, so that this runner
+ * re-attaches to them. A command's claim moves from runner to runner in one conditional update, so
+ * two runners never follow the same command.
+ */
+@ApplicationScoped
+public class CommandSupervisor {
+
+  private static final Logger LOG = Logger.getLogger(CommandSupervisor.class);
+
+  @Inject EntityManager entityManager;
+  @Inject CommandRunner runner;
+  @Inject RunnerConfig config;
+
+  @ConfigProperty(name = "slipway.worker.runner.enabled", defaultValue = "true")
+  boolean enabled;
+
+  private ScheduledExecutorService timer;
+
+  void start(@Observes StartupEvent event) {
+    if (!enabled) {
+      return;
+    }
+    timer =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "command-supervisor");
+              t.setDaemon(true);
+              return t;
+            });
+    long every = config.heartbeat().toMillis();
+    timer.scheduleWithFixedDelay(this::beat, every, every, TimeUnit.MILLISECONDS);
+  }
+
+  void stop(@Observes ShutdownEvent event) {
+    if (timer != null) {
+      timer.shutdownNow();
+    }
+  }
+
+  private void beat() {
+    try {
+      QuarkusTransaction.requiringNew()
+          .run(
+              () ->
+                  entityManager
+                      .createNativeQuery(
+                          "update commands set heartbeat_at = now()"
+                              + " where runner = ?1 and status = 'running'")
+                      .setParameter(1, runner.runnerId)
+                      .executeUpdate());
+      for (Object[] orphan : claimOrphans()) {
+        CommandRequested request =
+            EventCodec.mapper().readValue(orphan[1].toString(), CommandRequested.class);
+        Instant startedAt = startedAt(orphan[2]);
+        LOG.infof(
+            "command %s: its runner %s stopped; re-attaching (attempt %s)",
+            orphan[0], orphan[3], orphan[4]);
+        runner.resume(request, startedAt);
+      }
+    } catch (Exception e) {
+      LOG.warnf("command supervision failed: %s", e.toString());
+    }
+  }
+
+  private static Instant startedAt(Object column) {
+    return column instanceof Instant i
+        ? i
+        : column instanceof java.time.OffsetDateTime o
+            ? o.toInstant()
+            : ((java.sql.Timestamp) column).toInstant();
+  }
+
+  @SuppressWarnings("unchecked")
+  private List<Object[]> claimOrphans() {
+    return QuarkusTransaction.requiringNew()
+        .call(
+            () ->
+                entityManager
+                    .createNativeQuery(
+                        """
+                        with orphans as (
+                          select id, runner from commands
+                          where status = 'running' and request is not null
+                            and heartbeat_at < now() - cast(?2 as interval)
+                          order by heartbeat_at limit 20
+                          for update skip locked)
+                        update commands c set runner = ?1, heartbeat_at = now(),
+                          attempts = c.attempts + 1
+                        from orphans o where c.id = o.id
+                        returning c.id, cast(c.request as text), c.started_at, o.runner,
+                          c.attempts
+                        """)
+                    .setParameter(1, runner.runnerId)
+                    .setParameter(2, config.orphanAfter().toMillis() + " milliseconds")
+                    .getResultList());
+  }
+}

@@ -1,0 +1,286 @@
+package dev.slipway.worker.ssh;
+
+import java.io.IOException;
+import java.security.KeyPair;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+import org.apache.sshd.client.channel.ChannelExec;
+import org.apache.sshd.client.channel.ClientChannelEvent;
+import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.sftp.client.SftpClient;
+import org.apache.sshd.sftp.client.SftpClientFactory;
+import org.jboss.logging.Logger;
+
+/**
+ * Runs commands on POSIX hosts so that they outlive the runner (see {@link SpoolScripts}): starts a
+ * command at most once, follows its output and exit status over SFTP on the host's pooled session,
+ * kills its process group on timeout or abort, and re-attaches to a command another runner started.
+ * A connection lost on the way is reconnected for up to {@code slipway.ssh.reconnect-for}; the
+ * command keeps running on the host meanwhile.
+ */
+public final class DetachedCommands {
+
+  private static final Logger LOG = Logger.getLogger(DetachedCommands.class);
+  private static final long MIN_POLL_MS = 5;
+  private static final long MAX_POLL_MS = 200;
+  private static final Duration ALIVE_CHECK_EVERY = Duration.ofSeconds(2);
+  private static final Duration PID_GRACE = Duration.ofSeconds(10);
+
+  /** What to run (or re-attach to) and where output resumes. */
+  public record Spec(
+      String commandId,
+      String script,
+      Instant startedAt,
+      Duration timeout,
+      long stdoutFrom,
+      long stderrFrom) {}
+
+  private final SshConnections connections;
+  private final SshConfig config;
+
+  public DetachedCommands(SshConnections connections, SshConfig config) {
+    this.connections = connections;
+    this.config = config;
+  }
+
+  /**
+   * Starts the command unless it was started before, and follows it to its end.
+   *
+   * @param abortRequested polled while the command runs; true kills it and reports it aborted
+   */
+  public ExecResult run(
+      HostConnection host,
+      KeyPair key,
+      Spec spec,
+      SpoolReader.Sink sink,
+      BooleanSupplier abortRequested)
+      throws SshFailure {
+    Follow follow = new Follow(host, key, spec, sink);
+    try {
+      return follow.toEnd(abortRequested);
+    } finally {
+      follow.closeSftp();
+    }
+  }
+
+  /** Removes the command's spool directory from the host (after its result is recorded). */
+  public void remove(HostConnection host, KeyPair key, String commandId) throws SshFailure {
+    ClientSession session = connections.session(host, key);
+    try (SftpClient sftp = SftpClientFactory.instance().createSftpClient(session)) {
+      connections.run(host, session, SpoolScripts.remove(spoolDir(sftp, commandId)));
+    } catch (IOException e) {
+      throw new SshFailure(SshFailure.Kind.CONNECTION_LOST, host.describe() + ": " + e, e);
+    }
+  }
+
+  private String spoolDir(SftpClient sftp, String commandId) throws IOException {
+    String home = sftp.canonicalPath(".");
+    return (home.endsWith("/") ? home : home + "/") + config.spoolDir() + "/" + commandId;
+  }
+
+  /** One command followed to its end, across reconnections. */
+  private final class Follow {
+    private final HostConnection host;
+    private final KeyPair key;
+    private final Spec spec;
+    private final SpoolReader.Sink sink;
+    private final Instant deadline;
+    private ClientSession session;
+    private SftpClient sftp;
+    private String dir;
+    private SpoolReader reader;
+    private ChannelExec starter;
+    private boolean timedOut;
+    private boolean aborted;
+    private boolean vanished;
+    private Instant attachedAt = Instant.now();
+    private Instant aliveCheckedAt = Instant.now();
+
+    Follow(HostConnection host, KeyPair key, Spec spec, SpoolReader.Sink sink) {
+      this.host = host;
+      this.key = key;
+      this.spec = spec;
+      this.sink = sink;
+      this.deadline = spec.startedAt().plus(spec.timeout());
+    }
+
+    ExecResult toEnd(BooleanSupplier abortRequested) throws SshFailure {
+      Instant lostSince = null;
+      long poll = MIN_POLL_MS;
+      while (true) {
+        try {
+          if (sftp == null) {
+            attach();
+          }
+          boolean progressed = reader.pump(sftp, sink);
+          Integer exit = exitStatus();
+          if (exit == null && !progressed && aliveCheckDue()) {
+            if (!alive()) {
+              exit = reader.exitStatus(sftp); // it may have ended since we looked
+              vanished = exit == null;
+            }
+          }
+          if (exit != null || vanished || ((timedOut || aborted) && !alive())) {
+            while (reader.pump(sftp, sink)) {
+              // the rest of the output, written before the exit status
+            }
+            return result(exit);
+          }
+          if (!timedOut && !aborted) {
+            if (Instant.now().isAfter(deadline)) {
+              timedOut = true;
+              kill();
+              continue;
+            }
+            if (abortRequested.getAsBoolean()) {
+              aborted = true;
+              kill();
+              continue;
+            }
+          }
+          lostSince = null;
+          poll = progressed ? MIN_POLL_MS : Math.min(poll * 2, MAX_POLL_MS);
+          waitForEnd(poll);
+        } catch (IOException | SshFailure e) {
+          lostSince = lostSince == null ? Instant.now() : lostSince;
+          if (e instanceof SshFailure f
+              && f.kind() != SshFailure.Kind.UNREACHABLE
+              && f.kind() != SshFailure.Kind.CONNECTION_LOST) {
+            throw f; // the host refuses us: retrying will not help
+          }
+          if (Duration.between(lostSince, Instant.now()).compareTo(config.reconnectFor()) > 0) {
+            throw new SshFailure(
+                SshFailure.Kind.CONNECTION_LOST,
+                host.describe()
+                    + ": lost while command "
+                    + spec.commandId()
+                    + " ran, and not back within "
+                    + config.reconnectFor().toSeconds()
+                    + "s ("
+                    + e.getMessage()
+                    + ")",
+                e);
+          }
+          LOG.infof("command %s: connection lost (%s); reconnecting", spec.commandId(), e);
+          dropConnection();
+          pause(500);
+        }
+      }
+    }
+
+    /** Opens SFTP on the pooled session; starts the command if nobody has. */
+    private void attach() throws IOException, SshFailure {
+      session = connections.session(host, key);
+      attachedAt = Instant.now();
+      sftp = SftpClientFactory.instance().createSftpClient(session);
+      dir = spoolDir(sftp, spec.commandId());
+      if (reader == null) {
+        reader = new SpoolReader(dir, spec.stdoutFrom(), spec.stderrFrom());
+      }
+      if (!reader.started(sftp)) {
+        starter = session.createExecChannel(SpoolScripts.start(dir, spec.script()));
+        starter.open().verify(config.openTimeout());
+      }
+    }
+
+    /** The command's exit status once it ended, else null. */
+    private Integer exitStatus() throws IOException {
+      if (starter != null) {
+        if (!starter.isClosed()) {
+          Set<ClientChannelEvent> events =
+              starter.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), 1);
+          if (!events.contains(ClientChannelEvent.CLOSED)) {
+            return null;
+          }
+        }
+        Integer status = starter.getExitStatus();
+        starter.close(true);
+        starter = null;
+        if (status == null || status == SpoolScripts.ALREADY_STARTED) {
+          return reader.exitStatus(sftp); // we lost the channel, or another runner started it
+        }
+        if (status == SpoolScripts.NO_SPOOL) {
+          throw new IOException("cannot create the spool directory " + dir);
+        }
+        return status;
+      }
+      return reader.exitStatus(sftp);
+    }
+
+    /**
+     * Whether a process of the command's group is alive. Until the wrapper has written the group id
+     * (it does so first thing), the command counts as alive for {@link #PID_GRACE}.
+     */
+    private boolean alive() throws SshFailure {
+      int status = connections.run(host, session, SpoolScripts.alive(dir));
+      if (status == SpoolScripts.NO_PID) {
+        return Duration.between(attachedAt, Instant.now()).compareTo(PID_GRACE) < 0;
+      }
+      return status != SpoolScripts.GONE;
+    }
+
+    /** Whether it is time to check that the command still runs (it may die without a status). */
+    private boolean aliveCheckDue() {
+      Instant now = Instant.now();
+      if (Duration.between(aliveCheckedAt, now).compareTo(ALIVE_CHECK_EVERY) < 0) {
+        return false;
+      }
+      aliveCheckedAt = now;
+      return true;
+    }
+
+    private void kill() throws SshFailure {
+      LOG.infof(
+          "command %s: %s; killing its process group",
+          spec.commandId(), timedOut ? "timed out" : "aborted");
+      connections.run(host, session, SpoolScripts.kill(dir, config.killGrace().toSeconds()));
+    }
+
+    private ExecResult result(Integer exit) {
+      String signal = exit != null && exit > 128 && exit < 160 ? Signals.name(exit - 128) : null;
+      return new ExecResult(
+          exit, signal, timedOut, aborted, reader.stdoutBytes(), reader.stderrBytes());
+    }
+
+    private void dropConnection() {
+      closeSftp();
+      starter = null; // its exit status is in the spool: the follow goes on from there
+      if (session != null) {
+        connections.drop(host, session);
+        session = null;
+      }
+    }
+
+    void closeSftp() {
+      if (sftp != null) {
+        try {
+          sftp.close();
+        } catch (IOException e) {
+          LOG.debug("closing SFTP failed", e);
+        }
+        sftp = null;
+      }
+    }
+
+    /** Sleeps {@code millis}, or less when the channel that started the command closes. */
+    private void waitForEnd(long millis) throws IOException {
+      if (starter != null) {
+        starter.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), millis);
+      } else {
+        pause(millis);
+      }
+    }
+
+    private void pause(long millis) {
+      try {
+        Thread.sleep(millis);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while following " + spec.commandId(), e);
+      }
+    }
+  }
+}

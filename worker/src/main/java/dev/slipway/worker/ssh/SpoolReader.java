@@ -1,0 +1,94 @@
+package dev.slipway.worker.ssh;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import org.apache.sshd.sftp.client.SftpClient;
+import org.apache.sshd.sftp.common.SftpConstants;
+import org.apache.sshd.sftp.common.SftpException;
+
+/**
+ * Reads a command's spool files over SFTP: each output stream from the offset reached so far, and
+ * the exit status once it is written. Holds at most one buffer of output.
+ */
+final class SpoolReader {
+
+  /** Receives output in order, per stream, each piece with its offset in its stream. */
+  @FunctionalInterface
+  public interface Sink {
+    void write(String stream, long offset, byte[] data, int length);
+  }
+
+  static final String STDOUT = "stdout";
+  static final String STDERR = "stderr";
+
+  private static final int BUFFER = 64 * 1024;
+
+  private final String dir;
+  private final long[] offsets;
+  private final byte[] buffer = new byte[BUFFER];
+
+  SpoolReader(String dir, long stdoutFrom, long stderrFrom) {
+    this.dir = dir;
+    this.offsets = new long[] {stdoutFrom, stderrFrom};
+  }
+
+  /** Reads what is new in both streams; returns whether anything was. */
+  boolean pump(SftpClient sftp, Sink sink) throws IOException {
+    boolean any = pump(sftp, 0, "out", STDOUT, sink);
+    return pump(sftp, 1, "err", STDERR, sink) || any;
+  }
+
+  long stdoutBytes() {
+    return offsets[0];
+  }
+
+  long stderrBytes() {
+    return offsets[1];
+  }
+
+  /** The exit status the wrapper wrote, or null while the command runs. */
+  Integer exitStatus(SftpClient sftp) throws IOException {
+    try (SftpClient.CloseableHandle file = sftp.open(dir + "/exit", SftpClient.OpenMode.Read)) {
+      int n = sftp.read(file, 0, buffer, 0, 32);
+      String text = n <= 0 ? "" : new String(buffer, 0, n, StandardCharsets.US_ASCII).trim();
+      return text.isEmpty() ? null : Integer.valueOf(text);
+    } catch (SftpException e) {
+      if (e.getStatus() == SftpConstants.SSH_FX_NO_SUCH_FILE) {
+        return null;
+      }
+      throw e;
+    }
+  }
+
+  /** Whether the spool directory exists, i.e. the command was started. */
+  boolean started(SftpClient sftp) throws IOException {
+    try {
+      sftp.stat(dir);
+      return true;
+    } catch (SftpException e) {
+      if (e.getStatus() == SftpConstants.SSH_FX_NO_SUCH_FILE) {
+        return false;
+      }
+      throw e;
+    }
+  }
+
+  private boolean pump(SftpClient sftp, int index, String file, String stream, Sink sink)
+      throws IOException {
+    boolean any = false;
+    try (SftpClient.CloseableHandle handle =
+        sftp.open(dir + "/" + file, SftpClient.OpenMode.Read)) {
+      int n;
+      while ((n = sftp.read(handle, offsets[index], buffer, 0, buffer.length)) > 0) {
+        sink.write(stream, offsets[index], buffer, n);
+        offsets[index] += n;
+        any = true;
+      }
+    } catch (SftpException e) {
+      if (e.getStatus() != SftpConstants.SSH_FX_NO_SUCH_FILE) {
+        throw e;
+      }
+    }
+    return any;
+  }
+}

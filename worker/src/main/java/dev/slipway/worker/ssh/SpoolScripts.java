@@ -1,0 +1,110 @@
+package dev.slipway.worker.ssh;
+
+import dev.slipway.common.platform.Platform;
+import dev.slipway.common.platform.Shell;
+
+/**
+ * The POSIX shell side of a command that outlives its runner. A command runs on the host in a spool
+ * directory of its own, {@code <spool root>/<command id>}:
+ *
+ * <ul>
+ *   <li>{@code mkdir} of that directory is the start marker, so a command is started at most once
+ *       however many runners try;
+ *   <li>the command runs in a new session ({@code setsid}, or perl's where there is none), so that
+ *       its process group can be killed as a whole and nothing on the host depends on the SSH
+ *       channel that started it;
+ *   <li>a wrapper writes the group id to {@code pid}, stdout and stderr to {@code out} and {@code
+ *       err}, and the exit status to {@code exit} (atomically, by rename) when the command ends; it
+ *       survives TERM (it traps it) so that a killed command still gets its status written.
+ * </ul>
+ *
+ * A runner follows {@code out}, {@code err} and {@code exit} over SFTP, from any offset.
+ */
+final class SpoolScripts {
+
+  /** Exit status of {@link #start} when the command had been started before (attach instead). */
+  static final int ALREADY_STARTED = 200;
+
+  /** Exit status of {@link #start} when the spool directory cannot be made. */
+  static final int NO_SPOOL = 201;
+
+  private static final Shell SH = Platform.LINUX.shell();
+
+  private static final String WRAPPER =
+      """
+      echo $$ > "$1/pid"
+      trap : HUP INT TERM
+      /bin/sh -c "$2" > "$1/out" 2> "$1/err" < /dev/null
+      c=$?
+      echo $c > "$1/exit.tmp" && mv "$1/exit.tmp" "$1/exit"
+      exit $c""";
+
+  private static final String START =
+      """
+      D=$1 S=$2
+      mkdir -p "${D%/*}" || exit 201
+      mkdir "$D" 2>/dev/null || exit 200
+      if command -v setsid > /dev/null 2>&1; then set -- setsid
+      else set -- perl -MPOSIX -e 'POSIX::setsid(); exec @ARGV'; fi
+      "$@" /bin/sh -c WRAPPER slipway-command "$D" "$S" < /dev/null > /dev/null 2>&1 &
+      wait $!"""
+          .replace("WRAPPER", SH.quote(WRAPPER));
+
+  private static final String KILL =
+      """
+      D=$1 g=$2 i=0
+      while [ ! -s "$D/pid" ] && [ $i -lt 20 ]; do sleep 0.1; i=$((i+1)); done
+      read p < "$D/pid" || exit 0
+      kill -TERM -$p 2> /dev/null || exit 0
+      i=0
+      while kill -0 -$p 2> /dev/null && [ $i -lt $((g*10)) ]; do sleep 0.1; i=$((i+1)); done
+      kill -KILL -$p 2> /dev/null
+      exit 0""";
+
+  private static final String ALIVE =
+      """
+      read p < "$1/pid" 2> /dev/null || exit 2
+      kill -0 -$p 2> /dev/null""";
+
+  /** Exit status of {@link #alive} when the command's group is gone. */
+  static final int GONE = 1;
+
+  /** Exit status of {@link #alive} when the wrapper has not yet written the group id. */
+  static final int NO_PID = 2;
+
+  private SpoolScripts() {}
+
+  /**
+   * Starts {@code script} in spool directory {@code dir} unless it was started before, and waits
+   * for it: the channel's exit status is the command's, or {@link #ALREADY_STARTED}.
+   */
+  static String start(String dir, String script) {
+    return call(START, dir, script);
+  }
+
+  /** Kills the command's process group: TERM, then KILL after {@code graceSeconds}. */
+  static String kill(String dir, long graceSeconds) {
+    return call(KILL, dir, Long.toString(graceSeconds));
+  }
+
+  /**
+   * Exits 0 while any process of the command's group is alive, else {@link #GONE} or {@link
+   * #NO_PID}.
+   */
+  static String alive(String dir) {
+    return call(ALIVE, dir);
+  }
+
+  /** Removes the spool directory. */
+  static String remove(String dir) {
+    return "rm -rf -- " + SH.quote(dir);
+  }
+
+  private static String call(String body, String... args) {
+    StringBuilder line = new StringBuilder("/bin/sh -c ").append(SH.quote(body)).append(" slipway");
+    for (String arg : args) {
+      line.append(' ').append(SH.quote(arg));
+    }
+    return line.toString();
+  }
+}

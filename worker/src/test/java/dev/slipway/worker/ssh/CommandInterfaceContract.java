@@ -1,0 +1,392 @@
+package dev.slipway.worker.ssh;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.slipway.common.platform.Platform;
+import dev.slipway.stack.SshKeys;
+import dev.slipway.stack.TestSshHost;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What the command interface promises on a POSIX host, run against a real SSH server: the same
+ * tests for Apache SSHD in this JVM ({@link ApacheSshdCommandIT}) and Debian's OpenSSH sshd ({@link
+ * OpenSshCommandIT}). The host is this machine, so the tests look at its processes and files.
+ */
+abstract class CommandInterfaceContract {
+
+  static final Duration LONG = Duration.ofMinutes(2);
+
+  static Path workDir;
+  static TestSshHost host;
+  static SshConnections connections;
+  static DetachedCommands commands;
+
+  static void start(TestSshHost started, Path dir) {
+    workDir = dir;
+    host = started;
+    connections = connect();
+    commands = new DetachedCommands(connections, TestSshConfig.QUICK);
+  }
+
+  static SshConnections connect() {
+    return new SshConnections(TestSshConfig.QUICK, new PinnedHostKeys((id, key) -> key));
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (connections != null) {
+      connections.close();
+    }
+    if (host != null) {
+      host.close();
+    }
+  }
+
+  static HostConnection hostConnection() {
+    return hostConnection(host.hostPublicKey());
+  }
+
+  static HostConnection hostConnection(String pinnedKey) {
+    return new HostConnection(
+        "res-" + host.getClass().getSimpleName(),
+        host.address(),
+        host.port(),
+        host.user(),
+        "cred-test",
+        pinnedKey,
+        "linux");
+  }
+
+  /** Output collected per stream, with the largest piece handed over at once. */
+  static final class Collected implements SpoolReader.Sink {
+    final ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+    final ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+    final AtomicLong bytes = new AtomicLong();
+    int largestPiece;
+    final boolean keep;
+
+    Collected(boolean keep) {
+      this.keep = keep;
+    }
+
+    @Override
+    public synchronized void write(String stream, long offset, byte[] data, int length) {
+      ByteArrayOutputStream into = stream.equals(SpoolReader.STDOUT) ? stdout : stderr;
+      long expected = stream.equals(SpoolReader.STDOUT) ? stdoutEnd : stderrEnd;
+      assertEquals(expected, offset, stream + " piece out of order");
+      if (stream.equals(SpoolReader.STDOUT)) {
+        stdoutEnd += length;
+      } else {
+        stderrEnd += length;
+      }
+      if (keep) {
+        into.write(data, 0, length);
+      }
+      bytes.addAndGet(length);
+      largestPiece = Math.max(largestPiece, length);
+    }
+
+    long stdoutEnd;
+    long stderrEnd;
+
+    String out() {
+      return stdout.toString(StandardCharsets.UTF_8);
+    }
+
+    String err() {
+      return stderr.toString(StandardCharsets.UTF_8);
+    }
+  }
+
+  static String newId() {
+    return "cmd-" + UUID.randomUUID();
+  }
+
+  static ExecResult run(String script, Duration timeout, Collected sink) throws SshFailure {
+    return run(newId(), script, timeout, sink, () -> false);
+  }
+
+  static ExecResult run(
+      String id,
+      String script,
+      Duration timeout,
+      SpoolReader.Sink sink,
+      java.util.function.BooleanSupplier abort)
+      throws SshFailure {
+    return commands.run(
+        hostConnection(),
+        host.clientKeyPair(),
+        new DetachedCommands.Spec(id, script, Instant.now(), timeout, 0, 0),
+        sink,
+        abort);
+  }
+
+  /** A marker no other process on this machine has in its command line. */
+  static String marker() {
+    return "9" + ThreadLocalRandom.current().nextInt(10_000_000, 99_999_999);
+  }
+
+  /** Processes of this machine whose command line contains {@code text}, this test's excepted. */
+  static List<String> processesWith(String text) throws IOException, InterruptedException {
+    Process ps = new ProcessBuilder("ps", "-eo", "pid=,args=").start();
+    String out = new String(ps.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    ps.waitFor();
+    List<String> found = new ArrayList<>();
+    for (String line : out.split("\n")) {
+      if (line.contains(text) && !line.contains("ps -eo")) {
+        found.add(line.trim());
+      }
+    }
+    return found;
+  }
+
+  @Test
+  void commandReportsItsOutputAndExitCode() throws Exception {
+    Collected out = new Collected(true);
+    ExecResult result = run("echo out; echo err >&2; exit 7", LONG, out);
+    assertEquals(7, result.exitCode());
+    assertFalse(result.timedOut());
+    assertEquals("out\n", out.out());
+    assertEquals("err\n", out.err());
+    assertEquals(4, result.stdoutBytes());
+    assertEquals(4, result.stderrBytes());
+  }
+
+  @Test
+  void tenThousandInterleavedLinesKeepTheirOrderInEachStream() throws Exception {
+    Collected out = new Collected(true);
+    ExecResult result =
+        run(
+            "i=0; while [ $i -lt 10000 ]; do echo \"out $i\"; echo \"err $i\" >&2; i=$((i+1));"
+                + " done",
+            LONG,
+            out);
+    assertEquals(0, result.exitCode());
+    String[] stdout = out.out().split("\n");
+    String[] stderr = out.err().split("\n");
+    assertEquals(10_000, stdout.length);
+    assertEquals(10_000, stderr.length);
+    for (int i = 0; i < 10_000; i++) {
+      assertEquals("out " + i, stdout[i]);
+      assertEquals("err " + i, stderr[i]);
+    }
+  }
+
+  @Test
+  void fiftyMegabytesStreamInPiecesOfAtMostOneBuffer() throws Exception {
+    Collected out = new Collected(false);
+    ExecResult result = run("head -c 52428800 /dev/zero | tr '\\0' x | fold -w 99", LONG, out);
+    assertEquals(0, result.exitCode());
+    long expected = 52_428_800L + 52_428_800L / 99; // a newline after every full 99 bytes
+    assertEquals(expected, out.bytes.get());
+    assertEquals(expected, result.stdoutBytes());
+    assertTrue(out.largestPiece <= 64 * 1024, "largest piece " + out.largestPiece);
+  }
+
+  @Test
+  void twentyConcurrentCommandsShareOneConnection() throws Exception {
+    try (SshConnections fresh = connect()) {
+      DetachedCommands own = new DetachedCommands(fresh, TestSshConfig.QUICK);
+      ExecutorService pool = Executors.newFixedThreadPool(20);
+      try {
+        List<Future<Collected>> runs = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+          runs.add(
+              pool.submit(
+                  () -> {
+                    Collected out = new Collected(true);
+                    ExecResult r =
+                        own.run(
+                            hostConnection(),
+                            host.clientKeyPair(),
+                            new DetachedCommands.Spec(
+                                newId(), "sleep 1; echo done", Instant.now(), LONG, 0, 0),
+                            out,
+                            () -> false);
+                    assertEquals(0, r.exitCode());
+                    return out;
+                  }));
+        }
+        for (Future<Collected> run : runs) {
+          assertEquals("done\n", run.get(2, TimeUnit.MINUTES).out());
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+      assertEquals(1, fresh.connectionsOpened(), "SSH connections opened for 20 commands");
+    }
+  }
+
+  @Test
+  void timeoutKillsTheWholeProcessGroup() throws Exception {
+    String mark = marker();
+    Collected out = new Collected(true);
+    ExecResult result =
+        run("sleep " + mark + " & sleep " + mark + "; echo never", Duration.ofSeconds(2), out);
+    assertTrue(result.timedOut());
+    assertFalse(out.out().contains("never"));
+    assertEquals(List.of(), processesWith("sleep " + mark));
+  }
+
+  @Test
+  void abortKillsTheWholeProcessGroup() throws Exception {
+    String mark = marker();
+    Instant abortAt = Instant.now().plusSeconds(1);
+    ExecResult result =
+        run(
+            newId(),
+            "(sleep " + mark + "; echo child) & sleep " + mark,
+            LONG,
+            new Collected(true),
+            () -> Instant.now().isAfter(abortAt));
+    assertTrue(result.aborted());
+    assertFalse(result.timedOut());
+    assertEquals(List.of(), processesWith("sleep " + mark));
+  }
+
+  @Test
+  void aHostPresentingAnotherKeyIsRefused() {
+    String other = SshKeys.publicKeyLine(SshKeys.generate().getPublic());
+    SshFailure failure =
+        assertThrows(
+            SshFailure.class,
+            () ->
+                commands.run(
+                    hostConnection(other).withResourceId("res-mismatch"),
+                    host.clientKeyPair(),
+                    new DetachedCommands.Spec(newId(), "true", Instant.now(), LONG, 0, 0),
+                    new Collected(true),
+                    () -> false));
+    assertEquals(SshFailure.Kind.HOST_KEY_MISMATCH, failure.kind());
+    assertTrue(failure.getMessage().contains("host key mismatch"), failure.getMessage());
+  }
+
+  @Test
+  void aKeyTheHostDoesNotKnowIsRefused() {
+    KeyPair stranger = SshKeys.generate();
+    SshFailure failure =
+        assertThrows(
+            SshFailure.class,
+            () ->
+                commands.run(
+                    hostConnection().withResourceId("res-stranger"),
+                    stranger,
+                    new DetachedCommands.Spec(newId(), "true", Instant.now(), LONG, 0, 0),
+                    new Collected(true),
+                    () -> false));
+    assertEquals(SshFailure.Kind.AUTH_FAILED, failure.kind());
+  }
+
+  @Test
+  void hostileValuesExecuteNothing() throws Exception {
+    Path victim = workDir.resolve("pwned-" + marker());
+    String v = victim.toString();
+    List<String> hostile =
+        List.of(
+            "$(touch " + v + ")",
+            "`touch " + v + "`",
+            "'; touch " + v + "; '",
+            "\"; touch " + v + "; \"",
+            "a\ntouch " + v,
+            "x; touch " + v,
+            "x & touch " + v,
+            "x | touch " + v,
+            "${IFS}$(touch " + v + ")",
+            "ünïcödé ✓ $(touch " + v + ")");
+    for (String value : hostile) {
+      String script =
+          Platform.LINUX
+              .shell()
+              .script(
+                  null,
+                  Map.of("VALUE", value),
+                  Platform.LINUX
+                      .shell()
+                      .substitute("printf '%s|' ${v} \"$VALUE\"", Map.of("v", value)));
+      Collected out = new Collected(true);
+      ExecResult result = run(script, LONG, out);
+      assertEquals(0, result.exitCode(), out.err());
+      assertEquals(value + "|" + value + "|", out.out());
+      assertFalse(Files.exists(victim), "executed: " + value);
+    }
+  }
+
+  @Test
+  void aSecondRunnerReattachesWithoutStartingTheCommandAgain() throws Exception {
+    String id = newId();
+    Path ranFile = workDir.resolve("ran-" + id);
+    String script =
+        "echo once >> "
+            + Platform.LINUX.shell().quote(ranFile.toString())
+            + "; for i in 1 2 3 4 5 6; do echo line $i; sleep 0.5; done; exit 5";
+    // the first runner follows until it has seen two lines, then dies (its thread is stopped)
+    Collected first = new Collected(true);
+    AtomicBoolean gone = new AtomicBoolean();
+    ExecutorService dying = Executors.newSingleThreadExecutor();
+    try (SshConnections own = connect()) {
+      DetachedCommands firstRunner = new DetachedCommands(own, TestSshConfig.QUICK);
+      Future<ExecResult> followed =
+          dying.submit(
+              () ->
+                  firstRunner.run(
+                      hostConnection(),
+                      host.clientKeyPair(),
+                      new DetachedCommands.Spec(id, script, Instant.now(), LONG, 0, 0),
+                      (stream, offset, data, length) -> {
+                        if (gone.get()) {
+                          throw new IllegalStateException("dead runner");
+                        }
+                        first.write(stream, offset, data, length);
+                        if (first.out().split("\n").length >= 2) {
+                          gone.set(true);
+                          throw new IllegalStateException("runner dies");
+                        }
+                      },
+                      () -> false));
+      try {
+        followed.get(1, TimeUnit.MINUTES);
+      } catch (java.util.concurrent.ExecutionException expected) {
+        // the first runner died mid-command
+      }
+    } finally {
+      dying.shutdownNow();
+    }
+    long resumeAt = first.stdoutEnd;
+    Collected second = new Collected(true);
+    second.stdoutEnd = resumeAt;
+    ExecResult result =
+        commands.run(
+            hostConnection(),
+            host.clientKeyPair(),
+            new DetachedCommands.Spec(id, script, Instant.now(), LONG, resumeAt, 0),
+            second,
+            () -> false);
+    assertEquals(5, result.exitCode());
+    String all = first.out() + second.out();
+    assertEquals("line 1\nline 2\nline 3\nline 4\nline 5\nline 6\n", all);
+    assertEquals(List.of("once"), Files.readAllLines(ranFile));
+  }
+}

@@ -1,0 +1,23 @@
+package dev.slipway.worker.ssh;
+
+import java.time.Duration;
+
+/** SSH settings for tests: short enough that a failure shows within seconds. */
+record TestSshConfig(
+    Duration connectTimeout,
+    Duration authTimeout,
+    Duration openTimeout,
+    Duration reconnectFor,
+    Duration killGrace,
+    String spoolDir)
+    implements SshConfig {
+
+  static final TestSshConfig QUICK =
+      new TestSshConfig(
+          Duration.ofSeconds(5),
+          Duration.ofSeconds(5),
+          Duration.ofSeconds(5),
+          Duration.ofSeconds(3),
+          Duration.ofSeconds(1),
+          ".slipway/test-run");
+}
