@@ -1,6 +1,7 @@
 package dev.slipway.coordinator.build;
 
 import dev.slipway.common.events.BuildChanged;
+import dev.slipway.common.events.CommandAbortRequested;
 import dev.slipway.common.events.CommandFinished;
 import dev.slipway.common.events.CommandOutput;
 import dev.slipway.common.events.CommandRequested;
@@ -211,15 +212,35 @@ public class BuildEngine {
     };
   }
 
+  /**
+   * Aborts the build: its running commands are stopped on their hosts (their whole process groups),
+   * its remaining steps skipped and its leases released.
+   *
+   * @throws dev.slipway.common.status.IllegalTransitionException when the build has ended (409)
+   */
+  @Transactional(Transactional.TxType.MANDATORY)
+  public void abort(Build build, String reason) {
+    finish(build, BuildStatus.ABORTED, reason == null || reason.isBlank() ? "aborted" : reason);
+  }
+
   private void finish(Build build, BuildStatus status, String reason) {
     build.status = Transitions.check("build " + build.id, build.status, status);
     build.reason = reason;
     build.finishedAt = Instant.now();
+    String why = status == BuildStatus.ABORTED ? "build aborted: " + reason : "the build ended";
     for (Step step : builds.steps(build.id)) {
       if (step.status == StepStatus.PENDING) {
-        move(build, step, StepStatus.SKIPPED, "an earlier step failed");
+        move(build, step, StepStatus.SKIPPED, why);
       } else if (step.status == StepStatus.RUNNING) {
-        move(build, step, StepStatus.ABORTED, "the build ended");
+        if (step.commandId != null) {
+          // nothing keeps running on a host for a build that has ended
+          outbox.publish(
+              Topics.COMMAND_REQUESTS,
+              EventTypes.COMMAND_ABORT_REQUESTED,
+              step.commandId,
+              new CommandAbortRequested(step.commandId, build.id, why));
+        }
+        move(build, step, StepStatus.ABORTED, why);
       }
     }
     for (Lease lease : leaseRepository.unfinishedOf(build.id)) {

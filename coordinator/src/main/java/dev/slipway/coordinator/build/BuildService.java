@@ -63,4 +63,12 @@ public class BuildService {
     engine.advance(build);
     return build;
   }
+
+  /** Aborts build {@code id} (see {@link BuildEngine#abort}); returns it. */
+  @Transactional
+  public Build abort(String id, String reason) {
+    Build build = builds.lock(id).orElseThrow(() -> ApiException.notFound("build", id));
+    engine.abort(build, reason);
+    return build;
+  }
 }

@@ -6,12 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.slipway.stack.SshTestHost;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** One build travels REST → coordinator → Kafka → allocator → runner → SSH → coordinator. */
 class BuildPathIT {
@@ -48,6 +53,37 @@ class BuildPathIT {
   }
 
   @Test
+  void abortedBuildStopsItsCommandOnTheHostAndReleasesItsLease() throws Exception {
+    String mark = Long.toString(900_000_000L + (System.nanoTime() % 99_999_999L));
+    String build =
+        stack.api.submitBuild(
+            stack.plan(pool, "echo started; (sleep " + mark + "; echo child) & sleep " + mark));
+    await().atMost(Duration.ofSeconds(60)).until(() -> stack.api.log(build).contains("started"));
+    assertTrue(processesWith("sleep " + mark) > 0);
+
+    SlipwayClient.Reply reply =
+        stack.api.post("api/v1/builds/" + build + "/abort", Map.of("reason", "no longer needed"));
+
+    assertEquals(200, reply.status(), reply.body());
+    JsonNode aborted = reply.json();
+    assertEquals("aborted", aborted.get("status").asText(), aborted.toString());
+    assertEquals("aborted", aborted.get("steps").get(1).get("status").asText());
+    await().atMost(Duration.ofSeconds(30)).until(() -> processesWith("sleep " + mark) == 0);
+    stack.assertLeasesReleased(build);
+    SlipwayClient.Reply again = stack.api.post("api/v1/builds/" + build + "/abort", Map.of());
+    assertEquals(409, again.status(), again.body());
+  }
+
+  /**
+   * How many processes of this machine (the build host) have {@code text} in their command line.
+   */
+  private static long processesWith(String text) {
+    return ProcessHandle.allProcesses()
+        .filter(p -> p.info().commandLine().map(c -> c.contains(text)).orElse(false))
+        .count();
+  }
+
+  @Test
   void buildWhoseCommandExitsThreeFailsAndStillReleasesItsLease() throws Exception {
     String build = stack.api.submitBuild(stack.plan(pool, "echo failing; exit 3"));
 
@@ -77,10 +113,18 @@ class BuildPathIT {
   }
 
   @Test
-  void hostWithTwoSlotsNeverRunsMoreThanTwoCommandsAtOnce() throws Exception {
+  void hostWithTwoSlotsNeverRunsMoreThanTwoCommandsAtOnce(@TempDir Path dir) throws Exception {
     SshTestHost twoSlots = stack.sshHost();
     String twoPool = stack.register(twoSlots, 2);
-    String plan = stack.plan(twoPool, "sleep 1");
+    // each command notes on the host when it starts and ends (appends of a line are atomic)
+    Path events = dir.resolve("events");
+    String plan =
+        stack.plan(
+            twoPool,
+            "echo \"+ $(date +%s%N)\" >> "
+                + events
+                + "; sleep 1; echo \"- $(date +%s%N)\" >> "
+                + events);
     List<String> builds = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
       builds.add(stack.api.submitBuild(plan));
@@ -91,7 +135,18 @@ class BuildPathIT {
       assertEquals("passed", finished.get("status").asText(), finished.toString());
       stack.assertLeasesReleased(build);
     }
-    assertEquals(5, twoSlots.executedCommands().size());
-    assertEquals(2, twoSlots.maxConcurrentCommands(), "commands running at once on the host");
+    List<String[]> marks =
+        Files.readAllLines(events).stream()
+            .map(line -> line.split(" "))
+            .sorted(Comparator.comparingLong((String[] m) -> Long.parseLong(m[1])))
+            .toList();
+    assertEquals(5, marks.stream().filter(m -> m[0].equals("+")).count());
+    int running = 0;
+    int most = 0;
+    for (String[] mark : marks) {
+      running += mark[0].equals("+") ? 1 : -1;
+      most = Math.max(most, running);
+    }
+    assertEquals(2, most, "commands running at once on the host");
   }
 }

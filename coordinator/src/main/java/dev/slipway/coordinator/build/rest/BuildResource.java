@@ -84,6 +84,16 @@ public class BuildResource {
         steps);
   }
 
+  /** {@code POST /api/v1/builds/{id}/abort} with an optional {@code {reason}}. */
+  public record AbortRequest(String reason) {}
+
+  @POST
+  @Path("{id}/abort")
+  public BuildView abort(@PathParam("id") String id, AbortRequest request) {
+    service.abort(id, request == null ? null : request.reason());
+    return get(id);
+  }
+
   @GET
   @Path("{id}/log")
   @Produces(MediaType.TEXT_PLAIN)
