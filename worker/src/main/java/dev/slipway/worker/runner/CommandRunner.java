@@ -117,7 +117,8 @@ public class CommandRunner {
     try {
       host = hosts.connection(request.resourceId());
       key = hosts.keyPair(host);
-      ending = CommandReports.Ending.of(execute(request, startedAt, host, key, output, from));
+      ending =
+          CommandReports.Ending.of(execute(request, startedAt, host, key, output, from, resumed));
     } catch (SshFailure e) {
       LOG.warnf("command %s failed: %s", request.commandId(), e.getMessage());
       output.note("slipway: " + e.getMessage() + "\n");
@@ -146,7 +147,8 @@ public class CommandRunner {
       HostConnection host,
       KeyPair key,
       OutputStreamer output,
-      long[] from)
+      long[] from,
+      boolean resumed)
       throws SshFailure {
     Platform platform = Platform.of(host.platform());
     String script =
@@ -161,8 +163,10 @@ public class CommandRunner {
     return detached.run(
         host,
         key,
-        new DetachedCommands.Spec(
-            request.commandId(), script, startedAt, timeout, from[0], from[1]),
+        resumed
+            ? DetachedCommands.Spec.again(
+                request.commandId(), script, startedAt, timeout, from[0], from[1])
+            : DetachedCommands.Spec.first(request.commandId(), script, startedAt, timeout),
         output::write,
         () -> abortRequested.contains(request.commandId()) || reports.abortRecorded(request));
   }

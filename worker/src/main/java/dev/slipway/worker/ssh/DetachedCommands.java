@@ -11,7 +11,8 @@ import org.apache.sshd.client.channel.ChannelExec;
 import org.apache.sshd.client.channel.ClientChannelEvent;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.sftp.client.SftpClient;
-import org.apache.sshd.sftp.client.SftpClientFactory;
+import org.apache.sshd.sftp.common.SftpConstants;
+import org.apache.sshd.sftp.common.SftpException;
 import org.jboss.logging.Logger;
 
 /**
@@ -29,14 +30,36 @@ public final class DetachedCommands {
   private static final Duration ALIVE_CHECK_EVERY = Duration.ofSeconds(2);
   private static final Duration PID_GRACE = Duration.ofSeconds(10);
 
-  /** What to run (or re-attach to) and where output resumes. */
+  /**
+   * What to run (or re-attach to) and where output resumes. A command that is re-attached may be
+   * running on a host that cannot be reached for a moment, so reaching it is retried for {@code
+   * slipway.ssh.reconnect-for}; a first start on an unreachable host fails at once.
+   */
   public record Spec(
       String commandId,
       String script,
       Instant startedAt,
       Duration timeout,
       long stdoutFrom,
-      long stderrFrom) {}
+      long stderrFrom,
+      boolean reattach) {
+
+    /** A command this runner starts (unless somebody started it already). */
+    public static Spec first(String id, String script, Instant startedAt, Duration timeout) {
+      return new Spec(id, script, startedAt, timeout, 0, 0, false);
+    }
+
+    /** A command another runner started, followed from the given offsets of its streams. */
+    public static Spec again(
+        String id,
+        String script,
+        Instant startedAt,
+        Duration timeout,
+        long stdoutFrom,
+        long stderrFrom) {
+      return new Spec(id, script, startedAt, timeout, stdoutFrom, stderrFrom, true);
+    }
+  }
 
   private final SshConnections connections;
   private final SshConfig config;
@@ -62,23 +85,37 @@ public final class DetachedCommands {
     try {
       return follow.toEnd(abortRequested);
     } finally {
-      follow.closeSftp();
+      follow.detach();
     }
   }
 
-  /** Removes the command's spool directory from the host (after its result is recorded). */
+  /**
+   * Removes the command's spool directory from the host (after its result is recorded), over SFTP
+   * so that no shell is started for it; a directory holding anything else is removed by a shell.
+   */
   public void remove(HostConnection host, KeyPair key, String commandId) throws SshFailure {
-    ClientSession session = connections.session(host, key);
-    try (SftpClient sftp = SftpClientFactory.instance().createSftpClient(session)) {
-      connections.run(host, session, SpoolScripts.remove(spoolDir(sftp, commandId)));
+    SftpClient sftp = connections.sftp(host, key);
+    String dir = spoolDir(host, key, commandId);
+    try {
+      for (String file : SpoolScripts.FILES) {
+        try {
+          sftp.remove(dir + "/" + file);
+        } catch (SftpException e) {
+          if (e.getStatus() != SftpConstants.SSH_FX_NO_SUCH_FILE) {
+            throw e;
+          }
+        }
+      }
+      sftp.rmdir(dir);
+    } catch (SftpException e) {
+      connections.run(host, sftp.getClientSession(), SpoolScripts.remove(dir));
     } catch (IOException e) {
       throw new SshFailure(SshFailure.Kind.CONNECTION_LOST, host.describe() + ": " + e, e);
     }
   }
 
-  private String spoolDir(SftpClient sftp, String commandId) throws IOException {
-    String home = sftp.canonicalPath(".");
-    return (home.endsWith("/") ? home : home + "/") + config.spoolDir() + "/" + commandId;
+  private String spoolDir(HostConnection host, KeyPair key, String commandId) throws SshFailure {
+    return connections.home(host, key) + "/" + config.spoolDir() + "/" + commandId;
   }
 
   /** One command followed to its end, across reconnections. */
@@ -147,9 +184,12 @@ public final class DetachedCommands {
         } catch (IOException | SshFailure e) {
           lostSince = lostSince == null ? Instant.now() : lostSince;
           if (e instanceof SshFailure f
-              && f.kind() != SshFailure.Kind.UNREACHABLE
-              && f.kind() != SshFailure.Kind.CONNECTION_LOST) {
-            throw f; // the host refuses us: retrying will not help
+              && ((reader == null && !spec.reattach())
+                  || (f.kind() != SshFailure.Kind.UNREACHABLE
+                      && f.kind() != SshFailure.Kind.CONNECTION_LOST))) {
+            // never reached (nothing runs there: the build fails or retries cleanly), or the
+            // host refuses us (retrying will not help)
+            throw f;
           }
           if (Duration.between(lostSince, Instant.now()).compareTo(config.reconnectFor()) > 0) {
             throw new SshFailure(
@@ -175,8 +215,8 @@ public final class DetachedCommands {
     private void attach() throws IOException, SshFailure {
       session = connections.session(host, key);
       attachedAt = Instant.now();
-      sftp = SftpClientFactory.instance().createSftpClient(session);
-      dir = spoolDir(sftp, spec.commandId());
+      sftp = connections.sftp(host, key);
+      dir = spoolDir(host, key, spec.commandId());
       if (reader == null) {
         reader = new SpoolReader(dir, spec.stdoutFrom(), spec.stderrFrom());
       }
@@ -246,7 +286,7 @@ public final class DetachedCommands {
     }
 
     private void dropConnection() {
-      closeSftp();
+      detach();
       starter = null; // its exit status is in the spool: the follow goes on from there
       if (session != null) {
         connections.drop(host, session);
@@ -254,15 +294,12 @@ public final class DetachedCommands {
       }
     }
 
-    void closeSftp() {
-      if (sftp != null) {
-        try {
-          sftp.close();
-        } catch (IOException e) {
-          LOG.debug("closing SFTP failed", e);
-        }
-        sftp = null;
+    /** Lets go of the spool files; the pooled SFTP client stays with its connection. */
+    void detach() {
+      if (reader != null) {
+        reader.close();
       }
+      sftp = null;
     }
 
     /** Sleeps {@code millis}, or less when the channel that started the command closes. */

@@ -11,17 +11,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.apache.sshd.sftp.client.SftpClient;
-import org.apache.sshd.sftp.client.SftpClientFactory;
 import org.apache.sshd.sftp.common.SftpConstants;
 import org.apache.sshd.sftp.common.SftpException;
 
 /**
  * The transfer interface: files and directory trees to and from a host over SFTP, on the host's
- * pooled SSH session, independent of how the host was made. Every remote path is given relative to
- * a base directory (a working directory) and must stay inside it: a path with an empty, {@code .}
- * or {@code ..} part is refused before anything is sent, and a path that leaves the base through a
- * symbolic link is refused once the host has resolved it. A transfer larger than its byte limit is
- * refused (an upload before it starts, a download as soon as it passes the limit).
+ * pooled SSH session and SFTP client, independent of how the host was made. Every remote path is
+ * given relative to a base directory (a working directory) and must stay inside it: a path with an
+ * empty, {@code .} or {@code ..} part is refused before anything is sent, and a path that leaves
+ * the base through a symbolic link is refused once the host has resolved it. A transfer larger than
+ * its byte limit is refused (an upload before it starts, a download as soon as it passes the
+ * limit).
  */
 public final class FileTransfers {
 
@@ -51,7 +51,8 @@ public final class FileTransfers {
       throw new TransferRefused(
           source + " holds " + size + " bytes, more than the limit of " + maxBytes);
     }
-    try (SftpClient sftp = open(host, key)) {
+    SftpClient sftp = connections.sftp(host, key);
+    try {
       String root = RemotePaths.canonical(sftp, base);
       for (int i = 1; i < parts.size(); i++) {
         mkdir(sftp, root, parts.subList(0, i));
@@ -79,7 +80,8 @@ public final class FileTransfers {
     if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
       throw new TransferRefused(target + " exists already");
     }
-    try (SftpClient sftp = open(host, key)) {
+    SftpClient sftp = connections.sftp(host, key);
+    try {
       String root = RemotePaths.canonical(sftp, base);
       String path = RemotePaths.resolve(sftp, root, parts);
       long[] budget = {maxBytes};
@@ -87,14 +89,6 @@ public final class FileTransfers {
       return maxBytes - budget[0];
     } catch (SftpException e) {
       throw refused(host, source, e);
-    } catch (IOException e) {
-      throw lost(host, e);
-    }
-  }
-
-  private SftpClient open(HostConnection host, KeyPair key) throws SshFailure {
-    try {
-      return SftpClientFactory.instance().createSftpClient(connections.session(host, key));
     } catch (IOException e) {
       throw lost(host, e);
     }

@@ -8,7 +8,8 @@ import org.apache.sshd.sftp.common.SftpException;
 
 /**
  * Reads a command's spool files over SFTP: each output stream from the offset reached so far, and
- * the exit status once it is written. Holds at most one buffer of output.
+ * the exit status once it is written. Holds at most one buffer of output, and the two output files
+ * open while it follows them.
  */
 final class SpoolReader {
 
@@ -26,6 +27,8 @@ final class SpoolReader {
   private final String dir;
   private final long[] offsets;
   private final byte[] buffer = new byte[BUFFER];
+  private final SftpClient.Handle[] handles = new SftpClient.Handle[2];
+  private final SftpClient[] handleOwners = new SftpClient[2];
 
   SpoolReader(String dir, long stdoutFrom, long stderrFrom) {
     this.dir = dir;
@@ -75,20 +78,39 @@ final class SpoolReader {
 
   private boolean pump(SftpClient sftp, int index, String file, String stream, Sink sink)
       throws IOException {
-    boolean any = false;
-    try (SftpClient.CloseableHandle handle =
-        sftp.open(dir + "/" + file, SftpClient.OpenMode.Read)) {
-      int n;
-      while ((n = sftp.read(handle, offsets[index], buffer, 0, buffer.length)) > 0) {
-        sink.write(stream, offsets[index], buffer, n);
-        offsets[index] += n;
-        any = true;
-      }
-    } catch (SftpException e) {
-      if (e.getStatus() != SftpConstants.SSH_FX_NO_SUCH_FILE) {
+    if (handles[index] == null) {
+      try {
+        handles[index] = sftp.open(dir + "/" + file, SftpClient.OpenMode.Read);
+        handleOwners[index] = sftp;
+      } catch (SftpException e) {
+        if (e.getStatus() == SftpConstants.SSH_FX_NO_SUCH_FILE) {
+          return false; // not written yet
+        }
         throw e;
       }
     }
+    boolean any = false;
+    int n;
+    while ((n = sftp.read(handles[index], offsets[index], buffer, 0, buffer.length)) > 0) {
+      sink.write(stream, offsets[index], buffer, n);
+      offsets[index] += n;
+      any = true;
+    }
     return any;
+  }
+
+  /** Closes the spool files it holds open (their handles die with a lost connection anyway). */
+  void close() {
+    for (int i = 0; i < handles.length; i++) {
+      if (handles[i] != null && handleOwners[i].isOpen()) {
+        try {
+          handleOwners[i].close(handles[i]);
+        } catch (IOException e) {
+          // the connection is going or gone: nothing is left to close
+        }
+      }
+      handles[i] = null;
+      handleOwners[i] = null;
+    }
   }
 }

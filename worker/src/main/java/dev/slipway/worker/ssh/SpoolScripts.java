@@ -22,6 +22,10 @@ import dev.slipway.common.platform.Shell;
  */
 final class SpoolScripts {
 
+  /** The files a command's spool directory holds. */
+  static final java.util.List<String> FILES =
+      java.util.List.of("out", "err", "pid", "exit", "exit.tmp");
+
   /** Exit status of {@link #start} when the command had been started before (attach instead). */
   static final int ALREADY_STARTED = 200;
 

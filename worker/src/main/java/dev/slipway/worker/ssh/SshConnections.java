@@ -16,6 +16,8 @@ import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.AttributeRepository;
 import org.apache.sshd.common.SshException;
 import org.apache.sshd.core.CoreModuleProperties;
+import org.apache.sshd.sftp.client.SftpClient;
+import org.apache.sshd.sftp.client.SftpClientFactory;
 import org.jboss.logging.Logger;
 
 /**
@@ -32,6 +34,10 @@ public final class SshConnections implements AutoCloseable {
   private final Map<String, ClientSession> sessions = new ConcurrentHashMap<>();
   private final Map<String, Object> connectLocks = new ConcurrentHashMap<>();
   private final AtomicLong opened = new AtomicLong();
+  private static final AttributeRepository.AttributeKey<SftpClient> SFTP =
+      new AttributeRepository.AttributeKey<>();
+  private static final AttributeRepository.AttributeKey<String> HOME =
+      new AttributeRepository.AttributeKey<>();
 
   /**
    * @param hostKeys verifies and pins host keys
@@ -104,6 +110,49 @@ public final class SshConnections implements AutoCloseable {
       sessions.put(host.resourceId(), session);
       return session;
     }
+  }
+
+  /**
+   * The SFTP client on {@code host}'s pooled session, opened once per connection and shared by
+   * every command and transfer on it (an SFTP client takes concurrent requests): on hosts whose
+   * sftp-server is started through the user's login shell, a new SFTP channel per use would pay for
+   * that shell every time.
+   */
+  public SftpClient sftp(HostConnection host, KeyPair keyPair) throws SshFailure {
+    ClientSession session = session(host, keyPair);
+    synchronized (session) {
+      SftpClient sftp = session.getAttribute(SFTP);
+      if (sftp != null && sftp.isOpen()) {
+        return sftp;
+      }
+      try {
+        sftp = SftpClientFactory.instance().createSftpClient(session);
+      } catch (IOException e) {
+        drop(host, session);
+        throw new SshFailure(SshFailure.Kind.CONNECTION_LOST, host.describe() + ": " + e, e);
+      }
+      session.setAttribute(SFTP, sftp);
+      session.removeAttribute(HOME);
+      return sftp;
+    }
+  }
+
+  /** The SSH user's home directory on {@code host} (where SFTP starts), asked once a connection. */
+  public String home(HostConnection host, KeyPair keyPair) throws SshFailure {
+    SftpClient sftp = sftp(host, keyPair);
+    ClientSession session = sftp.getClientSession();
+    String home = session.getAttribute(HOME);
+    if (home == null) {
+      try {
+        home = sftp.canonicalPath(".");
+      } catch (IOException e) {
+        drop(host, session);
+        throw new SshFailure(SshFailure.Kind.CONNECTION_LOST, host.describe() + ": " + e, e);
+      }
+      home = home.endsWith("/") ? home.substring(0, home.length() - 1) : home;
+      session.setAttribute(HOME, home);
+    }
+    return home;
   }
 
   /** How many SSH connections this client has opened since it started. */

@@ -26,21 +26,33 @@ class ApacheSshdCommandIT extends CommandInterfaceContract {
   }
 
   @Test
+  void aHostNobodyListensOnIsUnreachable() throws Exception {
+    int closed = dev.slipway.stack.Ports.free();
+    HostConnection nowhere =
+        new HostConnection(
+            "res-nowhere", "127.0.0.1", closed, host.user(), "cred-test", null, "linux");
+    SshFailure failure =
+        assertThrows(
+            SshFailure.class,
+            () ->
+                commands.run(
+                    nowhere,
+                    host.clientKeyPair(),
+                    DetachedCommands.Spec.first(newId(), "true", Instant.now(), LONG),
+                    new Collected(true),
+                    () -> false));
+    assertEquals(SshFailure.Kind.UNREACHABLE, failure.kind());
+    assertTrue(failure.getMessage().startsWith("host unreachable: "), failure.getMessage());
+  }
+
+  @Test
   void serverStoppedMidCommandFailsClearlyOnceReconnectingGivesUp() throws Exception {
     Path own = dir.resolve("stopped-server");
     SshTestHost doomed = SshTestHost.start(own);
     ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
     try (SshConnections client = connect()) {
       DetachedCommands onDoomed = new DetachedCommands(client, TestSshConfig.QUICK);
-      HostConnection target =
-          new HostConnection(
-              "res-doomed",
-              doomed.address(),
-              doomed.port(),
-              doomed.user(),
-              "cred-test",
-              doomed.hostPublicKey(),
-              "linux");
+      HostConnection target = target(doomed, "res-doomed");
       timer.schedule(
           () -> {
             doomed.close();
@@ -56,7 +68,7 @@ class ApacheSshdCommandIT extends CommandInterfaceContract {
                   onDoomed.run(
                       target,
                       doomed.clientKeyPair(),
-                      new DetachedCommands.Spec(newId(), "sleep 20", Instant.now(), LONG, 0, 0),
+                      DetachedCommands.Spec.first(newId(), "sleep 20", Instant.now(), LONG),
                       new Collected(true),
                       () -> false));
       Duration took = Duration.between(start, Instant.now());

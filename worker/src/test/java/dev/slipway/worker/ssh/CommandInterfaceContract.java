@@ -27,7 +27,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -35,49 +34,19 @@ import org.junit.jupiter.api.Test;
  * tests for Apache SSHD in this JVM ({@link ApacheSshdCommandIT}) and Debian's OpenSSH sshd ({@link
  * OpenSshCommandIT}). The host is this machine, so the tests look at its processes and files.
  */
-abstract class CommandInterfaceContract {
+abstract class CommandInterfaceContract extends RealSshHostTest {
 
   static final Duration LONG = Duration.ofMinutes(2);
 
-  static Path workDir;
-  static TestSshHost host;
-  static SshConnections connections;
   static DetachedCommands commands;
 
   static void start(TestSshHost started, Path dir) {
-    workDir = dir;
-    host = started;
-    connections = connect();
+    RealSshHostTest.start(started, dir);
     commands = new DetachedCommands(connections, TestSshConfig.QUICK);
   }
 
-  static SshConnections connect() {
-    return new SshConnections(TestSshConfig.QUICK, new PinnedHostKeys((id, key) -> key));
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    if (connections != null) {
-      connections.close();
-    }
-    if (host != null) {
-      host.close();
-    }
-  }
-
   static HostConnection hostConnection() {
-    return hostConnection(host.hostPublicKey());
-  }
-
-  static HostConnection hostConnection(String pinnedKey) {
-    return new HostConnection(
-        "res-" + host.getClass().getSimpleName(),
-        host.address(),
-        host.port(),
-        host.user(),
-        "cred-test",
-        pinnedKey,
-        "linux");
+    return target(host, "res-" + host.getClass().getSimpleName());
   }
 
   /** Output collected per stream, with the largest piece handed over at once. */
@@ -139,7 +108,7 @@ abstract class CommandInterfaceContract {
     return commands.run(
         hostConnection(),
         host.clientKeyPair(),
-        new DetachedCommands.Spec(id, script, Instant.now(), timeout, 0, 0),
+        DetachedCommands.Spec.first(id, script, Instant.now(), timeout),
         sink,
         abort);
   }
@@ -222,8 +191,8 @@ abstract class CommandInterfaceContract {
                         own.run(
                             hostConnection(),
                             host.clientKeyPair(),
-                            new DetachedCommands.Spec(
-                                newId(), "sleep 1; echo done", Instant.now(), LONG, 0, 0),
+                            DetachedCommands.Spec.first(
+                                newId(), "sleep 1; echo done", Instant.now(), LONG),
                             out,
                             () -> false);
                     assertEquals(0, r.exitCode());
@@ -275,9 +244,16 @@ abstract class CommandInterfaceContract {
             SshFailure.class,
             () ->
                 commands.run(
-                    hostConnection(other).withResourceId("res-mismatch"),
+                    new HostConnection(
+                        "res-mismatch",
+                        host.address(),
+                        host.port(),
+                        host.user(),
+                        "cred-test",
+                        other,
+                        "linux"),
                     host.clientKeyPair(),
-                    new DetachedCommands.Spec(newId(), "true", Instant.now(), LONG, 0, 0),
+                    DetachedCommands.Spec.first(newId(), "true", Instant.now(), LONG),
                     new Collected(true),
                     () -> false));
     assertEquals(SshFailure.Kind.HOST_KEY_MISMATCH, failure.kind());
@@ -294,7 +270,7 @@ abstract class CommandInterfaceContract {
                 commands.run(
                     hostConnection().withResourceId("res-stranger"),
                     stranger,
-                    new DetachedCommands.Spec(newId(), "true", Instant.now(), LONG, 0, 0),
+                    DetachedCommands.Spec.first(newId(), "true", Instant.now(), LONG),
                     new Collected(true),
                     () -> false));
     assertEquals(SshFailure.Kind.AUTH_FAILED, failure.kind());
@@ -354,7 +330,7 @@ abstract class CommandInterfaceContract {
                   firstRunner.run(
                       hostConnection(),
                       host.clientKeyPair(),
-                      new DetachedCommands.Spec(id, script, Instant.now(), LONG, 0, 0),
+                      DetachedCommands.Spec.first(id, script, Instant.now(), LONG),
                       (stream, offset, data, length) -> {
                         if (gone.get()) {
                           throw new IllegalStateException("dead runner");
@@ -381,7 +357,7 @@ abstract class CommandInterfaceContract {
         commands.run(
             hostConnection(),
             host.clientKeyPair(),
-            new DetachedCommands.Spec(id, script, Instant.now(), LONG, resumeAt, 0),
+            DetachedCommands.Spec.again(id, script, Instant.now(), LONG, resumeAt, 0),
             second,
             () -> false);
     assertEquals(5, result.exitCode());

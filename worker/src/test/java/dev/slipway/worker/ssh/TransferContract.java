@@ -15,7 +15,6 @@ import java.util.Random;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -24,36 +23,21 @@ import org.junit.jupiter.api.Test;
  * SSHD in this JVM ({@link ApacheSshdTransferIT}) and Debian's OpenSSH ({@link OpenSshTransferIT}).
  * The host is this machine, so the tests look at its files directly.
  */
-abstract class TransferContract {
+abstract class TransferContract extends RealSshHostTest {
 
   static final long NO_LIMIT = Long.MAX_VALUE;
 
-  static Path workDir;
-  static TestSshHost host;
-  static SshConnections connections;
   static FileTransfers transfers;
+
+  static void start(TestSshHost started, Path dir) {
+    RealSshHostTest.start(started, dir);
+    transfers = new FileTransfers(connections);
+  }
 
   /** The working directory on the host for one test, and a local scratch directory. */
   Path base;
 
   Path local;
-
-  static void start(TestSshHost started, Path dir) {
-    workDir = dir;
-    host = started;
-    connections = new SshConnections(TestSshConfig.QUICK, new PinnedHostKeys((id, key) -> key));
-    transfers = new FileTransfers(connections);
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    if (connections != null) {
-      connections.close();
-    }
-    if (host != null) {
-      host.close();
-    }
-  }
 
   @BeforeEach
   void directories() throws IOException {
@@ -63,14 +47,7 @@ abstract class TransferContract {
   }
 
   static HostConnection target() {
-    return new HostConnection(
-        "res-transfer-" + host.getClass().getSimpleName(),
-        host.address(),
-        host.port(),
-        host.user(),
-        "cred-test",
-        host.hostPublicKey(),
-        "linux");
+    return target(host, "res-transfer-" + host.getClass().getSimpleName());
   }
 
   long upload(Path source, String target, long limit) throws Exception {
