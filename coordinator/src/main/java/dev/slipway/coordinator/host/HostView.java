@@ -17,7 +17,10 @@ public record HostView(
     int slots,
     int leasesHeld,
     boolean enabled,
-    String status) {
+    String status,
+    String reason,
+    String suspectReason,
+    java.time.Instant suspectSince) {
 
   public static HostView of(Resource r) {
     return new HostView(
@@ -33,6 +36,9 @@ public record HostView(
         r.slots,
         r.leasesHeld,
         r.enabled,
-        r.status.wireName());
+        r.status.wireName(),
+        r.reason,
+        r.suspectReason,
+        r.suspectSince);
   }
 }

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -110,6 +111,50 @@ class BuildPathIT {
     assertTrue(stack.api.log(build).contains("authentication failed"));
     assertEquals(0, locked.executedCommands().size());
     stack.assertLeasesReleased(build);
+    JsonNode hostView = host("host-" + lockedPool);
+    assertTrue(
+        hostView.get("suspectReason").asText().contains("authentication failed"),
+        hostView.toString());
+    assertEquals("active", hostView.get("status").asText());
+  }
+
+  @Test
+  void hostPresentingAnotherHostKeyIsRefusedAndMarkedBroken() throws Exception {
+    SshTestHost impostor = stack.sshHost();
+    String impostorPool = E2eStack.newPool();
+    Map<String, Object> body = new HashMap<>();
+    body.put("name", "host-" + impostorPool);
+    body.put("address", impostor.address());
+    body.put("port", impostor.port());
+    body.put("user", impostor.user());
+    body.put("privateKey", impostor.clientPrivateKeyPem());
+    body.put("hostKey", stack.sshHost().hostPublicKey()); // pinned: another host's key
+    body.put("platform", "linux");
+    body.put("attributes", Map.of("pool", impostorPool));
+    body.put("slots", 1);
+    stack.api.registerHost(body);
+    String build = stack.api.submitBuild(stack.plan(impostorPool, "echo should-not-run"));
+
+    JsonNode finished = stack.api.awaitFinished(build, Duration.ofSeconds(60));
+
+    assertEquals("failed", finished.get("status").asText(), finished.toString());
+    String reason = finished.get("steps").get(1).get("reason").asText();
+    assertTrue(reason.contains("host key mismatch"), reason);
+    assertEquals(0, impostor.executedCommands().size());
+    stack.assertLeasesReleased(build);
+    JsonNode hostView = host("host-" + impostorPool);
+    assertEquals("broken", hostView.get("status").asText(), hostView.toString());
+    assertTrue(hostView.get("reason").asText().contains("host key mismatch"), hostView.toString());
+  }
+
+  /** The registered host named {@code name}, as the API shows it. */
+  private static JsonNode host(String name) throws Exception {
+    for (JsonNode h : stack.api.get("api/v1/hosts").ok()) {
+      if (h.get("name").asText().equals(name)) {
+        return h;
+      }
+    }
+    throw new AssertionError("no host " + name);
   }
 
   @Test

@@ -56,6 +56,13 @@ public class Resource {
 
   public String reason;
 
+  /** Why the last command on this host could not run (an infrastructure failure), or null. */
+  @Column(name = "suspect_reason")
+  public String suspectReason;
+
+  @Column(name = "suspect_since")
+  public Instant suspectSince;
+
   @Column(name = "created_at", insertable = false, updatable = false)
   public Instant createdAt;
 

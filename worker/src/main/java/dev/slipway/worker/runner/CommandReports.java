@@ -107,6 +107,10 @@ public class CommandReports {
                   Topics.COMMAND_RESULTS, EventTypes.COMMAND_FINISHED, result.buildId(), result);
               if (ending.failure() == SshFailure.Kind.HOST_KEY_MISMATCH) {
                 breakHost(request.resourceId(), ending.message());
+              } else if (ending.failure() != null) {
+                suspect(request.resourceId(), ending.message());
+              } else if (!CommandFinished.ERROR.equals(result.outcome())) {
+                cleared(request.resourceId()); // a command ran there
               }
             });
     abortCheckedAt.remove(request.commandId());
@@ -143,6 +147,27 @@ public class CommandReports {
                     .setParameter(1, request.commandId())
                     .getResultList()
                     .isEmpty());
+  }
+
+  /** Marks the host suspect: a command could not run there for an infrastructure reason. */
+  private void suspect(String resourceId, String reason) {
+    entityManager
+        .createNativeQuery(
+            "update resources set suspect_reason = ?2, suspect_since = coalesce(suspect_since,"
+                + " now()) where id = ?1")
+        .setParameter(1, resourceId)
+        .setParameter(2, reason)
+        .executeUpdate();
+  }
+
+  /** Clears the suspect mark of a host where a command ran. */
+  private void cleared(String resourceId) {
+    entityManager
+        .createNativeQuery(
+            "update resources set suspect_reason = null, suspect_since = null"
+                + " where id = ?1 and suspect_reason is not null")
+        .setParameter(1, resourceId)
+        .executeUpdate();
   }
 
   private void breakHost(String resourceId, String reason) {
