@@ -91,6 +91,13 @@ final class HostCommands {
           String user,
       @ArgGroup(exclusive = true, multiplicity = "1") Login login,
       @Option(
+              names = "--key-passphrase-env",
+              paramLabel = "VAR",
+              description =
+                  "Environment variable holding the --key-file's passphrase (never on the"
+                      + " command line, where ps would show it); stored encrypted.")
+          String passphraseVariable,
+      @Option(
               names = "--host-key",
               paramLabel = "KEY",
               description =
@@ -122,6 +129,17 @@ final class HostCommands {
     body.put("user", user);
     if (login.keyFile != null) {
       body.put("privateKey", readKey(login.keyFile));
+      if (passphraseVariable != null) {
+        String passphrase = System.getenv(passphraseVariable);
+        if (passphrase == null) {
+          throw new ParameterException(
+              spec.subcommands().get("add"),
+              "Invalid value for option '--key-passphrase-env': "
+                  + passphraseVariable
+                  + " is not set");
+        }
+        body.put("privateKeyPassphrase", passphrase);
+      }
     } else {
       body.put("credentialId", login.credentialId);
     }

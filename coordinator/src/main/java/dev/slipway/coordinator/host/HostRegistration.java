@@ -4,8 +4,9 @@ import java.util.Map;
 
 /**
  * {@code POST /api/v1/hosts}: a preallocated host. Give either {@code privateKey} (PEM; stored
- * encrypted, never echoed) or the id of a stored credential. {@code hostKey} (an OpenSSH public key
- * line) pins the host key now; without it the key is pinned on first contact.
+ * encrypted, never echoed), with {@code privateKeyPassphrase} if the key is protected (stored
+ * encrypted too), or the id of a stored credential. {@code hostKey} (an OpenSSH public key line)
+ * pins the host key now; without it the key is pinned on first contact.
  */
 public record HostRegistration(
     String name,
@@ -13,6 +14,7 @@ public record HostRegistration(
     Integer port,
     String user,
     String privateKey,
+    String privateKeyPassphrase,
     String credentialId,
     String hostKey,
     String platform,

@@ -41,7 +41,9 @@ public class HostService {
     }
     String credentialId = request.credentialId();
     if (request.privateKey() != null) {
-      credentialId = credentials.save(Credential.SSH_PRIVATE_KEY, request.privateKey());
+      credentialId =
+          credentials.save(
+              Credential.SSH_PRIVATE_KEY, request.privateKey(), request.privateKeyPassphrase());
     } else if (credentials.findByIdOptional(credentialId).isEmpty()) {
       throw ApiException.badRequest("credentialId", "credential '" + credentialId + "' not found");
     }
@@ -155,6 +157,10 @@ public class HostService {
     }
     if ((r.privateKey() == null) == (r.credentialId() == null)) {
       throw ApiException.badRequest("privateKey", "give exactly one of privateKey or credentialId");
+    }
+    if (r.privateKeyPassphrase() != null && r.privateKey() == null) {
+      throw ApiException.badRequest(
+          "privateKeyPassphrase", "privateKeyPassphrase goes with privateKey");
     }
     if (r.privateKey() != null && !r.privateKey().contains("PRIVATE KEY-----")) {
       throw ApiException.badRequest("privateKey", "privateKey must be a PEM private key");

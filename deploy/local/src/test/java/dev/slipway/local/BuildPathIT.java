@@ -2,6 +2,7 @@ package dev.slipway.local;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -145,6 +146,32 @@ class BuildPathIT {
     JsonNode hostView = host("host-" + impostorPool);
     assertEquals("broken", hostView.get("status").asText(), hostView.toString());
     assertTrue(hostView.get("reason").asText().contains("host key mismatch"), hostView.toString());
+  }
+
+  @Test
+  void hostWhoseKeyHasAPassphraseRunsCommandsAndNeverShowsIt() throws Exception {
+    SshTestHost guarded = stack.sshHost();
+    String guardedPool = E2eStack.newPool();
+    String passphrase = "pass-" + UUID.randomUUID();
+    Map<String, Object> body = new HashMap<>();
+    body.put("name", "host-" + guardedPool);
+    body.put("address", guarded.address());
+    body.put("port", guarded.port());
+    body.put("user", guarded.user());
+    body.put("privateKey", guarded.clientPrivateKeyPem(passphrase));
+    body.put("privateKeyPassphrase", passphrase);
+    body.put("platform", "linux");
+    body.put("attributes", Map.of("pool", guardedPool));
+    body.put("slots", 1);
+    stack.api.registerHost(body);
+
+    String build = stack.api.submitBuild(stack.plan(guardedPool, "echo unlocked"));
+
+    JsonNode finished = stack.api.awaitFinished(build, Duration.ofSeconds(60));
+    assertEquals("passed", finished.get("status").asText(), finished.toString());
+    assertTrue(stack.api.log(build).contains("unlocked"));
+    assertFalse(stack.api.get("api/v1/hosts").body().contains(passphrase));
+    assertFalse(stack.api.log(build).contains(passphrase));
   }
 
   /** The registered host named {@code name}, as the API shows it. */

@@ -14,6 +14,7 @@ import org.apache.sshd.common.NamedResource;
 import org.apache.sshd.common.config.keys.FilePasswordProvider;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
+import org.apache.sshd.common.config.keys.writer.openssh.OpenSSHKeyEncryptionContext;
 import org.apache.sshd.common.config.keys.writer.openssh.OpenSSHKeyPairResourceWriter;
 import org.apache.sshd.common.keyprovider.KeyPairProvider;
 import org.apache.sshd.common.util.security.SecurityUtils;
@@ -37,6 +38,22 @@ public final class SshKeys {
     try {
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       OpenSSHKeyPairResourceWriter.INSTANCE.writePrivateKey(keyPair, comment, null, out);
+      return out.toString(StandardCharsets.US_ASCII);
+    } catch (IOException | GeneralSecurityException e) {
+      throw new IllegalStateException("cannot write an OpenSSH private key", e);
+    }
+  }
+
+  /** The key pair as OpenSSH private key text encrypted with {@code passphrase} (AES-256-CTR). */
+  static String toPem(KeyPair keyPair, String comment, String passphrase) {
+    try {
+      OpenSSHKeyEncryptionContext encryption = new OpenSSHKeyEncryptionContext();
+      encryption.setPassword(passphrase);
+      encryption.setCipherName("AES");
+      encryption.setCipherMode("CTR");
+      encryption.setCipherType("256");
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      OpenSSHKeyPairResourceWriter.INSTANCE.writePrivateKey(keyPair, comment, encryption, out);
       return out.toString(StandardCharsets.US_ASCII);
     } catch (IOException | GeneralSecurityException e) {
       throw new IllegalStateException("cannot write an OpenSSH private key", e);

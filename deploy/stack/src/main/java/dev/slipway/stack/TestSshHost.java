@@ -31,6 +31,11 @@ public interface TestSshHost extends AutoCloseable {
     return SshKeys.toPem(clientKeyPair(), "slipway-test");
   }
 
+  /** The authorized client key as OpenSSH private key text protected by {@code passphrase}. */
+  default String clientPrivateKeyPem(String passphrase) {
+    return SshKeys.toPem(clientKeyPair(), "slipway-test", passphrase);
+  }
+
   /** The authorized client key's public half as an authorized_keys line. */
   default String clientPublicKey() {
     return SshKeys.publicKeyLine(clientKeyPair().getPublic());

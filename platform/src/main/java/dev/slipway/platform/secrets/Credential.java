@@ -20,6 +20,10 @@ public class Credential {
   @Column(name = "ciphertext")
   public byte[] ciphertext;
 
+  /** The encrypted passphrase of a protected private key, or null. */
+  @Column(name = "passphrase")
+  public byte[] passphrase;
+
   @Column(name = "created_at", insertable = false, updatable = false)
   public Instant createdAt;
 

@@ -16,10 +16,19 @@ public class CredentialStore implements PanacheRepositoryBase<Credential, String
 
   @Transactional(Transactional.TxType.MANDATORY)
   public String save(String kind, String secret) {
+    return save(kind, secret, null);
+  }
+
+  /** Saves {@code secret} and its {@code passphrase} (may be null), both encrypted. */
+  @Transactional(Transactional.TxType.MANDATORY)
+  public String save(String kind, String secret, String passphrase) {
     Credential credential = new Credential();
     credential.id = "cred-" + UUID.randomUUID();
     credential.kind = kind;
     credential.ciphertext = box.seal(secret.getBytes(StandardCharsets.UTF_8));
+    if (passphrase != null) {
+      credential.passphrase = box.seal(passphrase.getBytes(StandardCharsets.UTF_8));
+    }
     persist(credential);
     return credential.id;
   }
@@ -28,5 +37,12 @@ public class CredentialStore implements PanacheRepositoryBase<Credential, String
   public Optional<String> reveal(String id) {
     return findByIdOptional(id)
         .map(c -> new String(box.open(c.ciphertext), StandardCharsets.UTF_8));
+  }
+
+  /** The decrypted passphrase of credential {@code id}, if it has one. */
+  public Optional<String> revealPassphrase(String id) {
+    return findByIdOptional(id)
+        .filter(c -> c.passphrase != null)
+        .map(c -> new String(box.open(c.passphrase), StandardCharsets.UTF_8));
   }
 }

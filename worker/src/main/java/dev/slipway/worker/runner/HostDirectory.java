@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
 import java.util.Iterator;
 import org.apache.sshd.common.NamedResource;
+import org.apache.sshd.common.config.keys.FilePasswordProvider;
 import org.apache.sshd.common.util.security.SecurityUtils;
 
 /** Looks up how to reach a host resource, its key, and pins host keys on first contact. */
@@ -40,9 +41,15 @@ public class HostDirectory {
 
   /** Decrypts and parses the private key of the host's credential. */
   public KeyPair keyPair(HostConnection host) throws SshFailure {
-    String pem =
+    String[] secret =
         QuarkusTransaction.requiringNew()
-            .call(() -> credentials.reveal(host.credentialId()).orElse(null));
+            .call(
+                () ->
+                    new String[] {
+                      credentials.reveal(host.credentialId()).orElse(null),
+                      credentials.revealPassphrase(host.credentialId()).orElse(null)
+                    });
+    String pem = secret[0];
     if (pem == null) {
       throw new SshFailure(
           SshFailure.Kind.CREDENTIAL_MISSING, "credential " + host.credentialId(), null);
@@ -53,7 +60,7 @@ public class HostDirectory {
                   null,
                   NamedResource.ofName("credential " + host.credentialId()),
                   new ByteArrayInputStream(pem.getBytes(StandardCharsets.UTF_8)),
-                  null)
+                  secret[1] == null ? null : FilePasswordProvider.of(secret[1]))
               .iterator();
       if (!keys.hasNext()) {
         throw new SshFailure(
@@ -67,7 +74,9 @@ public class HostDirectory {
     } catch (Exception e) {
       throw new SshFailure(
           SshFailure.Kind.CREDENTIAL_MISSING,
-          "credential " + host.credentialId() + " is not a readable private key",
+          "credential "
+              + host.credentialId()
+              + " is not a readable private key (or its passphrase is wrong or missing)",
           e);
     }
   }

@@ -16,7 +16,7 @@ public class SshClientProducer {
   @Produces
   @ApplicationScoped
   SshConnections connections(SshConfig config, HostDirectory hosts) {
-    return new SshConnections(config, new PinnedHostKeys(hosts::pin));
+    return new SshConnections(config, new PinnedHostKeys(hosts::pin, config.pinOnFirstContact()));
   }
 
   @Produces

@@ -11,7 +11,8 @@ import org.jboss.logging.Logger;
 
 /**
  * Accepts a host's key only if it is the one pinned for that host. A host with no pinned key yet
- * has the presented key pinned on first contact (through {@link Pinner}).
+ * has the presented key pinned on first contact (through {@link Pinner}) when the operator allows
+ * it ({@code slipway.ssh.pin-on-first-contact}), and is refused otherwise.
  */
 public final class PinnedHostKeys implements ServerKeyVerifier {
 
@@ -42,9 +43,15 @@ public final class PinnedHostKeys implements ServerKeyVerifier {
       new AttributeRepository.AttributeKey<>();
 
   private final Pinner pinner;
+  private final boolean firstContact;
 
-  public PinnedHostKeys(Pinner pinner) {
+  /**
+   * @param firstContact whether a host with no pinned key has the key it presents pinned (else it
+   *     is refused until an operator registers its key)
+   */
+  public PinnedHostKeys(Pinner pinner, boolean firstContact) {
     this.pinner = pinner;
+    this.firstContact = firstContact;
   }
 
   @Override
@@ -57,6 +64,16 @@ public final class PinnedHostKeys implements ServerKeyVerifier {
     HostConnection host = attempt.host;
     String presented = PublicKeyEntry.toString(key);
     String pinned = host.hostKey();
+    if (pinned == null && !firstContact) {
+      attempt.mismatch =
+          host.describe()
+              + " presented "
+              + fingerprint(key)
+              + ", and no key is pinned for "
+              + host.resourceId()
+              + " (slipway.ssh.pin-on-first-contact is off: register the host with its hostKey)";
+      return false;
+    }
     if (pinned == null) {
       pinned = pinner.pin(host.resourceId(), presented);
       LOG.infof("pinned host key of %s (%s) on first contact", host.resourceId(), fingerprint(key));

@@ -17,6 +17,13 @@ public interface SshConfig {
   @WithDefault("10s")
   Duration openTimeout();
 
+  /**
+   * Whether a host registered without a host key has the key it presents on first contact pinned
+   * (trust on first use); when false such a host is refused and marked broken.
+   */
+  @WithDefault("true")
+  boolean pinOnFirstContact();
+
   /** How long a lost connection is retried while a command runs before the command fails. */
   @WithDefault("30s")
   Duration reconnectFor();

@@ -26,6 +26,29 @@ class ApacheSshdCommandIT extends CommandInterfaceContract {
   }
 
   @Test
+  void anUnpinnedHostIsRefusedWhenFirstContactPinningIsOff() throws Exception {
+    try (SshConnections strict =
+        new SshConnections(TestSshConfig.QUICK, new PinnedHostKeys((id, key) -> key, false))) {
+      HostConnection unpinned =
+          new HostConnection(
+              "res-unpinned", host.address(), host.port(), host.user(), "cred-test", null, "linux");
+      SshFailure failure =
+          assertThrows(
+              SshFailure.class,
+              () ->
+                  new DetachedCommands(strict, TestSshConfig.QUICK)
+                      .run(
+                          unpinned,
+                          host.clientKeyPair(),
+                          DetachedCommands.Spec.first(newId(), "true", Instant.now(), LONG),
+                          new Collected(true),
+                          () -> false));
+      assertEquals(SshFailure.Kind.HOST_KEY_MISMATCH, failure.kind());
+      assertTrue(failure.getMessage().contains("pin-on-first-contact"), failure.getMessage());
+    }
+  }
+
+  @Test
   void aHostNobodyListensOnIsUnreachable() throws Exception {
     int closed = dev.slipway.stack.Ports.free();
     HostConnection nowhere =

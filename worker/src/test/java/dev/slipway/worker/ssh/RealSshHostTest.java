@@ -33,7 +33,7 @@ abstract class RealSshHostTest {
 
   /** A new client with its own pool; first-contact keys are accepted as they are. */
   static SshConnections connect() {
-    return new SshConnections(TestSshConfig.QUICK, new PinnedHostKeys((id, key) -> key));
+    return new SshConnections(TestSshConfig.QUICK, new PinnedHostKeys((id, key) -> key, true));
   }
 
   /** {@code server} as a linux host resource, its real host key pinned. */

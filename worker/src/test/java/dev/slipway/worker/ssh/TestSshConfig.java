@@ -7,6 +7,7 @@ record TestSshConfig(
     Duration connectTimeout,
     Duration authTimeout,
     Duration openTimeout,
+    boolean pinOnFirstContact,
     Duration reconnectFor,
     Duration killGrace,
     String spoolDir)
@@ -17,6 +18,7 @@ record TestSshConfig(
           Duration.ofSeconds(5),
           Duration.ofSeconds(5),
           Duration.ofSeconds(5),
+          true,
           Duration.ofSeconds(3),
           Duration.ofSeconds(1),
           ".slipway/test-run");
