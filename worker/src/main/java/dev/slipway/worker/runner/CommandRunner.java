@@ -116,7 +116,9 @@ public class CommandRunner {
     CommandReports.Ending ending;
     try {
       host = hosts.connection(request.resourceId());
-      key = hosts.keyPair(host);
+      HostDirectory.Login login = hosts.login(host);
+      key = login.keyPair();
+      output.redact(login.secrets());
       ending =
           CommandReports.Ending.of(execute(request, startedAt, host, key, output, from, resumed));
     } catch (SshFailure e) {

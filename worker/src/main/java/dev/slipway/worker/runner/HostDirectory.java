@@ -11,7 +11,9 @@ import jakarta.inject.Inject;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import org.apache.sshd.common.NamedResource;
 import org.apache.sshd.common.config.keys.FilePasswordProvider;
 import org.apache.sshd.common.util.security.SecurityUtils;
@@ -39,8 +41,11 @@ public class HostDirectory {
             });
   }
 
+  /** How to log in to a host, and the secret values its output must never show. */
+  public record Login(KeyPair keyPair, List<String> secrets) {}
+
   /** Decrypts and parses the private key of the host's credential. */
-  public KeyPair keyPair(HostConnection host) throws SshFailure {
+  public Login login(HostConnection host) throws SshFailure {
     String[] secret =
         QuarkusTransaction.requiringNew()
             .call(
@@ -68,7 +73,12 @@ public class HostDirectory {
             "credential " + host.credentialId() + " is empty",
             null);
       }
-      return keys.next();
+      List<String> secrets = new ArrayList<>();
+      secrets.add(pem);
+      if (secret[1] != null) {
+        secrets.add(secret[1]);
+      }
+      return new Login(keys.next(), secrets);
     } catch (SshFailure e) {
       throw e;
     } catch (Exception e) {

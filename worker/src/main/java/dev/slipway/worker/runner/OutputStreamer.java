@@ -21,8 +21,8 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 /**
  * Streams a command's stdout and stderr to {@code slipway.command-output} as chunks of whole lines
  * (a line longer than 64 KiB is cut at a character boundary), each with its byte offset in its
- * stream. Nothing is held beyond one partial line per stream; Kafka's producer buffer bounds what
- * is in flight.
+ * stream, registered secret values masked. Nothing is held beyond one partial line per stream;
+ * Kafka's producer buffer bounds what is in flight.
  */
 final class OutputStreamer {
 
@@ -35,6 +35,7 @@ final class OutputStreamer {
   private final Map<String, Pending> pending = new HashMap<>();
   private long seq;
   private int maxHeld;
+  private volatile Redactor redactor = Redactor.NONE;
 
   OutputStreamer(
       EventProducer producer, String commandId, String buildId, long stdoutFrom, long stderrFrom) {
@@ -43,6 +44,11 @@ final class OutputStreamer {
     this.buildId = buildId;
     pending.put(CommandOutput.STDOUT, new Pending(stdoutFrom));
     pending.put(CommandOutput.STDERR, new Pending(stderrFrom));
+  }
+
+  /** Masks these secret values in everything sent from now on (see {@link Redactor}). */
+  void redact(java.util.Collection<String> secrets) {
+    redactor = Redactor.of(secrets);
   }
 
   /** Takes {@code length} bytes of {@code stream} that start at {@code offset} of it. */
@@ -100,6 +106,7 @@ final class OutputStreamer {
   }
 
   private void emit(String stream, long offset, byte[] bytes, int length) {
+    redactor.redact(bytes, length); // in place: bytes is this chunk's own copy
     String text = new String(bytes, 0, length, StandardCharsets.UTF_8);
     CommandOutput chunk =
         new CommandOutput(commandId, buildId, seq++, stream, offset, length, text);
