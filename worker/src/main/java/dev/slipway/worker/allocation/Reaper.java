@@ -1,6 +1,7 @@
 package dev.slipway.worker.allocation;
 
 import dev.slipway.platform.lease.LeaseRepository;
+import dev.slipway.platform.schedule.Periodic;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -9,9 +10,6 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -33,26 +31,18 @@ public class Reaper {
   @ConfigProperty(name = "slipway.worker.allocator.enabled")
   boolean allocatorRole;
 
-  private ScheduledExecutorService timer;
+  private Periodic timer;
 
   void start(@Observes StartupEvent event) {
     if (!allocatorRole) {
       return;
     }
-    timer =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "lease-reaper");
-              t.setDaemon(true);
-              return t;
-            });
-    long every = config.reaperInterval().toMillis();
-    timer.scheduleWithFixedDelay(this::reap, every, every, TimeUnit.MILLISECONDS);
+    timer = Periodic.every("lease-reaper", config.reaperInterval(), this::reap);
   }
 
   void stop(@Observes ShutdownEvent event) {
     if (timer != null) {
-      timer.shutdownNow();
+      timer.close();
     }
   }
 

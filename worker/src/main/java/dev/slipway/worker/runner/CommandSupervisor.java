@@ -2,6 +2,7 @@ package dev.slipway.worker.runner;
 
 import dev.slipway.common.events.CommandRequested;
 import dev.slipway.common.events.EventCodec;
+import dev.slipway.platform.schedule.Periodic;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -11,9 +12,6 @@ import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -35,26 +33,18 @@ public class CommandSupervisor {
   @ConfigProperty(name = "slipway.worker.runner.enabled", defaultValue = "true")
   boolean enabled;
 
-  private ScheduledExecutorService timer;
+  private Periodic timer;
 
   void start(@Observes StartupEvent event) {
     if (!enabled) {
       return;
     }
-    timer =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "command-supervisor");
-              t.setDaemon(true);
-              return t;
-            });
-    long every = config.heartbeat().toMillis();
-    timer.scheduleWithFixedDelay(this::beat, every, every, TimeUnit.MILLISECONDS);
+    timer = Periodic.every("command-supervisor", config.heartbeat(), this::beat);
   }
 
   void stop(@Observes ShutdownEvent event) {
     if (timer != null) {
-      timer.shutdownNow();
+      timer.close();
     }
   }
 

@@ -33,16 +33,8 @@ class ApacheSshdCommandIT extends CommandInterfaceContract {
           new HostConnection(
               "res-unpinned", host.address(), host.port(), host.user(), "cred-test", null, "linux");
       SshFailure failure =
-          assertThrows(
-              SshFailure.class,
-              () ->
-                  new DetachedCommands(strict, TestSshConfig.QUICK)
-                      .run(
-                          unpinned,
-                          host.clientKeyPair(),
-                          DetachedCommands.Spec.first(newId(), "true", Instant.now(), LONG),
-                          new Collected(true),
-                          () -> false));
+          refusal(
+              new DetachedCommands(strict, TestSshConfig.QUICK), unpinned, host.clientKeyPair());
       assertEquals(SshFailure.Kind.HOST_KEY_MISMATCH, failure.kind());
       assertTrue(failure.getMessage().contains("pin-on-first-contact"), failure.getMessage());
     }
@@ -54,16 +46,7 @@ class ApacheSshdCommandIT extends CommandInterfaceContract {
     HostConnection nowhere =
         new HostConnection(
             "res-nowhere", "127.0.0.1", closed, host.user(), "cred-test", null, "linux");
-    SshFailure failure =
-        assertThrows(
-            SshFailure.class,
-            () ->
-                commands.run(
-                    nowhere,
-                    host.clientKeyPair(),
-                    DetachedCommands.Spec.first(newId(), "true", Instant.now(), LONG),
-                    new Collected(true),
-                    () -> false));
+    SshFailure failure = refusal(commands, nowhere, host.clientKeyPair());
     assertEquals(SshFailure.Kind.UNREACHABLE, failure.kind());
     assertTrue(failure.getMessage().startsWith("host unreachable: "), failure.getMessage());
   }

@@ -113,6 +113,19 @@ abstract class CommandInterfaceContract extends RealSshHostTest {
         abort);
   }
 
+  /** How running {@code true} on {@code target} with {@code key} through {@code on} fails. */
+  static SshFailure refusal(DetachedCommands on, HostConnection target, KeyPair key) {
+    return assertThrows(
+        SshFailure.class,
+        () ->
+            on.run(
+                target,
+                key,
+                DetachedCommands.Spec.first(newId(), "true", Instant.now(), LONG),
+                new Collected(true),
+                () -> false));
+  }
+
   /** A marker no other process on this machine has in its command line. */
   static String marker() {
     return "9" + ThreadLocalRandom.current().nextInt(10_000_000, 99_999_999);
@@ -240,22 +253,17 @@ abstract class CommandInterfaceContract extends RealSshHostTest {
   void aHostPresentingAnotherKeyIsRefused() {
     String other = SshKeys.publicKeyLine(SshKeys.generate().getPublic());
     SshFailure failure =
-        assertThrows(
-            SshFailure.class,
-            () ->
-                commands.run(
-                    new HostConnection(
-                        "res-mismatch",
-                        host.address(),
-                        host.port(),
-                        host.user(),
-                        "cred-test",
-                        other,
-                        "linux"),
-                    host.clientKeyPair(),
-                    DetachedCommands.Spec.first(newId(), "true", Instant.now(), LONG),
-                    new Collected(true),
-                    () -> false));
+        refusal(
+            commands,
+            new HostConnection(
+                "res-mismatch",
+                host.address(),
+                host.port(),
+                host.user(),
+                "cred-test",
+                other,
+                "linux"),
+            host.clientKeyPair());
     assertEquals(SshFailure.Kind.HOST_KEY_MISMATCH, failure.kind());
     assertTrue(failure.getMessage().contains("host key mismatch"), failure.getMessage());
   }
@@ -264,15 +272,7 @@ abstract class CommandInterfaceContract extends RealSshHostTest {
   void aKeyTheHostDoesNotKnowIsRefused() {
     KeyPair stranger = SshKeys.generate();
     SshFailure failure =
-        assertThrows(
-            SshFailure.class,
-            () ->
-                commands.run(
-                    hostConnection().withResourceId("res-stranger"),
-                    stranger,
-                    DetachedCommands.Spec.first(newId(), "true", Instant.now(), LONG),
-                    new Collected(true),
-                    () -> false));
+        refusal(commands, hostConnection().withResourceId("res-stranger"), stranger);
     assertEquals(SshFailure.Kind.AUTH_FAILED, failure.kind());
   }
 
