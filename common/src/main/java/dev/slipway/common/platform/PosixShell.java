@@ -43,6 +43,19 @@ public final class PosixShell extends Shell {
     return steps.toString();
   }
 
+  /**
+   * A command line that runs the POSIX script {@code body} with {@code args} as {@code $1 …}
+   * ({@code $0} is {@code name}): every argument is one quoted word, never part of the script.
+   */
+  public static String callScript(String body, String name, String... args) {
+    StringBuilder line = new StringBuilder("/bin/sh -c ").append(INSTANCE.quote(body)).append(' ');
+    line.append(INSTANCE.quote(name));
+    for (String arg : args) {
+      line.append(' ').append(INSTANCE.quote(arg));
+    }
+    return line.toString();
+  }
+
   @Override
   char separator() {
     return '/';

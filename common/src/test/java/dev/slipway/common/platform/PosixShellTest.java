@@ -25,6 +25,13 @@ class PosixShellTest {
   }
 
   @ParameterizedTest
+  @MethodSource("dev.slipway.common.platform.HostileValues#all")
+  void scriptArgumentsArriveVerbatimAndRunNothing(String value) throws Exception {
+    String line = PosixShell.callScript("printf '%s|%s' \"$0\" \"$1\"", "name", value);
+    Processes.assertPrints("name|" + value, temp, "/bin/sh", "-c", line);
+  }
+
+  @ParameterizedTest
   @MethodSource("dev.slipway.common.platform.HostileValues#directoryNames")
   void scriptEntersHostileDirectoryAndExportsHostileValue(String value) throws Exception {
     Path dir = Files.createDirectory(temp.resolve(value)).toRealPath();

@@ -1,6 +1,7 @@
 package dev.slipway.worker.ssh;
 
 import dev.slipway.common.platform.Platform;
+import dev.slipway.common.platform.PosixShell;
 import dev.slipway.common.platform.Shell;
 
 /**
@@ -105,10 +106,6 @@ final class SpoolScripts {
   }
 
   private static String call(String body, String... args) {
-    StringBuilder line = new StringBuilder("/bin/sh -c ").append(SH.quote(body)).append(" slipway");
-    for (String arg : args) {
-      line.append(' ').append(SH.quote(arg));
-    }
-    return line.toString();
+    return PosixShell.callScript(body, "slipway", args);
   }
 }

@@ -40,7 +40,7 @@ abstract class CommandInterfaceContract extends RealSshHostTest {
 
   static DetachedCommands commands;
 
-  static void start(TestSshHost started, Path dir) {
+  protected static void start(TestSshHost started, Path dir) {
     RealSshHostTest.start(started, dir);
     commands = new DetachedCommands(connections, TestSshConfig.QUICK);
   }

@@ -9,13 +9,13 @@ import org.junit.jupiter.api.AfterAll;
  * its files and processes): the server, a pooled client with pinned host keys, and the host as a
  * resource. Subclasses start the server in a {@code @BeforeAll}; both are stopped after the class.
  */
-abstract class RealSshHostTest {
+public abstract class RealSshHostTest {
 
-  static Path workDir;
-  static TestSshHost host;
-  static SshConnections connections;
+  protected static Path workDir;
+  protected static TestSshHost host;
+  protected static SshConnections connections;
 
-  static void start(TestSshHost started, Path dir) {
+  protected static void start(TestSshHost started, Path dir) {
     workDir = dir;
     host = started;
     connections = connect();
@@ -32,12 +32,12 @@ abstract class RealSshHostTest {
   }
 
   /** A new client with its own pool; first-contact keys are accepted as they are. */
-  static SshConnections connect() {
+  protected static SshConnections connect() {
     return new SshConnections(TestSshConfig.QUICK, new PinnedHostKeys((id, key) -> key, true));
   }
 
   /** {@code server} as a linux host resource, its real host key pinned. */
-  static HostConnection target(TestSshHost server, String resourceId) {
+  protected static HostConnection target(TestSshHost server, String resourceId) {
     return new HostConnection(
         resourceId,
         server.address(),

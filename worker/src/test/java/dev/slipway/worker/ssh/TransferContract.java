@@ -29,7 +29,7 @@ abstract class TransferContract extends RealSshHostTest {
 
   static FileTransfers transfers;
 
-  static void start(TestSshHost started, Path dir) {
+  protected static void start(TestSshHost started, Path dir) {
     RealSshHostTest.start(started, dir);
     transfers = new FileTransfers(connections);
   }
