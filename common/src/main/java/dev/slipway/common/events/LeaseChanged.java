@@ -4,7 +4,9 @@ import java.util.Map;
 
 /**
  * Every lease transition, on {@code slipway.leases} (types {@code lease.acquired}, {@code
- * lease.activated}, {@code lease.released}, {@code lease.failed}, {@code lease.broken}).
+ * lease.activated}, {@code lease.released}, {@code lease.failed}, {@code lease.broken}). A
+ * working-copy lease also carries its {@code repository}, the {@code ref} asked for, the verified
+ * {@code commit} once active, and the {@code hostLeaseId} it sits on; these are null for hosts.
  */
 public record LeaseChanged(
     String leaseId,
@@ -14,4 +16,8 @@ public record LeaseChanged(
     String resourceId,
     String owner,
     Map<String, String> attributes,
-    String reason) {}
+    String reason,
+    String repository,
+    String ref,
+    String commit,
+    String hostLeaseId) {}

@@ -8,15 +8,18 @@ import dev.slipway.common.events.CommandRequested;
 import dev.slipway.common.events.EventTypes;
 import dev.slipway.common.events.LeaseChanged;
 import dev.slipway.common.events.Topics;
+import dev.slipway.common.git.GitRefs;
 import dev.slipway.common.status.BuildStatus;
 import dev.slipway.common.status.LeaseStatus;
 import dev.slipway.common.status.StepStatus;
 import dev.slipway.common.status.Transitions;
+import dev.slipway.coordinator.plan.StepSpec;
 import dev.slipway.platform.lease.Lease;
 import dev.slipway.platform.lease.LeaseRepository;
 import dev.slipway.platform.lease.Leases;
 import dev.slipway.platform.outbox.Outbox;
 import dev.slipway.platform.resource.Resource;
+import dev.slipway.platform.resource.ResourceRepository;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
@@ -42,6 +45,7 @@ public class BuildEngine {
   @Inject Leases leases;
   @Inject Outbox outbox;
   @Inject LogStore logs;
+  @Inject ResourceRepository resources;
 
   /** Starts the next pending step, or finishes the build when no step is left to run. */
   @Transactional(Transactional.TxType.MANDATORY)
@@ -75,47 +79,107 @@ public class BuildEngine {
   }
 
   private void start(Build build, Step step, List<Step> steps) {
+    if (step.spec.isWorkingCopy()) {
+      startWorkingCopy(build, step, steps);
+      return;
+    }
     if (step.spec.isLease()) {
       Lease lease =
           leases.request(Resource.TYPE_HOST, step.spec.attributes(), null, build.id, null, null);
       step.leaseId = lease.id;
-    } else {
-      Step leaseStep =
-          steps.stream().filter(s -> s.name.equals(step.spec.on())).findFirst().orElseThrow();
-      Lease lease = leaseRepository.findById(leaseStep.leaseId);
-      if (!lease.status.isCommandable()) {
-        move(build, step, StepStatus.RUNNING, null);
-        move(
-            build, step, StepStatus.FAILED, "lease " + lease.id + " is " + lease.status.wireName());
-        advance(build);
-        return;
-      }
-      Command command = new Command();
-      command.id = "cmd-" + UUID.randomUUID();
-      command.buildId = build.id;
-      command.stepName = step.name;
-      command.leaseId = lease.id;
-      command.resourceId = lease.resourceId;
-      command.command = step.spec.command();
-      command.status = Command.REQUESTED;
-      builds.getEntityManager().persist(command);
-      step.commandId = command.id;
-      outbox.publish(
-          Topics.COMMAND_REQUESTS,
-          EventTypes.COMMAND_REQUESTED,
-          command.id,
-          new CommandRequested(
-              command.id,
-              build.id,
-              step.name,
-              lease.id,
-              lease.resourceId,
-              command.command,
-              Map.of(),
-              null,
-              step.spec.timeoutSeconds()));
+      move(build, step, StepStatus.RUNNING, null);
+      return;
     }
+    Lease lease = leaseRepository.findById(stepNamed(steps, step.spec.on()).leaseId);
+    if (!lease.status.isCommandable()) {
+      fail(build, step, "lease " + lease.id + " is " + lease.status.wireName());
+      return;
+    }
+    // on a working copy: on its host, in its directory
+    Resource resource = resources.findById(lease.resourceId);
+    String hostId = resource.hostId == null ? resource.id : resource.hostId;
+    String directory = resource.hostId == null ? null : resource.path;
+    Command command = new Command();
+    command.id = "cmd-" + UUID.randomUUID();
+    command.buildId = build.id;
+    command.stepName = step.name;
+    command.leaseId = lease.id;
+    command.resourceId = hostId;
+    command.command = step.spec.command();
+    command.status = Command.REQUESTED;
+    builds.getEntityManager().persist(command);
+    step.commandId = command.id;
+    outbox.publish(
+        Topics.COMMAND_REQUESTS,
+        EventTypes.COMMAND_REQUESTED,
+        command.id,
+        new CommandRequested(
+            command.id,
+            build.id,
+            step.name,
+            lease.id,
+            hostId,
+            command.command,
+            Map.of(),
+            directory,
+            step.spec.timeoutSeconds()));
     move(build, step, StepStatus.RUNNING, null);
+  }
+
+  /**
+   * Asks for a working copy of the step's repository (default: the build's) at its ref (default:
+   * the build's commit, else its branch), on the host of its {@code host} step or on a host with
+   * its attributes. What the checkout prints is kept as the log of a command record of the step.
+   */
+  private void startWorkingCopy(Build build, Step step, List<Step> steps) {
+    StepSpec spec = step.spec;
+    String repository = spec.repository() != null ? spec.repository() : build.repository;
+    String ref =
+        spec.ref() != null ? spec.ref() : build.commit != null ? build.commit : build.branch;
+    String problem =
+        repository == null
+            ? "no repository: the build has none and the step names none"
+            : ref == null
+                ? "no ref: the build has no commit or branch and the step names no ref"
+                : Optional.ofNullable(GitRefs.repositoryProblem(repository))
+                    .orElse(GitRefs.refProblem(ref));
+    if (problem != null) {
+      fail(build, step, problem);
+      return;
+    }
+    String hostLease = spec.host() == null ? null : stepNamed(steps, spec.host()).leaseId;
+    String logId = "cmd-" + UUID.randomUUID();
+    Lease lease =
+        leases.requestWorkingCopy(
+            new Leases.WorkingCopyRequest(
+                repository,
+                ref,
+                hostLease,
+                spec.attributes() == null ? Map.of() : spec.attributes(),
+                logId),
+            build.id,
+            null);
+    Command log = new Command();
+    log.id = logId;
+    log.buildId = build.id;
+    log.stepName = step.name;
+    log.leaseId = lease.id;
+    log.command = "check out " + repository + " at " + ref;
+    log.status = Command.CHECKOUT_LOG;
+    builds.getEntityManager().persist(log);
+    step.leaseId = lease.id;
+    step.commandId = log.id;
+    move(build, step, StepStatus.RUNNING, null);
+  }
+
+  private void fail(Build build, Step step, String reason) {
+    move(build, step, StepStatus.RUNNING, null);
+    move(build, step, StepStatus.FAILED, reason);
+    advance(build);
+  }
+
+  private static Step stepNamed(List<Step> steps, String name) {
+    return steps.stream().filter(s -> s.name.equals(name)).findFirst().orElseThrow();
   }
 
   /** Whether {@link #onLeaseChanged} acts on lease events of this type (the others are skipped). */
@@ -232,7 +296,7 @@ public class BuildEngine {
       if (step.status == StepStatus.PENDING) {
         move(build, step, StepStatus.SKIPPED, why);
       } else if (step.status == StepStatus.RUNNING) {
-        if (step.commandId != null) {
+        if (step.commandId != null && !step.spec.isLease()) {
           // nothing keeps running on a host for a build that has ended
           outbox.publish(
               Topics.COMMAND_REQUESTS,

@@ -19,6 +19,12 @@ public class Command {
 
   public static final String REQUESTED = "requested";
 
+  /**
+   * A record that only holds a log: what checking out a lease-working-copy step's copy printed (no
+   * runner ever claims it; the allocator doing the checkout streams git's output to it).
+   */
+  public static final String CHECKOUT_LOG = "checkout-log";
+
   @Id public String id;
 
   @Column(name = "build_id")

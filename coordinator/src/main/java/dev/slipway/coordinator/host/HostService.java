@@ -3,6 +3,8 @@ package dev.slipway.coordinator.host;
 import dev.slipway.common.attributes.Attributes;
 import dev.slipway.common.status.ResourceStatus;
 import dev.slipway.coordinator.api.ApiException;
+import dev.slipway.platform.blueprint.BlueprintRecord;
+import dev.slipway.platform.blueprint.BlueprintRepository;
 import dev.slipway.platform.resource.Resource;
 import dev.slipway.platform.resource.ResourceRepository;
 import dev.slipway.platform.resource.Resources;
@@ -16,7 +18,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
-/** Registers preallocated hosts as resources of the {@code static-host} blueprint. */
+/** Registers preallocated hosts as resources of a {@code static-host} blueprint. */
 @ApplicationScoped
 public class HostService {
 
@@ -27,6 +29,7 @@ public class HostService {
   @Inject ResourceRepository resources;
   @Inject CredentialStore credentials;
   @Inject Resources lifecycle;
+  @Inject BlueprintRepository blueprints;
 
   @Transactional
   public Resource register(HostRegistration request) {
@@ -49,7 +52,8 @@ public class HostService {
     }
     Resource host = new Resource();
     host.id = "host-" + UUID.randomUUID();
-    host.blueprintId = BLUEPRINT;
+    host.blueprintId = blueprint(request.blueprint());
+    host.path = request.workingCopyRoot();
     host.type = Resource.TYPE_HOST;
     host.name = request.name();
     host.status = ResourceStatus.ACTIVE;
@@ -68,6 +72,18 @@ public class HostService {
     host.hostKey = request.hostKey();
     lifecycle.create(host);
     return host;
+  }
+
+  private String blueprint(String name) {
+    if (name == null) {
+      return BLUEPRINT;
+    }
+    BlueprintRecord blueprint = blueprints.find("name", name).firstResult();
+    if (blueprint == null || !BLUEPRINT.equals(blueprint.kind)) {
+      throw ApiException.badRequest(
+          "blueprint", "no static-host blueprint named '" + name + "' exists");
+    }
+    return blueprint.id;
   }
 
   /** Applies an operator's edit; slots never go below the leases the host holds. */
@@ -164,6 +180,14 @@ public class HostService {
     }
     if (r.privateKey() != null && !r.privateKey().contains("PRIVATE KEY-----")) {
       throw ApiException.badRequest("privateKey", "privateKey must be a PEM private key");
+    }
+    if (r.workingCopyRoot() != null
+        && (r.workingCopyRoot().isBlank()
+            || r.workingCopyRoot().startsWith("-")
+            || r.workingCopyRoot().chars().anyMatch(Character::isISOControl))) {
+      throw ApiException.badRequest(
+          "workingCopyRoot",
+          "workingCopyRoot must be a directory path (no leading '-', no control characters)");
     }
     if (r.attributes() != null) {
       String problem = Attributes.problem(r.attributes());

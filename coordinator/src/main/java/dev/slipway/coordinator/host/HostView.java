@@ -20,7 +20,9 @@ public record HostView(
     String status,
     String reason,
     String suspectReason,
-    java.time.Instant suspectSince) {
+    java.time.Instant suspectSince,
+    String blueprint,
+    String workingCopyRoot) {
 
   public static HostView of(Resource r) {
     return new HostView(
@@ -39,6 +41,8 @@ public record HostView(
         r.status.wireName(),
         r.reason,
         r.suspectReason,
-        r.suspectSince);
+        r.suspectSince,
+        r.blueprintId,
+        r.path);
   }
 }

@@ -4,7 +4,10 @@ import java.util.Map;
 
 /**
  * {@code POST /api/v1/leases}. {@code resourceId} pins the lease to one resource; {@code
- * waitTimeout} and {@code heartbeatTimeout} are durations such as {@code 30s} or {@code 5m}.
+ * waitTimeout} and {@code heartbeatTimeout} are durations such as {@code 30s} or {@code 5m}. A
+ * {@code working-copy} lease gives {@code repository} and {@code ref} (commit id, branch or tag),
+ * and either {@code hostLease} (the id of an active host lease to sit on) or {@code attributes} (of
+ * the host to choose; a host lease is then taken with it and released with it).
  */
 public record LeaseRequest(
     String type,
@@ -12,4 +15,7 @@ public record LeaseRequest(
     String resourceId,
     String waitTimeout,
     String heartbeatTimeout,
-    String owner) {}
+    String owner,
+    String repository,
+    String ref,
+    String hostLease) {}

@@ -1,6 +1,7 @@
 package dev.slipway.coordinator.lease;
 
 import dev.slipway.common.attributes.Attributes;
+import dev.slipway.common.git.GitRefs;
 import dev.slipway.common.plan.Durations;
 import dev.slipway.common.status.LeaseStatus;
 import dev.slipway.common.status.Transitions;
@@ -20,7 +21,7 @@ import java.util.Set;
 @ApplicationScoped
 public class LeaseService {
 
-  private static final Set<String> TYPES = Set.of(Resource.TYPE_HOST);
+  private static final Set<String> TYPES = Set.of(Resource.TYPE_HOST, Resource.TYPE_WORKING_COPY);
 
   @Inject Leases leases;
   @Inject LeaseRepository repository;
@@ -36,6 +37,9 @@ public class LeaseService {
     if (problem != null) {
       throw ApiException.badRequest("attributes", problem);
     }
+    if (Resource.TYPE_WORKING_COPY.equals(r.type())) {
+      return requestWorkingCopy(r, attributes);
+    }
     if (r.resourceId() != null && resources.findByIdOptional(r.resourceId()).isEmpty()) {
       throw ApiException.badRequest("resourceId", "no resource '" + r.resourceId() + "' exists");
     }
@@ -48,6 +52,34 @@ public class LeaseService {
         millis("heartbeatTimeout", r.heartbeatTimeout()));
   }
 
+  private Lease requestWorkingCopy(LeaseRequest r, Map<String, String> attributes) {
+    String problem = GitRefs.repositoryProblem(r.repository());
+    if (problem != null) {
+      throw ApiException.badRequest("repository", problem);
+    }
+    problem = GitRefs.refProblem(r.ref());
+    if (problem != null) {
+      throw ApiException.badRequest("ref", problem);
+    }
+    if (r.resourceId() != null) {
+      throw ApiException.badRequest(
+          "resourceId", "a working-copy lease names its host by hostLease or attributes");
+    }
+    if (r.hostLease() != null) {
+      if (!attributes.isEmpty()) {
+        throw ApiException.badRequest("attributes", "give hostLease or attributes, not both");
+      }
+      Lease host = repository.findById(r.hostLease());
+      if (host == null || !Resource.TYPE_HOST.equals(host.type)) {
+        throw ApiException.badRequest("hostLease", "no host lease '" + r.hostLease() + "' exists");
+      }
+    }
+    return leases.requestWorkingCopy(
+        new Leases.WorkingCopyRequest(r.repository(), r.ref(), r.hostLease(), attributes, null),
+        r.owner() == null ? "api" : r.owner(),
+        millis("waitTimeout", r.waitTimeout()));
+  }
+
   /**
    * Asks for the lease to be released (a waiting lease is failed instead).
    *
@@ -56,7 +88,8 @@ public class LeaseService {
   @Transactional
   public Lease release(String id) {
     Lease lease = lock(id);
-    if (lease.status != LeaseStatus.PENDING) {
+    if (lease.status != LeaseStatus.PENDING && lease.status != LeaseStatus.ACQUIRED) {
+      // an acquired lease (a working copy being checked out) is released once it is ready
       Transitions.check("lease " + id, lease.status, LeaseStatus.RELEASED);
     }
     leases.requestRelease(lease, "released through the API");

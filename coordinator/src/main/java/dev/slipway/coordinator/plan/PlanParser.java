@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.slipway.common.attributes.Attributes;
+import dev.slipway.common.git.GitRefs;
 import dev.slipway.common.plan.Durations;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -20,7 +21,8 @@ public final class PlanParser {
 
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_-]{0,62}");
-  private static final Set<String> KINDS = Set.of(StepSpec.LEASE_HOST, StepSpec.RUN);
+  private static final Set<String> KINDS =
+      Set.of(StepSpec.LEASE_HOST, StepSpec.LEASE_WORKING_COPY, StepSpec.RUN);
 
   private PlanParser() {}
 
@@ -76,7 +78,10 @@ public final class PlanParser {
       throw new PlanException(path + ".kind", "unknown step kind '" + kind + "'; use " + KINDS);
     }
     if (StepSpec.LEASE_HOST.equals(kind)) {
-      return new StepSpec(name, kind, attributes(node.get("attributes"), path), null, null, null);
+      return StepSpec.leaseHost(name, attributes(node.get("attributes"), path));
+    }
+    if (StepSpec.LEASE_WORKING_COPY.equals(kind)) {
+      return workingCopy(node, path, name, earlier);
     }
     String on = text(node, "on", path, true);
     StepSpec target = earlier.get(on);
@@ -95,7 +100,36 @@ public final class PlanParser {
         throw new PlanException(path + ".timeout", e.getMessage());
       }
     }
-    return new StepSpec(name, kind, null, on, command, timeoutSeconds);
+    return StepSpec.run(name, on, command, timeoutSeconds);
+  }
+
+  private static StepSpec workingCopy(
+      JsonNode node, String path, String name, Map<String, StepSpec> earlier) {
+    String repository = text(node, "repository", path, false);
+    String problem = repository == null ? null : GitRefs.repositoryProblem(repository);
+    if (problem != null) {
+      throw new PlanException(path + ".repository", problem);
+    }
+    String ref = text(node, "ref", path, false);
+    problem = ref == null ? null : GitRefs.refProblem(ref);
+    if (problem != null) {
+      throw new PlanException(path + ".ref", problem);
+    }
+    String host = text(node, "host", path, false);
+    if (host != null && node.has("attributes")) {
+      throw new PlanException(
+          path + ".host", "step '" + name + "' gives both 'host' and 'attributes'; give one");
+    }
+    if (host != null) {
+      StepSpec target = earlier.get(host);
+      if (target == null || !StepSpec.LEASE_HOST.equals(target.kind())) {
+        throw new PlanException(
+            path + ".host",
+            "step '" + name + "' sits on '" + host + "', which is not an earlier lease-host step");
+      }
+    }
+    Map<String, String> attributes = host == null ? attributes(node.get("attributes"), path) : null;
+    return StepSpec.leaseWorkingCopy(name, repository, ref, host, attributes);
   }
 
   private static Map<String, String> attributes(JsonNode node, String path) {

@@ -45,6 +45,31 @@ class PlanParserTest {
     assertEquals(42, PlanParser.parse(yaml, 42).get(1).timeoutSeconds());
   }
 
+  @Test
+  void readsWorkingCopyStepsOnAHostStepOrByAttributesAndRunsOnThem() {
+    String yaml =
+        """
+        steps:
+          - {name: h, kind: lease-host}
+          - {name: src, kind: lease-working-copy, host: h}
+          - {name: other, kind: lease-working-copy, repository: /srv/x.git, ref: v1.2,
+             attributes: {platform: linux}}
+          - {name: r, kind: run, on: src, command: make}
+        """;
+    List<StepSpec> steps = PlanParser.parse(yaml, 60);
+    StepSpec src = steps.get(1);
+    assertTrue(src.isLease() && src.isWorkingCopy());
+    assertEquals("h", src.host());
+    assertEquals(null, src.repository());
+    assertEquals(null, src.ref());
+    assertEquals(null, src.attributes());
+    StepSpec other = steps.get(2);
+    assertEquals("/srv/x.git", other.repository());
+    assertEquals("v1.2", other.ref());
+    assertEquals(Map.of("platform", "linux"), other.attributes());
+    assertEquals("src", steps.get(3).on());
+  }
+
   static Stream<Arguments> invalidPlans() {
     return Stream.of(
         Arguments.of("", "yaml", "required"),
@@ -86,7 +111,28 @@ class PlanParserTest {
             "steps:\n  - {name: h, kind: lease-host}\n"
                 + "  - {name: r, kind: run, on: h, command: x, timeout: soon}\n",
             "steps[1].timeout",
-            "not a duration"));
+            "not a duration"),
+        Arguments.of(
+            "steps:\n  - {name: w, kind: lease-working-copy, host: h}\n",
+            "steps[0].host",
+            "not an earlier lease-host step"),
+        Arguments.of(
+            "steps:\n  - {name: h, kind: lease-host}\n"
+                + "  - {name: w, kind: lease-working-copy, host: h, attributes: {a: b}}\n",
+            "steps[1].host",
+            "give one"),
+        Arguments.of(
+            "steps:\n  - {name: w, kind: lease-working-copy, ref: --upload-pack=x}\n",
+            "steps[0].ref",
+            "leading '-'"),
+        Arguments.of(
+            "steps:\n  - {name: w, kind: lease-working-copy, ref: 'a..b'}\n",
+            "steps[0].ref",
+            "no '..'"),
+        Arguments.of(
+            "steps:\n  - {name: w, kind: lease-working-copy, repository: -oProxy}\n",
+            "steps[0].repository",
+            "must not start with '-'"));
   }
 
   @ParameterizedTest(name = "{1}: {2}")

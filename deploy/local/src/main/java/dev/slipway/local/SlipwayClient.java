@@ -5,11 +5,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.slipway.common.events.EventCodec;
 import java.io.IOException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
+import java.util.Objects;
 
 /** A small client of the coordinator's REST API. */
 public final class SlipwayClient {
@@ -91,6 +95,40 @@ public final class SlipwayClient {
   /** Submits a build of {@code plan}; returns its id. */
   public String submitBuild(String plan) throws IOException, InterruptedException {
     return post("api/v1/builds", Map.of("plan", plan)).ok().get("id").asText();
+  }
+
+  /**
+   * Submits a build of {@code plan} for {@code commit} of {@code repository} on {@code branch}
+   * (each may be null); returns its id.
+   */
+  public String submitBuild(String plan, String repository, String commit, String branch)
+      throws IOException, InterruptedException {
+    Map<String, Object> body = new HashMap<>();
+    body.put("plan", plan);
+    body.put("repository", repository);
+    body.put("commit", commit);
+    body.put("branch", branch);
+    body.values().removeIf(Objects::isNull);
+    return post("api/v1/builds", body).ok().get("id").asText();
+  }
+
+  /**
+   * Resources that are not destroyed, of {@code type}, whose attributes contain every pair of
+   * {@code attributes}.
+   */
+  public JsonNode resources(String type, Map<String, String> attributes)
+      throws IOException, InterruptedException {
+    StringBuilder query = new StringBuilder("api/v1/resources?type=").append(encode(type));
+    attributes.forEach((k, v) -> query.append("&attr=").append(encode(k + ":" + v)));
+    return get(query.toString()).ok();
+  }
+
+  public JsonNode lease(String id) throws IOException, InterruptedException {
+    return get("api/v1/leases/" + id).ok();
+  }
+
+  private static String encode(String text) {
+    return URLEncoder.encode(text, StandardCharsets.UTF_8);
   }
 
   public JsonNode build(String id) throws IOException, InterruptedException {

@@ -16,8 +16,10 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -66,9 +68,18 @@ final class E2eStack {
     return instance;
   }
 
+  /** An in-process SSH host and its work directory: its commands' current and home directory. */
+  record HostWithHome(SshTestHost ssh, Path home) {}
+
   /** A new in-process SSH host, stopped at JVM exit. */
   SshTestHost sshHost() throws IOException {
-    SshTestHost host = SshTestHost.start(Files.createTempDirectory(work, "host"));
+    return sshHostWithHome().ssh();
+  }
+
+  /** A new in-process SSH host, stopped at JVM exit, and the directory its commands run in. */
+  HostWithHome sshHostWithHome() throws IOException {
+    Path home = Files.createTempDirectory(work, "host");
+    SshTestHost host = SshTestHost.start(home);
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
@@ -79,7 +90,7 @@ final class E2eStack {
                     // stopping anyway
                   }
                 }));
-    return host;
+    return new HostWithHome(host, home);
   }
 
   /**
@@ -105,6 +116,17 @@ final class E2eStack {
       Map<String, String> attributes,
       int slots)
       throws Exception {
+    return api.registerHost(hostBody(host, privateKey, name, platform, attributes, slots));
+  }
+
+  /** The body of {@code POST /api/v1/hosts} that registers {@code host}, for tests to add to. */
+  Map<String, Object> hostBody(
+      SshTestHost host,
+      String privateKey,
+      String name,
+      String platform,
+      Map<String, String> attributes,
+      int slots) {
     Map<String, Object> body = new HashMap<>();
     body.put("name", name);
     body.put("address", host.address());
@@ -114,7 +136,7 @@ final class E2eStack {
     body.put("platform", platform);
     body.put("attributes", attributes);
     body.put("slots", slots);
-    return api.registerHost(body);
+    return body;
   }
 
   String register(SshTestHost host, int slots) throws Exception {
@@ -148,8 +170,28 @@ final class E2eStack {
     return DriverManager.getConnection(jdbcUrl, database.user(), database.password());
   }
 
+  /** The first column of every row that {@code query} with one text parameter selects. */
+  List<String> sqlColumn(String query, String parameter) throws SQLException {
+    try (Connection c = sql();
+        PreparedStatement q = c.prepareStatement(query)) {
+      q.setString(1, parameter);
+      List<String> values = new ArrayList<>();
+      try (ResultSet rs = q.executeQuery()) {
+        while (rs.next()) {
+          values.add(rs.getString(1));
+        }
+      }
+      return values;
+    }
+  }
+
   /** Every lease the build took ends released, and none is left pending. */
   void assertLeasesReleased(String build) throws Exception {
+    assertLeasesReleased(build, 1);
+  }
+
+  /** The build took {@code expected} leases, and every one ends released. */
+  void assertLeasesReleased(String build, int expected) throws Exception {
     await()
         .atMost(Duration.ofSeconds(15))
         .untilAsserted(
@@ -164,9 +206,18 @@ final class E2eStack {
                     leases++;
                     assertEquals("released", rs.getString(1), "lease of " + build);
                   }
-                  assertEquals(1, leases, "leases of " + build);
+                  assertEquals(expected, leases, "leases of " + build);
                 }
               }
             });
+  }
+
+  /**
+   * How many processes of this machine (the build hosts) have {@code text} in their command line.
+   */
+  static long processesWith(String text) {
+    return ProcessHandle.allProcesses()
+        .filter(p -> p.info().commandLine().map(c -> c.contains(text)).orElse(false))
+        .count();
   }
 }

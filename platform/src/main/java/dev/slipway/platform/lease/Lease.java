@@ -53,6 +53,35 @@ public class Lease {
   @Column(name = "expires_at")
   public Instant expiresAt;
 
+  /** A working-copy lease: the repository, and the ref (commit id, branch or tag) asked for. */
+  public String repository;
+
+  public String ref;
+
+  /** A working-copy lease: the commit its directory was verified to hold. */
+  @Column(name = "commit_id")
+  public String commit;
+
+  /** A working-copy lease: the host lease it sits on. */
+  @Column(name = "host_lease_id")
+  public String hostLeaseId;
+
+  /** Whether {@link #hostLeaseId} was taken for this lease (and is released with it). */
+  @Column(name = "owns_host_lease")
+  public boolean ownsHostLease;
+
+  /** The command record whose log shows what preparing this lease printed (git's progress). */
+  @Column(name = "log_id")
+  public String logId;
+
+  /** Set while a worker prepares this acquired lease, renewed while it works. */
+  @Column(name = "preparing_since")
+  public Instant preparingSince;
+
+  /** Why the lease was released while it was still being prepared. */
+  @Column(name = "release_reason")
+  public String releaseReason;
+
   @Column(name = "created_at", insertable = false, updatable = false)
   public Instant createdAt;
 

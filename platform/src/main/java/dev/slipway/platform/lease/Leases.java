@@ -9,6 +9,7 @@ import dev.slipway.common.status.IllegalTransitionException;
 import dev.slipway.common.status.LeaseStatus;
 import dev.slipway.common.status.Transitions;
 import dev.slipway.platform.outbox.Outbox;
+import dev.slipway.platform.resource.Resource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
@@ -45,6 +46,56 @@ public class Leases {
       String owner,
       Long waitTimeoutMs,
       Long heartbeatTimeoutMs) {
+    Lease lease = pending(type, attributes, pinnedResourceId, owner);
+    lease.waitTimeoutMs = waitTimeoutMs;
+    lease.heartbeatTimeoutMs = heartbeatTimeoutMs;
+    return requested(lease);
+  }
+
+  /** What a working-copy lease asks for. */
+  public record WorkingCopyRequest(
+      String repository,
+      String ref,
+      String hostLeaseId,
+      Map<String, String> hostAttributes,
+      String logId) {}
+
+  /**
+   * Creates a pending working-copy lease and asks the allocators to satisfy it: a checkout of
+   * {@code repository} at {@code ref} on the host of {@code hostLeaseId}, or, without one, on a
+   * host whose attributes contain {@code hostAttributes} (the allocator then takes a host lease for
+   * it too).
+   */
+  @Transactional(Transactional.TxType.MANDATORY)
+  public Lease requestWorkingCopy(WorkingCopyRequest request, String owner, Long waitTimeoutMs) {
+    Lease lease =
+        pending(
+            Resource.TYPE_WORKING_COPY,
+            request.hostLeaseId() == null ? request.hostAttributes() : Map.of(),
+            null,
+            owner);
+    lease.repository = request.repository();
+    lease.ref = request.ref();
+    lease.hostLeaseId = request.hostLeaseId();
+    lease.logId = request.logId();
+    lease.waitTimeoutMs = waitTimeoutMs;
+    return requested(lease);
+  }
+
+  /**
+   * Creates a pending lease that its caller, an allocator, serves in the same transaction (a host
+   * lease taken for a working copy): no request is announced.
+   */
+  @Transactional(Transactional.TxType.MANDATORY)
+  public Lease open(String type, Map<String, String> attributes, String resourceId, String owner) {
+    Lease lease = pending(type, attributes, resourceId, owner);
+    leases.persist(lease);
+    leases.flush();
+    return lease;
+  }
+
+  private static Lease pending(
+      String type, Map<String, String> attributes, String pinnedResourceId, String owner) {
     Lease lease = new Lease();
     lease.id = "lease-" + UUID.randomUUID();
     lease.type = type;
@@ -52,16 +103,19 @@ public class Leases {
     lease.pinnedResourceId = pinnedResourceId;
     lease.owner = owner;
     lease.status = LeaseStatus.PENDING;
-    lease.waitTimeoutMs = waitTimeoutMs;
-    lease.heartbeatTimeoutMs = heartbeatTimeoutMs;
     lease.updatedAt = Instant.now();
+    return lease;
+  }
+
+  private Lease requested(Lease lease) {
     leases.persist(lease);
     leases.flush(); // the row (and its history row, by trigger) before the event announcing it
     outbox.publish(
         Topics.LEASE_REQUESTS,
         EventTypes.LEASE_REQUESTED,
         lease.id,
-        new LeaseRequested(lease.id, type, lease.attributes, pinnedResourceId, owner));
+        new LeaseRequested(
+            lease.id, lease.type, lease.attributes, lease.pinnedResourceId, lease.owner));
     return lease;
   }
 
@@ -118,7 +172,11 @@ public class Leases {
             lease.resourceId,
             lease.owner,
             lease.attributes,
-            lease.reason));
+            lease.reason,
+            lease.repository,
+            lease.ref,
+            lease.commit,
+            lease.hostLeaseId));
   }
 
   private static String eventType(LeaseStatus status) {

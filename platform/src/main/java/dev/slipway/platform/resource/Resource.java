@@ -14,14 +14,16 @@ import org.hibernate.type.SqlTypes;
 
 /**
  * Something a blueprint made or an operator registered that builds can lease: a host (with its SSH
- * connection) or, later, a working copy. {@code leasesHeld} never exceeds {@code slots}: the
- * database enforces it and {@link ResourceRepository#reserveSlot} is the only way up.
+ * connection) or a working copy (a directory on a host holding one repository's checkout). {@code
+ * leasesHeld} never exceeds {@code slots}: the database enforces it and {@link
+ * ResourceRepository#reserveSlot} is the only way up.
  */
 @Entity
 @Table(name = "resources")
 public class Resource {
 
   public static final String TYPE_HOST = "host";
+  public static final String TYPE_WORKING_COPY = "working-copy";
 
   @Id public String id;
 
@@ -55,6 +57,24 @@ public class Resource {
   public String hostKey;
 
   public String reason;
+
+  /** A working copy's host resource. */
+  @Column(name = "host_id")
+  public String hostId;
+
+  /**
+   * A working copy's directory; for a host, the directory under which its working copies are kept
+   * (null: the default). Relative paths are relative to the SSH user's home.
+   */
+  public String path;
+
+  /** A working copy's size on disk after its last checkout. */
+  @Column(name = "size_bytes")
+  public Long sizeBytes;
+
+  /** Set while a worker cleans or deletes this working copy, renewed while it works. */
+  @Column(name = "busy_since")
+  public Instant busySince;
 
   /** Why the last command on this host could not run (an infrastructure failure), or null. */
   @Column(name = "suspect_reason")

@@ -19,6 +19,7 @@ import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
@@ -114,8 +115,9 @@ public class Allocator {
       if (resource.isPresent()) {
         lease.resourceId = resource.get();
         leases.move(lease, LeaseStatus.ACQUIRED, null);
-        blueprint.activate(lease);
-        leases.move(lease, LeaseStatus.ACTIVE, null);
+        if (blueprint.activate(lease)) {
+          leases.move(lease, LeaseStatus.ACTIVE, null);
+        }
         return true;
       }
     }
@@ -126,7 +128,13 @@ public class Allocator {
   private boolean failIfHopeless(Lease lease) {
     boolean possible = blueprintsOf(lease.type).stream().anyMatch(b -> b.couldEverServe(lease));
     if (!possible) {
-      leases.move(lease, LeaseStatus.FAILED, whyNever(lease));
+      String reason =
+          blueprintsOf(lease.type).stream()
+              .map(b -> b.whyNever(lease))
+              .filter(Objects::nonNull)
+              .findFirst()
+              .orElseGet(() -> whyNever(lease));
+      leases.move(lease, LeaseStatus.FAILED, reason);
     }
     return !possible;
   }
@@ -147,6 +155,11 @@ public class Allocator {
     Lease lease = found.get();
     if (lease.status == LeaseStatus.PENDING) {
       leases.move(lease, LeaseStatus.FAILED, "released before it was acquired: " + reason);
+      return Optional.empty();
+    }
+    if (lease.status == LeaseStatus.ACQUIRED) {
+      // still being prepared (a working copy being checked out): released once that ends
+      lease.releaseReason = reason;
       return Optional.empty();
     }
     if (!lease.status.canRelease()) {

@@ -26,8 +26,24 @@ public interface Blueprint {
    */
   Optional<String> allocate(Lease lease);
 
-  /** Makes an acquired lease usable on its resource (e.g. check out a working copy). */
-  default void activate(Lease lease) {}
+  /**
+   * Why this blueprint could never serve {@code lease}, in words for the lease's reason, or null to
+   * let the allocator describe it (by the attributes no resource offers).
+   */
+  default String whyNever(Lease lease) {
+    return null;
+  }
+
+  /**
+   * Makes an acquired lease usable on its resource.
+   *
+   * @return true when the lease is usable now (the allocator activates it); false when the
+   *     blueprint prepares it after the transaction (e.g. checks out a working copy) and then
+   *     activates or breaks it itself
+   */
+  default boolean activate(Lease lease) {
+    return true;
+  }
 
   /** Gives back what {@link #allocate} reserved for {@code lease}. */
   void release(Lease lease);

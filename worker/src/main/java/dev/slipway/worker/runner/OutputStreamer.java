@@ -24,7 +24,7 @@ import org.apache.kafka.clients.producer.RecordMetadata;
  * stream, registered secret values masked. Nothing is held beyond one partial line per stream;
  * Kafka's producer buffer bounds what is in flight.
  */
-final class OutputStreamer {
+public final class OutputStreamer {
 
   static final int MAX_CHUNK = 64 * 1024;
 
@@ -37,7 +37,7 @@ final class OutputStreamer {
   private int maxHeld;
   private volatile Redactor redactor = Redactor.NONE;
 
-  OutputStreamer(
+  public OutputStreamer(
       EventProducer producer, String commandId, String buildId, long stdoutFrom, long stderrFrom) {
     this.producer = producer;
     this.commandId = commandId;
@@ -47,7 +47,7 @@ final class OutputStreamer {
   }
 
   /** Masks these secret values in everything sent from now on (see {@link Redactor}). */
-  void redact(java.util.Collection<String> secrets) {
+  public void redact(java.util.Collection<String> secrets) {
     redactor = Redactor.of(secrets);
   }
 
@@ -64,7 +64,7 @@ final class OutputStreamer {
   }
 
   /** An {@link OutputStream} for one stream, for commands that stream through their channel. */
-  OutputStream stream(String name) {
+  public OutputStream stream(String name) {
     return new OutputStream() {
       @Override
       public void write(int b) {
@@ -80,7 +80,7 @@ final class OutputStreamer {
   }
 
   /** A note from Slipway itself on stderr (e.g. why the command could not run). */
-  synchronized void note(String text) {
+  public synchronized void note(String text) {
     byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
     write(CommandOutput.STDERR, pending.get(CommandOutput.STDERR).end(), bytes, bytes.length);
   }
@@ -93,7 +93,8 @@ final class OutputStreamer {
   /**
    * Sends what is held, waits until every chunk is acknowledged; returns [stdout, stderr] sizes.
    */
-  synchronized long[] finish() throws ExecutionException, InterruptedException, TimeoutException {
+  public synchronized long[] finish()
+      throws ExecutionException, InterruptedException, TimeoutException {
     pending.get(CommandOutput.STDOUT).emitWholeLines(CommandOutput.STDOUT, true);
     pending.get(CommandOutput.STDERR).emitWholeLines(CommandOutput.STDERR, true);
     for (Future<RecordMetadata> send : inFlight) {

@@ -1,9 +1,7 @@
 package dev.slipway.worker.workingcopy;
 
-import dev.slipway.common.platform.Platform;
+import dev.slipway.common.git.GitRefs;
 import dev.slipway.common.platform.PosixShell;
-import dev.slipway.common.platform.Shell;
-import java.util.regex.Pattern;
 
 /**
  * The git side of working copies on POSIX hosts, as scripts for the command interface. A host keeps
@@ -13,24 +11,21 @@ import java.util.regex.Pattern;
  * a quoted argument, never spliced into the script text.
  *
  * <p>What the scripts print for the build log: git's own progress, {@code slipway: cloning …} or
- * {@code slipway: recycling …}, and last {@code slipway: HEAD <commit>}. They exit 0 when the copy
- * holds exactly the commit asked for; {@link #UNKNOWN_REF} when the ref names no commit; anything
- * else means git failed and the copy is broken.
+ * {@code slipway: recycling …}, then {@code slipway: size <n> KiB} and last {@code slipway: HEAD
+ * <commit>}. They exit 0 when the copy holds exactly the commit asked for; {@link #UNKNOWN_REF}
+ * when the ref names no commit; anything else means git failed and the copy is broken.
  */
 public final class GitScripts {
 
   /** Exit status of {@link #checkout} when the ref names no commit of the repository. */
   public static final int UNKNOWN_REF = 64;
 
-  private static final Shell SH = Platform.LINUX.shell();
-
-  /** Branch and tag names, and commit ids: no leading '-', no "..", no spaces or control chars. */
-  private static final Pattern REF = Pattern.compile("(?!-)(?!.*\\.\\.)[A-Za-z0-9._/+@-]{1,255}");
-
   private static final String CHECKOUT =
       """
       set -e
       M=$1 D=$2 R=$3 REF=$4
+      case $M in /*) ;; *) M=$PWD/$M ;; esac
+      case $D in /*) ;; *) D=$PWD/$D ;; esac
       if [ -d "$M" ]; then
         git --git-dir="$M" fetch --prune --quiet origin
       else
@@ -57,6 +52,7 @@ public final class GitScripts {
       git -C "$D" clean -ffdxq
       H=$(git -C "$D" rev-parse HEAD)
       [ "$H" = "$C" ] || { echo "slipway: HEAD is $H, not $C" >&2; exit 65; }
+      echo "slipway: size $(du -sk "$D" | cut -f1) KiB"
       echo "slipway: HEAD $H\"""";
 
   private static final String CLEAN =
@@ -64,6 +60,8 @@ public final class GitScripts {
       set -e
       git -C "$1" reset --quiet --hard
       git -C "$1" clean -ffdxq""";
+
+  private static final String REMOVE = "rm -rf -- \"$1\"";
 
   private GitScripts() {}
 
@@ -74,8 +72,9 @@ public final class GitScripts {
    * @throws IllegalArgumentException naming the ref when it is not a plain ref or commit id
    */
   public static String checkout(String mirror, String dir, String repository, String ref) {
-    if (ref == null || !REF.matcher(ref).matches()) {
-      throw new IllegalArgumentException("ref " + SH.quote(String.valueOf(ref)) + " is not valid");
+    String problem = GitRefs.refProblem(ref);
+    if (problem != null) {
+      throw new IllegalArgumentException(problem);
     }
     return call(CHECKOUT, mirror, dir, repository, ref);
   }
@@ -83,6 +82,11 @@ public final class GitScripts {
   /** Resets and cleans {@code dir}: tracked files as committed, untracked and ignored ones gone. */
   public static String clean(String dir) {
     return call(CLEAN, dir);
+  }
+
+  /** Deletes {@code dir} and everything in it. */
+  public static String remove(String dir) {
+    return call(REMOVE, dir);
   }
 
   private static String call(String body, String... args) {

@@ -69,10 +69,11 @@ class WorkingCopyGitIT extends RealSshHostTest {
   }
 
   String checkout(String ref) throws Exception {
-    Object[] r =
-        onHost(
-            GitScripts.checkout(
-                mirror.toString(), copy.toString(), origin.toUri().toString(), ref));
+    return checkout(mirror.toString(), copy.toString(), ref);
+  }
+
+  String checkout(String mirror, String copy, String ref) throws Exception {
+    Object[] r = onHost(GitScripts.checkout(mirror, copy, origin.toUri().toString(), ref));
     assertEquals(0, r[0], r[1] + "\n" + r[2]);
     return (String) r[1];
   }
@@ -103,6 +104,21 @@ class WorkingCopyGitIT extends RealSshHostTest {
 
     out = checkout("v1");
     assertTrue(out.trim().endsWith("slipway: HEAD " + one), out);
+    assertEquals("one\n", Files.readString(copy.resolve("app.txt")));
+  }
+
+  @Test
+  void relativePathsAreUnderTheHomeDirectoryForTheCloneAndForTheRecycling() throws Exception {
+    String home = (String) onHost("pwd")[1];
+    Path base = Path.of(home.strip());
+    String relativeMirror = base.relativize(mirror).toString();
+    String relativeCopy = base.relativize(copy).toString();
+
+    assertTrue(checkout(relativeMirror, relativeCopy, "main").contains("slipway: cloning"));
+    String out = checkout(relativeMirror, relativeCopy, "main");
+
+    assertTrue(out.contains("slipway: recycling"), out);
+    assertTrue(Files.isDirectory(mirror), "mirror under the home: " + mirror);
     assertEquals("one\n", Files.readString(copy.resolve("app.txt")));
   }
 

@@ -21,7 +21,11 @@ import java.util.Map;
 @Path("/api/v1/leases")
 public class LeaseResource {
 
-  /** A lease as the API shows it; {@code queuePosition} only while it waits (1 is next). */
+  /**
+   * A lease as the API shows it; {@code queuePosition} only while it waits (1 is next). A
+   * working-copy lease also shows its repository, the ref asked for, the commit its directory holds
+   * once active, and the host lease it sits on.
+   */
   public record LeaseView(
       String id,
       String type,
@@ -34,7 +38,11 @@ public class LeaseResource {
       Long queuePosition,
       Instant createdAt,
       Instant updatedAt,
-      Instant expiresAt) {}
+      Instant expiresAt,
+      String repository,
+      String ref,
+      String commit,
+      String hostLease) {}
 
   @Inject LeaseService service;
   @Inject LeaseRepository leases;
@@ -93,6 +101,10 @@ public class LeaseResource {
         l.status == LeaseStatus.PENDING && l.seq != null ? leases.queuePosition(l) : null,
         l.createdAt,
         l.updatedAt,
-        l.expiresAt);
+        l.expiresAt,
+        l.repository,
+        l.ref,
+        l.commit,
+        l.hostLeaseId);
   }
 }

@@ -26,7 +26,10 @@ public class ResourceResource {
       int slots,
       int leasesHeld,
       boolean enabled,
-      String reason) {
+      String reason,
+      String hostId,
+      String path,
+      Long sizeBytes) {
 
     static ResourceView of(Resource r) {
       return new ResourceView(
@@ -39,7 +42,10 @@ public class ResourceResource {
           r.slots,
           r.leasesHeld,
           r.enabled,
-          r.reason);
+          r.reason,
+          r.hostId,
+          r.path,
+          r.sizeBytes);
     }
   }
 

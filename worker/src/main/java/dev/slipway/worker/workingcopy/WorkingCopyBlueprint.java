@@ -1,0 +1,248 @@
+package dev.slipway.worker.workingcopy;
+
+import dev.slipway.common.attributes.Attributes;
+import dev.slipway.common.platform.Platform;
+import dev.slipway.common.platform.Shell;
+import dev.slipway.common.status.LeaseStatus;
+import dev.slipway.common.status.ResourceStatus;
+import dev.slipway.platform.blueprint.BlueprintRecord;
+import dev.slipway.platform.blueprint.BlueprintRepository;
+import dev.slipway.platform.lease.Lease;
+import dev.slipway.platform.lease.LeaseRepository;
+import dev.slipway.platform.lease.Leases;
+import dev.slipway.platform.resource.Resource;
+import dev.slipway.platform.resource.ResourceRepository;
+import dev.slipway.platform.resource.Resources;
+import dev.slipway.worker.allocation.Blueprint;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Working copies: a directory on a host holding one repository's checkout, one lease at a time. A
+ * lease names the host lease it sits on, or host attributes (then a host slot is leased for it,
+ * preferring a host with an idle copy of the repository, and released with it). An idle copy of the
+ * repository on the host is recycled; otherwise a new one is made if the host's budget ({@code
+ * workingCopies.maxCopies} / {@code maxBytes} in its blueprint's config) allows, evicting the least
+ * recently used idle copy when it does not. The checkout itself happens after the transaction
+ * ({@link WorkingCopyJobs}); the lease is active only once HEAD is verified.
+ */
+@ApplicationScoped
+public final class WorkingCopyBlueprint implements Blueprint {
+
+  private static final int HOST_CANDIDATES = 20;
+
+  @Inject WorkingCopyRepository copies;
+  @Inject ResourceRepository resourceRepository;
+  @Inject Resources resources;
+  @Inject LeaseRepository leaseRepository;
+  @Inject Leases leases;
+  @Inject BlueprintRepository blueprints;
+  @Inject WorkingCopyJobs jobs;
+  @Inject WorkingCopyConfig config;
+
+  @Override
+  public String kind() {
+    return "working-copy";
+  }
+
+  @Override
+  public String type() {
+    return Resource.TYPE_WORKING_COPY;
+  }
+
+  @Override
+  public boolean couldEverServe(Lease lease) {
+    return whyNever(lease) == null;
+  }
+
+  @Override
+  public String whyNever(Lease lease) {
+    if (lease.hostLeaseId == null) {
+      if ("windows".equals(lease.attributes.get("platform"))) {
+        return "working copies on windows hosts are not supported yet";
+      }
+      return resourceRepository.anyCouldServe(Resource.TYPE_HOST, lease.attributes, null)
+          ? null
+          : "no host offers " + Attributes.describe(lease.attributes);
+    }
+    Lease host = leaseRepository.findById(lease.hostLeaseId);
+    if (host == null || !Resource.TYPE_HOST.equals(host.type)) {
+      return "no host lease " + lease.hostLeaseId + " exists";
+    }
+    if (host.status != LeaseStatus.ACTIVE && host.status != LeaseStatus.ACQUIRED) {
+      return "host lease " + host.id + " is " + host.status.wireName();
+    }
+    Resource resource = resourceRepository.findById(host.resourceId);
+    if (Platform.of(resource.attributes.getOrDefault("platform", "linux")) == Platform.WINDOWS) {
+      return "working copies on windows hosts are not supported yet";
+    }
+    return null;
+  }
+
+  @Override
+  public Optional<String> allocate(Lease lease) {
+    if (lease.hostLeaseId != null) {
+      Lease host = leaseRepository.findById(lease.hostLeaseId);
+      if (host == null || host.status != LeaseStatus.ACTIVE) {
+        return Optional.empty();
+      }
+      return copyOn(resourceRepository.findById(host.resourceId), lease);
+    }
+    for (String hostId :
+        copies.hostCandidates(lease.attributes, lease.repository, HOST_CANDIDATES)) {
+      if (resourceRepository.reserveSlot(Resource.TYPE_HOST, lease.attributes, hostId).isEmpty()) {
+        continue; // taken meanwhile
+      }
+      Optional<String> copy = copyOn(resourceRepository.findById(hostId), lease);
+      if (copy.isEmpty()) {
+        resourceRepository.freeSlot(hostId); // every copy there is in use
+        continue;
+      }
+      Lease host = leases.open(Resource.TYPE_HOST, lease.attributes, hostId, lease.owner);
+      host.resourceId = hostId;
+      leases.move(host, LeaseStatus.ACQUIRED, null);
+      leases.move(host, LeaseStatus.ACTIVE, null);
+      lease.hostLeaseId = host.id;
+      lease.ownsHostLease = true;
+      return copy;
+    }
+    return Optional.empty();
+  }
+
+  /** An idle copy of the repository on {@code host}, or a new one if its budget allows. */
+  private Optional<String> copyOn(Resource host, Lease lease) {
+    Optional<String> idle = copies.reserveIdle(host.id, lease.repository);
+    if (idle.isPresent()) {
+      return idle;
+    }
+    Budget budget = budget(host);
+    WorkingCopyRepository.Usage usage = copies.usage(host.id);
+    while (budget.exceededBy(usage)) {
+      Optional<Resource> evictable = copies.lockLeastRecentlyUsedIdle(host.id);
+      if (evictable.isEmpty()) {
+        return Optional.empty(); // every copy is in use: wait for one
+      }
+      Resource evicted = evictable.get();
+      evicted.busySince = Instant.now();
+      resources.move(
+          evicted,
+          ResourceStatus.RELEASED,
+          "evicted: the least recently used idle copy on " + host.name + ", to make room");
+      jobs.removeAfterCommit(evicted.id);
+      usage = copies.usage(host.id);
+    }
+    return Optional.of(newCopy(host, lease.repository));
+  }
+
+  /** Makes a new (pending) copy of {@code repository} on {@code host} and takes its slot. */
+  String newCopy(Resource host, String repository) {
+    String slug = slug(repository);
+    Resource copy = new Resource();
+    copy.id = "wc-" + UUID.randomUUID();
+    copy.blueprintId = kind();
+    copy.type = type();
+    copy.status = ResourceStatus.PENDING;
+    copy.name = host.name + "/" + slug + "-" + copy.id.substring(3, 11);
+    copy.attributes = Map.of("repository", repository, "host", host.name);
+    copy.slots = 1;
+    copy.hostId = host.id;
+    copy.path = shell(host).joinPath(root(host), "copies", slug + "-" + copy.id.substring(3, 11));
+    resources.create(copy);
+    copies.reserve(copy.id);
+    return copy.id;
+  }
+
+  @Override
+  public boolean activate(Lease lease) {
+    lease.preparingSince = Instant.now();
+    jobs.prepareAfterCommit(lease.id);
+    return false;
+  }
+
+  @Override
+  public void release(Lease lease) {
+    Resource copy = resourceRepository.findById(lease.resourceId);
+    copy.busySince = Instant.now(); // keeps its slot until it is clean
+    jobs.cleanAfterCommit(copy.id);
+    releaseHostLease(lease, "released with its working copy");
+  }
+
+  /** Releases the host lease that was taken for this working-copy lease, if one was. */
+  void releaseHostLease(Lease lease, String reason) {
+    if (!lease.ownsHostLease) {
+      return;
+    }
+    Optional<Lease> host =
+        leaseRepository.lock(lease.hostLeaseId).filter(l -> l.status.canRelease());
+    if (host.isPresent()) {
+      leases.move(host.get(), LeaseStatus.RELEASED, reason);
+      resourceRepository.freeSlot(host.get().resourceId);
+      resources.retryAllocation(Resource.TYPE_HOST, "host lease " + host.get().id + " released");
+    }
+  }
+
+  /** The directory a host keeps its working copies and mirrors under. */
+  String root(Resource host) {
+    return host.path == null ? config.defaultRoot() : host.path;
+  }
+
+  /** The bare mirror of {@code repository} on {@code host}. */
+  String mirror(Resource host, String repository) {
+    return shell(host).joinPath(root(host), "mirrors", slug(repository) + ".git");
+  }
+
+  private static Shell shell(Resource host) {
+    return Platform.of(host.attributes.getOrDefault("platform", "linux")).shell();
+  }
+
+  /**
+   * A directory name for {@code repository}: its last path part (letters, digits, {@code ._-}),
+   * then a hash of the whole URL, so that two repositories never share a name.
+   */
+  static String slug(String repository) {
+    String trimmed = repository.replaceAll("[/\\\\]+$", "").replaceAll("\\.git$", "");
+    String last =
+        trimmed.substring(Math.max(trimmed.lastIndexOf('/'), trimmed.lastIndexOf(':')) + 1);
+    String name = last.replaceAll("[^A-Za-z0-9._-]", "_").replaceAll("^[.-]+", "");
+    if (name.length() > 40) {
+      name = name.substring(0, 40);
+    }
+    return (name.isEmpty() ? "repository" : name) + "-" + hash(repository);
+  }
+
+  private static String hash(String text) {
+    try {
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(digest, 0, 4);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** A host's working-copy budget, from its blueprint's {@code workingCopies} config. */
+  record Budget(long maxCopies, Long maxBytes) {
+
+    /** Whether making one more copy would go beyond the budget. */
+    boolean exceededBy(WorkingCopyRepository.Usage usage) {
+      return usage.copies() >= maxCopies || (maxBytes != null && usage.bytes() >= maxBytes);
+    }
+  }
+
+  Budget budget(Resource host) {
+    BlueprintRecord blueprint = blueprints.findById(host.blueprintId);
+    Object section = blueprint == null ? null : blueprint.config.get("workingCopies");
+    Map<?, ?> limits = section instanceof Map<?, ?> m ? m : Map.of();
+    return new Budget(
+        limits.get("maxCopies") instanceof Number n ? n.longValue() : config.defaultMaxCopies(),
+        limits.get("maxBytes") instanceof Number n ? n.longValue() : null);
+  }
+}
