@@ -121,7 +121,17 @@ final class HostCommands {
               defaultValue = "1",
               paramLabel = "N",
               description = "Leases the host takes at once (default: ${DEFAULT-VALUE}).")
-          int slots) {
+          int slots,
+      @Option(
+              names = "--blueprint",
+              paramLabel = "NAME",
+              description = "The static-host blueprint it belongs to (its working-copy budget).")
+          String blueprint,
+      @Option(
+              names = "--working-copy-root",
+              paramLabel = "DIR",
+              description = "Where its working copies are kept (relative: to the user's home).")
+          String workingCopyRoot) {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("name", name);
     body.put("address", address);
@@ -149,6 +159,12 @@ final class HostCommands {
     body.put("platform", platform);
     body.put("attributes", Main.attributes(spec.subcommands().get("add"), attrs));
     body.put("slots", slots);
+    if (blueprint != null) {
+      body.put("blueprint", blueprint);
+    }
+    if (workingCopyRoot != null) {
+      body.put("workingCopyRoot", workingCopyRoot);
+    }
     main.printer().record(main.api().post(HOSTS, body));
     return 0;
   }

@@ -50,7 +50,11 @@ final class LeaseCommands {
         "--hold: wait, then keep it alive with heartbeats until Ctrl-C, which releases it."
       })
   int acquire(
-      @Option(names = "--type", required = true, paramLabel = "TYPE", description = "e.g. host")
+      @Option(
+              names = "--type",
+              required = true,
+              paramLabel = "TYPE",
+              description = "host or working-copy")
           String type,
       @Option(
               names = "--attr",
@@ -71,7 +75,22 @@ final class LeaseCommands {
       @Option(names = "--hold", description = "Wait, then hold the lease until Ctrl-C.")
           boolean hold,
       @Option(names = "--owner", paramLabel = "OWNER", description = "Who holds the lease.")
-          String owner)
+          String owner,
+      @Option(
+              names = "--repository",
+              paramLabel = "URL",
+              description = "working-copy: the repository to check out.")
+          String repository,
+      @Option(
+              names = "--ref",
+              paramLabel = "REF",
+              description = "working-copy: the commit id, branch or tag to check out.")
+          String ref,
+      @Option(
+              names = "--host-lease",
+              paramLabel = "ID",
+              description = "working-copy: on the host of this lease (else a host with --attr).")
+          String hostLease)
       throws InterruptedException {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("type", type);
@@ -82,6 +101,9 @@ final class LeaseCommands {
       body.put("heartbeatTimeout", HOLD_HEARTBEAT_TIMEOUT);
     }
     putIfGiven(body, "owner", owner);
+    putIfGiven(body, "repository", repository);
+    putIfGiven(body, "ref", ref);
+    putIfGiven(body, "hostLease", hostLease);
     ApiClient api = main.api();
     Printer printer = main.printer();
     Reply lease = api.post(LEASES, body);

@@ -209,6 +209,59 @@ class WorkingCopyBuildIT {
   }
 
   @Test
+  void aRepositoryDeployKeyIsUsedForTheCheckoutAndNeverShown() throws Exception {
+    HostWithHome host = stack.sshHostWithHome();
+    String plan = plan(onLeasedHost("pool: " + stack.register(host.ssh(), 1)), REPORT);
+    HostWithHome gitServer = stack.sshHostWithHome();
+    Repository local = repository();
+    Repository repo =
+        new Repository(
+            "ssh://%s@127.0.0.1:%d%s"
+                .formatted(gitServer.ssh().user(), gitServer.ssh().port(), local.uri()),
+            local.a(),
+            local.b());
+    String key = gitServer.ssh().clientPrivateKeyPem();
+
+    String refused = stack.api.submitBuild(plan, repo.uri(), repo.a(), "main");
+    JsonNode failed = stack.api.awaitFinished(refused, BUILD_TIMEOUT);
+    assertEquals("failed", failed.get("status").asText(), failed.toString());
+    assertTrue(
+        step(failed, "src").get("reason").asText().contains("could not fetch"), failed.toString());
+
+    SlipwayClient.Reply registered =
+        stack.api.post("api/v1/repositories", Map.of("uri", repo.uri(), "sshPrivateKey", key));
+    assertEquals(201, registered.status(), registered.body());
+    assertEquals("ssh-private-key", registered.json().get("credentialKind").asText());
+
+    String build = passes(plan, repo, repo.a());
+    assertRanIn(
+        awaitSection(build, "main", "report-end"),
+        dirOf(host, awaitIdle(repo, copyOf(build))),
+        repo.a(),
+        "A");
+    List<String> secretLines =
+        key.lines().filter(l -> !l.startsWith("-----") && l.length() >= 8).toList();
+    List<String> seen = new ArrayList<>();
+    seen.add(stack.api.log(build));
+    seen.add(stack.api.get("api/v1/repositories").body());
+    seen.add(stack.api.get("api/v1/leases?owner=" + build).body());
+    seen.add(stack.api.get("api/v1/resources?type=working-copy").body());
+    for (String topic :
+        List.of(Topics.BUILDS, Topics.LEASES, Topics.RESOURCES, Topics.COMMAND_OUTPUT)) {
+      TopicReader.readAll(stack.broker.bootstrapServers(), topic).forEach(r -> seen.add(r.value()));
+    }
+    for (String text : seen) {
+      for (String line : secretLines) {
+        assertFalse(text.contains(line), "a line of the deploy key was shown");
+      }
+    }
+    Path credentials = host.home().resolve(".slipway/working-copies/credentials");
+    try (var left = Files.list(credentials)) {
+      assertEquals(List.of(), left.toList(), "nothing of the key is left on the build host");
+    }
+  }
+
+  @Test
   void hostKeepsAtMostItsBudgetOfCopiesEvictingTheLeastRecentlyUsedIdleOne() throws Exception {
     HostWithHome host = stack.sshHostWithHome();
     String plan = plan(onLeasedHost("pool: " + registerWithCopyBudget(host, 2, 1)), REPORT);

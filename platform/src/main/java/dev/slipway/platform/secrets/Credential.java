@@ -6,12 +6,16 @@ import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import java.time.Instant;
 
-/** An encrypted secret (an SSH private key for now). Only its id ever leaves the database. */
+/**
+ * An encrypted secret: an SSH private key (a host's login, or a repository's deploy key) or an
+ * HTTPS token of a repository. Only its id ever leaves the database.
+ */
 @Entity
 @Table(name = "credentials")
 public class Credential {
 
   public static final String SSH_PRIVATE_KEY = "ssh-private-key";
+  public static final String HTTPS_TOKEN = "https-token";
 
   @Id public String id;
 

@@ -20,18 +20,41 @@ public final class GitScripts {
   /** Exit status of {@link #checkout} when the ref names no commit of the repository. */
   public static final int UNKNOWN_REF = 64;
 
+  /** Exit status of {@link #checkout} when the repository could not be fetched into the mirror. */
+  public static final int REPOSITORY_UNREACHABLE = 66;
+
   private static final String CHECKOUT =
       """
       set -e
-      M=$1 D=$2 R=$3 REF=$4
+      M=$1 D=$2 R=$3 REF=$4 K=$5 KIND=$6 U=$7
       case $M in /*) ;; *) M=$PWD/$M ;; esac
       case $D in /*) ;; *) D=$PWD/$D ;; esac
-      if [ -d "$M" ]; then
-        git --git-dir="$M" fetch --prune --quiet origin
-      else
-        mkdir -p "${M%/*}"
-        git clone --mirror --quiet "$R" "$M"
+      if [ -n "$K" ]; then
+        trap 'rm -f "$K" "$K.askpass" "$K.known_hosts"' EXIT
+        chmod 600 "$K"
+        if [ "$KIND" = ssh-private-key ]; then
+          export GIT_SSH_COMMAND="ssh -i '$K' -o IdentitiesOnly=yes -o BatchMode=yes"
+          GIT_SSH_COMMAND="$GIT_SSH_COMMAND -o StrictHostKeyChecking=accept-new"
+          GIT_SSH_COMMAND="$GIT_SSH_COMMAND -o UserKnownHostsFile='$K.known_hosts'"
+        else
+          { echo '#!/bin/sh'
+            echo 'case "$1" in Username*) echo "$SLIPWAY_GIT_USER" ;; *) cat "$SLIPWAY_GIT_TOKEN" ;; esac'
+          } > "$K.askpass"
+          chmod 700 "$K.askpass"
+          export GIT_ASKPASS="$K.askpass" SLIPWAY_GIT_USER="$U" SLIPWAY_GIT_TOKEN="$K"
+        fi
       fi
+      export GIT_TERMINAL_PROMPT=0
+      mkdir -p "${M%/*}"
+      if command -v flock >/dev/null; then exec 9>"$M.lock"; flock 9; fi
+      if ! { [ -d "$M" ] && git --git-dir="$M" fetch --prune --quiet origin; }; then
+        rm -rf "$M.new"
+        git clone --mirror --quiet "$R" "$M.new" \\
+          || { echo "slipway: could not fetch $R" >&2; exit 66; }
+        rm -rf "$M"
+        mv "$M.new" "$M"
+      fi
+      if command -v flock >/dev/null; then flock -u 9; fi
       if [ -d "$D/.git" ]; then
         echo "slipway: recycling $D"
         git -C "$D" fetch --prune --progress "$M" \\
@@ -72,11 +95,37 @@ public final class GitScripts {
    * @throws IllegalArgumentException naming the ref when it is not a plain ref or commit id
    */
   public static String checkout(String mirror, String dir, String repository, String ref) {
+    return checkout(mirror, dir, repository, ref, null);
+  }
+
+  /**
+   * How git reaches a repository that needs a credential: the secret is in {@code file} on the host
+   * (removed when the script ends, whatever happens), of credential {@code kind} ({@code
+   * ssh-private-key}: a deploy key for {@code GIT_SSH_COMMAND}; {@code https-token}: answered to
+   * git's password prompt through {@code GIT_ASKPASS}, with {@code httpsUser} as the user name).
+   */
+  public record Access(String file, String kind, String httpsUser) {}
+
+  /**
+   * As {@link #checkout(String, String, String, String)}, with the credential at {@code access}
+   * (null: none) in git's environment while the script runs; it deletes the credential file when it
+   * ends.
+   */
+  public static String checkout(
+      String mirror, String dir, String repository, String ref, Access access) {
     String problem = GitRefs.refProblem(ref);
     if (problem != null) {
       throw new IllegalArgumentException(problem);
     }
-    return call(CHECKOUT, mirror, dir, repository, ref);
+    return call(
+        CHECKOUT,
+        mirror,
+        dir,
+        repository,
+        ref,
+        access == null ? "" : access.file(),
+        access == null ? "" : access.kind(),
+        access == null || access.httpsUser() == null ? "" : access.httpsUser());
   }
 
   /** Resets and cleans {@code dir}: tracked files as committed, untracked and ignored ones gone. */

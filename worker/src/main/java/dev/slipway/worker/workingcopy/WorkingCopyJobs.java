@@ -28,10 +28,13 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.transaction.TransactionSynchronizationRegistry;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -71,6 +74,7 @@ public class WorkingCopyJobs {
   @Inject EventProducer producer;
   @Inject StoredOutput storedOutput;
   @Inject WorkingCopyConfig config;
+  @Inject RepositoryCredentials repositoryCredentials;
 
   @ConfigProperty(name = "slipway.worker.allocator.enabled")
   boolean allocatorRole;
@@ -172,12 +176,14 @@ public class WorkingCopyJobs {
       String copyId,
       String copyPath,
       boolean fresh,
+      String root,
       String mirror,
       String hostId) {}
 
   private enum Result {
     CHECKED_OUT,
     UNKNOWN_REF,
+    REPOSITORY_FAILED,
     GIT_FAILED,
     HOST_FAILED
   }
@@ -218,6 +224,7 @@ public class WorkingCopyJobs {
         copy.id,
         copy.path,
         copy.status == ResourceStatus.PENDING,
+        blueprint.root(host),
         blueprint.mirror(host, lease.repository),
         host.id);
   }
@@ -237,19 +244,36 @@ public class WorkingCopyJobs {
     }
     Tail out = new Tail(log == null ? null : log.stream(CommandOutput.STDOUT));
     Tail err = new Tail(log == null ? null : log.stream(CommandOutput.STDERR));
+    Optional<RepositoryCredentials.Secret> secret = repositoryCredentials.of(job.repository());
     Outcome outcome;
+    HostConnection host = null;
+    HostDirectory.Login login = null;
+    GitScripts.Access access = null;
     try {
-      HostConnection host = hosts.connection(job.hostId());
-      HostDirectory.Login login = hosts.login(host);
+      host = hosts.connection(job.hostId());
+      login = hosts.login(host);
       if (log != null) {
-        log.redact(login.secrets());
+        List<String> masked = new ArrayList<>(login.secrets());
+        secret.ifPresent(s -> masked.add(s.value()));
+        log.redact(masked);
+      }
+      if (secret.isPresent()) {
+        access = repositoryCredentials.place(host, login.keyPair(), job.root(), secret.get());
       }
       String script =
-          GitScripts.checkout(job.mirror(), job.copyPath(), job.repository(), job.ref());
+          GitScripts.checkout(job.mirror(), job.copyPath(), job.repository(), job.ref(), access);
       ExecResult result = ssh.exec(host, login.keyPair(), script, config.gitTimeout(), out, err);
       outcome = outcome(result, out.text(), err.text());
     } catch (SshFailure e) {
       outcome = new Outcome(Result.HOST_FAILED, null, null, e.getMessage());
+    } catch (IOException e) {
+      outcome =
+          new Outcome(
+              Result.HOST_FAILED, null, null, "could not place the repository credential: " + e);
+    } finally {
+      if (access != null) {
+        repositoryCredentials.forget(host, login.keyPair(), access);
+      }
     }
     if (log != null) {
       if (outcome.result() != Result.CHECKED_OUT) {
@@ -282,6 +306,9 @@ public class WorkingCopyJobs {
     if (exit != null && exit == GitScripts.UNKNOWN_REF) {
       return new Outcome(Result.UNKNOWN_REF, null, null, why);
     }
+    if (exit != null && exit == GitScripts.REPOSITORY_UNREACHABLE) {
+      return new Outcome(Result.REPOSITORY_FAILED, null, null, why + ": " + lastLineBefore(err));
+    }
     return new Outcome(
         Result.GIT_FAILED,
         null,
@@ -312,8 +339,8 @@ public class WorkingCopyJobs {
         }
         return false;
       }
-      case UNKNOWN_REF -> {
-        activateCopy(copy); // the copy is sound: only the ref is missing
+      case UNKNOWN_REF, REPOSITORY_FAILED -> {
+        activateCopy(copy); // the copy is sound: the ref or the repository is the problem
         breakLease(lease, outcome.message());
         copy.busySince = Instant.now();
         cleanAfterCommit(copy.id);
@@ -472,6 +499,12 @@ public class WorkingCopyJobs {
             OutputStream.nullOutputStream(),
             err);
     return result.exitCode();
+  }
+
+  /** The line before the last one (git's own message, before Slipway's summary line). */
+  private static String lastLineBefore(String text) {
+    String[] lines = text.strip().split("\\R");
+    return lines.length < 2 ? "no message from git" : lines[lines.length - 2].strip();
   }
 
   private static String lastLine(String text) {

@@ -6,15 +6,20 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.sun.net.httpserver.BasicAuthenticator;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
 import dev.slipway.stack.SshTestHost;
 import dev.slipway.worker.ssh.ExecResult;
 import dev.slipway.worker.ssh.HostConnection;
 import dev.slipway.worker.ssh.RealSshHostTest;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -147,6 +152,98 @@ class WorkingCopyGitIT extends RealSshHostTest {
                 mirror.toString(), copy.toString(), origin.toUri().toString(), "main"));
     assertNotEquals(0, r[0]);
     assertNotEquals(GitScripts.UNKNOWN_REF, r[0]);
+  }
+
+  @Test
+  void aDeployKeyReachesAnSshRepositoryOnlyWhileTheScriptRuns() throws Exception {
+    try (SshTestHost server = SshTestHost.start(Files.createTempDirectory(dir, "git-server"))) {
+      Path bare = Files.createTempDirectory(dir, "served").resolve("origin.git");
+      git(dir, "clone", "--bare", "--quiet", origin.toString(), bare.toString());
+      String uri = "ssh://" + server.user() + "@127.0.0.1:" + server.port() + bare;
+
+      Object[] without = checkoutWith(uri, null);
+      assertEquals(GitScripts.REPOSITORY_UNREACHABLE, without[0], without[1] + "\n" + without[2]);
+
+      Path key = secretFile(server.clientPrivateKeyPem());
+      Object[] with =
+          checkoutWith(uri, new GitScripts.Access(key.toString(), "ssh-private-key", null));
+      assertEquals(0, with[0], with[1] + "\n" + with[2]);
+      assertEquals("one\n", Files.readString(copy.resolve("app.txt")));
+      assertEquals(List.of(), leftovers(key), "the key and its known_hosts are deleted");
+    }
+  }
+
+  @Test
+  void anHttpTokenIsAnsweredToGitThroughAskpassAndDeletedAfterwards() throws Exception {
+    Path served = Files.createTempDirectory(dir, "http");
+    Path bare = served.resolve("origin.git");
+    git(dir, "clone", "--bare", "--quiet", origin.toString(), bare.toString());
+    git(bare, "update-server-info");
+    String token = "tok-" + java.util.UUID.randomUUID();
+    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server
+        .createContext("/", exchange -> serve(exchange, served))
+        .setAuthenticator(
+            new BasicAuthenticator("git") {
+              @Override
+              public boolean checkCredentials(String user, String password) {
+                return "builder".equals(user) && token.equals(password);
+              }
+            });
+    server.start();
+    try {
+      String uri = "http://127.0.0.1:" + server.getAddress().getPort() + "/origin.git";
+      Object[] without = checkoutWith(uri, null);
+      assertEquals(GitScripts.REPOSITORY_UNREACHABLE, without[0], without[1] + "\n" + without[2]);
+
+      Path file = secretFile(token);
+      Object[] with =
+          checkoutWith(uri, new GitScripts.Access(file.toString(), "https-token", "builder"));
+      assertEquals(0, with[0], with[1] + "\n" + with[2]);
+      assertEquals("one\n", Files.readString(copy.resolve("app.txt")));
+      assertEquals(List.of(), leftovers(file), "the token and the askpass script are deleted");
+      assertFalse((with[1] + "" + with[2]).contains(token));
+    } finally {
+      server.stop(0);
+    }
+  }
+
+  private Object[] checkoutWith(String uri, GitScripts.Access access) throws Exception {
+    Path here = Files.createTempDirectory(dir, "try");
+    copy = here.resolve("copy");
+    return onHost(
+        GitScripts.checkout(
+            here.resolve("mirror.git").toString(), copy.toString(), uri, "main", access));
+  }
+
+  private static Path secretFile(String secret) throws IOException {
+    Path secrets = Files.createTempDirectory(dir, "credentials");
+    Path file = secrets.resolve("secret");
+    Files.writeString(file, secret + "\n");
+    // as SFTP writes it: readable by all (its directory is not); ssh refuses such a key file
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+    return file;
+  }
+
+  private static List<String> leftovers(Path file) throws IOException {
+    try (var files = Files.list(file.getParent())) {
+      return files.map(p -> p.getFileName().toString()).toList();
+    }
+  }
+
+  /** Serves the files under {@code root} as they are (git's "dumb" HTTP protocol). */
+  private static void serve(HttpExchange exchange, Path root) throws IOException {
+    Path file = root.resolve(exchange.getRequestURI().getPath().substring(1)).normalize();
+    if (!file.startsWith(root) || !Files.isRegularFile(file)) {
+      exchange.sendResponseHeaders(404, -1);
+      exchange.close();
+      return;
+    }
+    byte[] body = Files.readAllBytes(file);
+    exchange.sendResponseHeaders(200, body.length);
+    try (var out = exchange.getResponseBody()) {
+      out.write(body);
+    }
   }
 
   @Test

@@ -1,0 +1,33 @@
+package dev.slipway.platform.repository;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import java.time.Instant;
+
+/**
+ * A repository registered with the credential git needs to clone it: an SSH deploy key ({@code
+ * ssh-private-key}) or an HTTPS token ({@code https-token}, with {@code httpsUser}). The secret is
+ * in {@code credentials}, encrypted; only its id is here.
+ */
+@Entity
+@Table(name = "repositories")
+public class GitRepository {
+
+  @Id public String id;
+
+  public String uri;
+
+  @Column(name = "credential_id")
+  public String credentialId;
+
+  @Column(name = "https_user")
+  public String httpsUser;
+
+  @Column(name = "created_at", insertable = false, updatable = false)
+  public Instant createdAt;
+
+  @Column(name = "updated_at")
+  public Instant updatedAt;
+}
