@@ -262,6 +262,57 @@ class WorkingCopyBuildIT {
   }
 
   @Test
+  void aLeaseWaitingForABusyHostDoesNotHoldUpALeaseForAnotherHost() throws Exception {
+    String busy = hostLease(registerWithCopyBudget(stack.sshHostWithHome(), 1, 1));
+    String other = hostLease(stack.register(stack.sshHost(), 1));
+    Repository repo = repository();
+    String held = workingCopyLease(repo, busy);
+    awaitLease(held, "active");
+
+    String waiting = workingCopyLease(repo, busy); // the host's only copy is held
+    String served = workingCopyLease(repo, other);
+
+    awaitLease(served, "active");
+    assertEquals("pending", stack.api.lease(waiting).get("status").asText());
+    stack.api.post("api/v1/leases/" + held + "/release", Map.of()).ok();
+    awaitLease(waiting, "active");
+  }
+
+  /** An API lease on a host of {@code pool}; returns its id once active. */
+  static String hostLease(String pool) throws Exception {
+    String id =
+        stack
+            .api
+            .post("api/v1/leases", Map.of("type", "host", "attributes", Map.of("pool", pool)))
+            .json()
+            .get("id")
+            .asText();
+    awaitLease(id, "active");
+    return id;
+  }
+
+  /** An API working-copy lease of {@code repo} at commit A on the host of {@code hostLease}. */
+  static String workingCopyLease(Repository repo, String hostLease) throws Exception {
+    Map<String, Object> body =
+        Map.of(
+            "type",
+            "working-copy",
+            "repository",
+            repo.uri(),
+            "ref",
+            repo.a(),
+            "hostLease",
+            hostLease);
+    return stack.api.post("api/v1/leases", body).json().get("id").asText();
+  }
+
+  static void awaitLease(String id, String status) {
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> stack.api.lease(id).get("status").asText().equals(status));
+  }
+
+  @Test
   void hostKeepsAtMostItsBudgetOfCopiesEvictingTheLeastRecentlyUsedIdleOne() throws Exception {
     HostWithHome host = stack.sshHostWithHome();
     String plan = plan(onLeasedHost("pool: " + registerWithCopyBudget(host, 2, 1)), REPORT);

@@ -17,7 +17,10 @@ public class LeaseRepository implements PanacheRepositoryBase<Lease, String> {
     return findByIdOptional(id, LockModeType.PESSIMISTIC_WRITE);
   }
 
-  /** A waiting lease in a queue: its id, and what it asks for (its attributes and pinning). */
+  /**
+   * A waiting lease in a queue: its id, and what it asks for (its attributes and pinning; for a
+   * working copy also its repository and host lease).
+   */
   public record Waiting(String id, String wants) {}
 
   /**
@@ -29,7 +32,8 @@ public class LeaseRepository implements PanacheRepositoryBase<Lease, String> {
     List<Object[]> rows =
         getEntityManager()
             .createNativeQuery(
-                "select id, attributes::text || coalesce(pinned_resource_id, '') from leases"
+                "select id, concat_ws(' ', attributes::text, pinned_resource_id, repository,"
+                    + " host_lease_id) from leases"
                     + " where status = 'pending' and type = ?1 order by seq limit ?2")
             .setParameter(1, type)
             .setParameter(2, limit)

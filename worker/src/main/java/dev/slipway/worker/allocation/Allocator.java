@@ -89,6 +89,7 @@ public class Allocator {
   public int drain(String type) {
     lockQueue(type);
     int served = 0;
+    boolean makesResources = blueprintsOf(type).stream().anyMatch(Blueprint::makesResources);
     Set<String> unavailable = new HashSet<>();
     for (LeaseRepository.Waiting waiting : leaseRepository.queue(type, DRAIN_BATCH)) {
       if (unavailable.contains(waiting.wants())) {
@@ -102,7 +103,7 @@ public class Allocator {
       }
       unavailable.add(waiting.wants());
       lease.ifPresent(leaseRepository.getEntityManager()::detach); // unchanged: keep it out
-      if (!resourceRepository.hasFreeSlot(type)) {
+      if (!makesResources && !resourceRepository.hasFreeSlot(type)) {
         break; // nothing is free at all: no later lease can be served either
       }
     }

@@ -16,6 +16,14 @@ public interface Blueprint {
   /** The resource type it makes, e.g. {@code host}. */
   String type();
 
+  /**
+   * Whether it makes resources while serving leases (so a lease may be served when no existing
+   * resource has a free slot).
+   */
+  default boolean makesResources() {
+    return false;
+  }
+
   /** Could this blueprint ever serve {@code lease}, if every resource were idle? */
   boolean couldEverServe(Lease lease);
 

@@ -59,6 +59,11 @@ public final class WorkingCopyBlueprint implements Blueprint {
   }
 
   @Override
+  public boolean makesResources() {
+    return true;
+  }
+
+  @Override
   public boolean couldEverServe(Lease lease) {
     return whyNever(lease) == null;
   }
