@@ -30,6 +30,15 @@ class ArchitectureTest {
           .resideInAnyPackage("dev.slipway.worker.runner..", "dev.slipway.worker.ssh..");
 
   @ArchTest
+  static final ArchRule workingCopiesAreAllocatorWorkThatNeverNeedsTheRunner =
+      noClasses()
+          .that()
+          .resideInAPackage("dev.slipway.worker.workingcopy..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAPackage("dev.slipway.worker.runner..");
+
+  @ArchTest
   static final ArchRule sshClientKnowsNothingOfPersistenceOrMessaging =
       noClasses()
           .that()

@@ -2,6 +2,7 @@ package dev.slipway.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.slipway.stack.Database;
+import dev.slipway.stack.GeneratedRepository;
 import dev.slipway.stack.KafkaBroker;
 import dev.slipway.stack.SshTestHost;
 import java.io.IOException;
@@ -28,13 +29,18 @@ public final class Launcher {
         - name: buildhost
           kind: lease-host
           attributes: {platform: linux}
+        - name: src
+          kind: lease-working-copy
+          host: buildhost
         - name: hello
           kind: run
-          on: buildhost
+          on: src
           command: |
             echo "hello from $(hostname)"
             uname -sr
             echo "working directory: $(pwd)"
+            echo "checked out: $(git log -1 --format='%h %s')"
+            ls
       """;
 
   private final LauncherOptions options;
@@ -134,7 +140,7 @@ public final class Launcher {
     SlipwayClient api = new SlipwayClient(services.apiUrl());
     registerBuildHost(api, buildHost);
     api.savePlan("sample", SAMPLE_PLAN);
-    String buildId = api.submitBuild("sample");
+    String buildId = api.submitBuild("sample", sampleRepository(data), null, "main");
     say("submitted sample build " + buildId);
     JsonNode build = api.awaitFinished(buildId, Duration.ofMinutes(5));
     out.println(api.log(buildId).stripTrailing().indent(4));
@@ -147,6 +153,16 @@ public final class Launcher {
       say("running; press Ctrl-C to stop");
     }
     return "passed".equals(status) ? 0 : 1;
+  }
+
+  /** A small repository for the sample build to check out, made on the first run. */
+  private String sampleRepository(Path data) throws Exception {
+    Path repository = data.resolve("sample-repository.git");
+    if (!Files.isDirectory(repository)) {
+      say("making a sample git repository at " + repository + "...");
+      GeneratedRepository.create(repository, 12, 3);
+    }
+    return repository.toString();
   }
 
   private void registerBuildHost(SlipwayClient api, SshTestHost host) throws Exception {

@@ -1,4 +1,4 @@
-package dev.slipway.worker.runner;
+package dev.slipway.worker.hosts;
 
 import dev.slipway.platform.resource.Resource;
 import dev.slipway.platform.resource.ResourceRepository;

@@ -1,4 +1,4 @@
-package dev.slipway.worker.runner;
+package dev.slipway.worker.hosts;
 
 import dev.slipway.common.events.CommandOutput;
 import dev.slipway.common.events.EventCodec;
@@ -26,7 +26,7 @@ import org.apache.kafka.clients.producer.RecordMetadata;
  */
 public final class OutputStreamer {
 
-  static final int MAX_CHUNK = 64 * 1024;
+  public static final int MAX_CHUNK = 64 * 1024;
 
   private final EventProducer producer;
   private final String commandId;
@@ -52,7 +52,7 @@ public final class OutputStreamer {
   }
 
   /** Takes {@code length} bytes of {@code stream} that start at {@code offset} of it. */
-  synchronized void write(String stream, long offset, byte[] data, int length) {
+  public synchronized void write(String stream, long offset, byte[] data, int length) {
     Pending p = pending.get(stream);
     int skip = (int) Math.max(0, p.end() - offset); // already taken (a resumed follow)
     if (skip >= length) {
@@ -86,7 +86,7 @@ public final class OutputStreamer {
   }
 
   /** The most bytes held at once for one stream (bounded by a line, at most 64 KiB). */
-  int maxHeld() {
+  public int maxHeld() {
     return maxHeld;
   }
 

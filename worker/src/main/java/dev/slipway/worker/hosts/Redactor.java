@@ -1,4 +1,4 @@
-package dev.slipway.worker.runner;
+package dev.slipway.worker.hosts;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

@@ -11,6 +11,7 @@ import dev.slipway.platform.outbox.Outbox;
 import dev.slipway.platform.resource.Resource;
 import dev.slipway.platform.resource.ResourceRepository;
 import dev.slipway.platform.resource.Resources;
+import dev.slipway.worker.hosts.OutputStreamer;
 import dev.slipway.worker.ssh.ExecResult;
 import dev.slipway.worker.ssh.SshFailure;
 import io.quarkus.narayana.jta.QuarkusTransaction;

@@ -7,6 +7,8 @@ import dev.slipway.common.events.EventCodec;
 import dev.slipway.common.platform.Platform;
 import dev.slipway.platform.command.StoredOutput;
 import dev.slipway.platform.persistence.AfterCommit;
+import dev.slipway.worker.hosts.HostDirectory;
+import dev.slipway.worker.hosts.OutputStreamer;
 import dev.slipway.worker.ssh.DetachedCommands;
 import dev.slipway.worker.ssh.ExecResult;
 import dev.slipway.worker.ssh.HostConnection;

@@ -8,12 +8,14 @@ import dev.slipway.common.platform.PosixShell;
  * one bare mirror per repository; a working copy is cloned from that mirror (local and fast, then
  * its {@code origin} points at the repository) and recycled by fetching from the mirror, checking
  * out, resetting and cleaning, so that a build rarely clones from scratch. Every value is passed as
- * a quoted argument, never spliced into the script text.
+ * a quoted argument, never spliced into the script text. A ref that is a full commit id already in
+ * the mirror (or the copy) is not fetched again: that commit cannot have changed.
  *
  * <p>What the scripts print for the build log: git's own progress, {@code slipway: cloning …} or
- * {@code slipway: recycling …}, then {@code slipway: size <n> KiB} and last {@code slipway: HEAD
- * <commit>}. They exit 0 when the copy holds exactly the commit asked for; {@link #UNKNOWN_REF}
- * when the ref names no commit; anything else means git failed and the copy is broken.
+ * {@code slipway: recycling …}, then for a new copy {@code slipway: size <n> KiB}, and last {@code
+ * slipway: HEAD <commit>}. They exit 0 when the copy holds exactly the commit asked for; {@link
+ * #UNKNOWN_REF} when the ref names no commit; anything else means git failed and the copy is
+ * broken.
  */
 public final class GitScripts {
 
@@ -45,37 +47,49 @@ public final class GitScripts {
         fi
       fi
       export GIT_TERMINAL_PROMPT=0
+      PINNED=
+      case ${#REF} in 40|64) case $REF in *[!0-9a-f]*) ;; *) PINNED=1 ;; esac ;; esac
+      has() { [ -n "$PINNED" ] && git --git-dir="$1" cat-file -e "$REF^{commit}" 2>/dev/null; }
       mkdir -p "${M%/*}"
-      if command -v flock >/dev/null; then exec 9>"$M.lock"; flock 9; fi
-      if ! { [ -d "$M" ] && git --git-dir="$M" fetch --prune --quiet origin; }; then
-        rm -rf "$M.new"
-        git clone --mirror --quiet "$R" "$M.new" \\
-          || { echo "slipway: could not fetch $R" >&2; exit 66; }
-        rm -rf "$M"
-        mv "$M.new" "$M"
+      if ! { [ -d "$M" ] && has "$M"; }; then
+        if command -v flock >/dev/null; then exec 9>"$M.lock"; flock 9; fi
+        if ! { [ -d "$M" ] && git --git-dir="$M" fetch --prune --quiet origin; }; then
+          rm -rf "$M.new"
+          git clone --mirror --quiet "$R" "$M.new" \\
+            || { echo "slipway: could not fetch $R" >&2; exit 66; }
+          rm -rf "$M"
+          mv "$M.new" "$M"
+        fi
+        if command -v flock >/dev/null; then flock -u 9; fi
       fi
-      if command -v flock >/dev/null; then flock -u 9; fi
+      NEW=
       if [ -d "$D/.git" ]; then
         echo "slipway: recycling $D"
-        git -C "$D" fetch --prune --progress "$M" \\
+        has "$D/.git" || git -C "$D" fetch --prune --progress "$M" \\
           '+refs/heads/*:refs/remotes/origin/*' '+refs/tags/*:refs/tags/*'
       else
         echo "slipway: cloning $R into $D"
+        NEW=1
         rm -rf "$D"
         mkdir -p "${D%/*}"
         git clone --progress --no-checkout "$M" "$D"
         git -C "$D" remote set-url origin "$R"
       fi
-      C=$(git -C "$D" rev-parse --verify --quiet "refs/remotes/origin/$REF^{commit}" \\
-        || git -C "$D" rev-parse --verify --quiet "refs/tags/$REF^{commit}" \\
-        || git -C "$D" rev-parse --verify --quiet "$REF^{commit}") \\
-        || { echo "slipway: $REF names no commit of $R" >&2; exit 64; }
+      if [ -n "$PINNED" ]; then
+        C=$(git -C "$D" rev-parse --verify --quiet "$REF^{commit}") \\
+          || { echo "slipway: $REF names no commit of $R" >&2; exit 64; }
+      else
+        C=$(git -C "$D" rev-parse --verify --quiet "refs/remotes/origin/$REF^{commit}" \\
+          || git -C "$D" rev-parse --verify --quiet "refs/tags/$REF^{commit}" \\
+          || git -C "$D" rev-parse --verify --quiet "$REF^{commit}") \\
+          || { echo "slipway: $REF names no commit of $R" >&2; exit 64; }
+      fi
       git -C "$D" checkout --quiet --force --detach "$C"
       git -C "$D" reset --quiet --hard "$C"
       git -C "$D" clean -ffdxq
       H=$(git -C "$D" rev-parse HEAD)
       [ "$H" = "$C" ] || { echo "slipway: HEAD is $H, not $C" >&2; exit 65; }
-      echo "slipway: size $(du -sk "$D" | cut -f1) KiB"
+      if [ -n "$NEW" ]; then echo "slipway: size $(du -sk "$D" | cut -f1) KiB"; fi
       echo "slipway: HEAD $H\"""";
 
   private static final String CLEAN =

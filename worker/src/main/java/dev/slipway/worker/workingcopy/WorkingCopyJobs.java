@@ -14,8 +14,8 @@ import dev.slipway.platform.resource.ResourceRepository;
 import dev.slipway.platform.resource.Resources;
 import dev.slipway.platform.schedule.Periodic;
 import dev.slipway.worker.allocation.Allocator;
-import dev.slipway.worker.runner.HostDirectory;
-import dev.slipway.worker.runner.OutputStreamer;
+import dev.slipway.worker.hosts.HostDirectory;
+import dev.slipway.worker.hosts.OutputStreamer;
 import dev.slipway.worker.ssh.ExecResult;
 import dev.slipway.worker.ssh.HostConnection;
 import dev.slipway.worker.ssh.SshConnections;
@@ -329,7 +329,9 @@ public class WorkingCopyJobs {
     Resource copy = resourceRepository.findById(job.copyId());
     switch (outcome.result()) {
       case CHECKED_OUT -> {
-        copy.sizeBytes = outcome.sizeBytes();
+        if (outcome.sizeBytes() != null) {
+          copy.sizeBytes = outcome.sizeBytes(); // measured when it was cloned
+        }
         activateCopy(copy);
         lease.commit = outcome.head();
         lease.preparingSince = null;

@@ -1,4 +1,4 @@
-package dev.slipway.worker.runner;
+package dev.slipway.worker.hosts;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

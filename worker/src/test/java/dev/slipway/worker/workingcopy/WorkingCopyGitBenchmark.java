@@ -2,6 +2,8 @@ package dev.slipway.worker.workingcopy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.slipway.stack.GeneratedRepository;
+import dev.slipway.stack.MedianRow;
 import dev.slipway.stack.SshTestHost;
 import dev.slipway.worker.ssh.ExecResult;
 import dev.slipway.worker.ssh.RealSshHostTest;
@@ -11,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,7 +35,7 @@ class WorkingCopyGitBenchmark extends RealSshHostTest {
   void freshCloneMirrorCloneAndRecycle() throws Exception {
     start(SshTestHost.start(dir.resolve("host")), dir);
     Path origin = dir.resolve("origin.git");
-    generate(origin);
+    GeneratedRepository.create(origin, FILES, COMMITS);
     String uri = origin.toUri().toString();
     String head = WorkingCopyGitIT.git(origin, "rev-parse", "HEAD");
     String previous = WorkingCopyGitIT.git(origin, "rev-parse", "HEAD~1");
@@ -72,56 +73,13 @@ class WorkingCopyGitBenchmark extends RealSshHostTest {
     }
 
     System.out.printf(
-        "%nworking copy of %d files, %d commits, at a commit (ms):%n%-44s %8s %8s %4s%n",
+        "%nworking copy of %d files, %d commits, at a commit (ms):%n%-44s %9s %9s %4s%n",
         FILES, COMMITS, "", "median", "max", "n");
-    double a = print("fresh git clone + checkout (baseline)", fresh);
-    double b = print("new copy cloned from the host mirror", fromMirror);
-    double c = print("recycled idle copy (fetch, checkout, clean)", recycled);
+    double a = MedianRow.print("fresh git clone + checkout (baseline)", 44, fresh);
+    double b = MedianRow.print("new copy cloned from the host mirror", 44, fromMirror);
+    double c = MedianRow.print("recycled idle copy (fetch, checkout, clean)", 44, recycled);
     System.out.printf(
         "fresh clone / recycle %.1f×, mirror clone / recycle %.1f×%n%n", a / c, b / c);
-  }
-
-  /** A bare repository: one commit of FILES files, then COMMITS - 1 commits of 20 changes each. */
-  private static void generate(Path bare) throws Exception {
-    WorkingCopyGitIT.git(
-        bare.getParent(), "init", "--quiet", "--bare", "--initial-branch=main", bare.toString());
-    Process importer =
-        new ProcessBuilder("git", "-C", bare.toString(), "fast-import", "--quiet")
-            .redirectErrorStream(true)
-            .start();
-    try (OutputStream in = importer.getOutputStream()) {
-      for (int c = 0; c < COMMITS; c++) {
-        StringBuilder commit = new StringBuilder();
-        String message = "commit " + c;
-        commit
-            .append("commit refs/heads/main\n")
-            .append("committer Slipway <bench@slipway.dev> ")
-            .append(1_700_000_000L + c)
-            .append(" +0000\n")
-            .append("data ")
-            .append(message.length())
-            .append('\n')
-            .append(message)
-            .append('\n');
-        int from = c == 0 ? 0 : (c * 20) % FILES;
-        int count = c == 0 ? FILES : 20;
-        for (int f = from; f < from + count; f++) {
-          String content = "file " + (f % FILES) + " at commit " + c + "\n";
-          commit
-              .append("M 644 inline src/d")
-              .append((f % FILES) / 100)
-              .append("/f")
-              .append(f % FILES)
-              .append(".txt\ndata ")
-              .append(content.length())
-              .append('\n')
-              .append(content);
-        }
-        in.write(commit.toString().getBytes(StandardCharsets.UTF_8));
-      }
-    }
-    String out = new String(importer.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertEquals(0, importer.waitFor(), out);
   }
 
   private static long timed(String script) throws Exception {
@@ -145,14 +103,5 @@ class WorkingCopyGitBenchmark extends RealSshHostTest {
 
   private static String quote(String value) {
     return dev.slipway.common.platform.Platform.LINUX.shell().quote(value);
-  }
-
-  private static double print(String what, long[] nanos) {
-    long[] sorted = nanos.clone();
-    Arrays.sort(sorted);
-    double median = sorted[sorted.length / 2] / 1e6;
-    System.out.printf(
-        "%-44s %8.1f %8.1f %4d%n", what, median, sorted[sorted.length - 1] / 1e6, nanos.length);
-    return median;
   }
 }
