@@ -5,11 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.slipway.stack.GeneratedRepository;
 import dev.slipway.stack.SshTestHost;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -84,6 +86,39 @@ class SupervisionIT {
     }
     assertEquals(List.of("once"), Files.readAllLines(ran));
     stack.assertLeasesReleased(build);
+  }
+
+  @Test
+  void workerKilledMidCheckoutIsTakenOverAndTheBuildPassesInACleanCopy() throws Exception {
+    ServiceProcess worker = stack.services.worker();
+    int restarts = worker.restarts();
+    Path repository = Files.createTempDirectory(stack.work, "big").resolve("big.git");
+    String head = GeneratedRepository.create(repository, 60_000, 3);
+    String plan = "plan-" + UUID.randomUUID().toString().substring(0, 8);
+    stack.api.savePlan(
+        plan,
+        """
+        steps:
+          - {name: buildhost, kind: lease-host, attributes: {pool: %s}}
+          - {name: src, kind: lease-working-copy, host: buildhost}
+          - {name: main, kind: run, on: src, command: 'git rev-parse HEAD; git status --porcelain'}
+        """
+            .formatted(pool));
+    String build = stack.api.submitBuild(plan, repository.toUri().toString(), head, "main");
+    await()
+        .atMost(Duration.ofSeconds(120))
+        .until(() -> stack.api.log(build).contains("slipway: cloning"));
+
+    worker.process().destroyForcibly();
+
+    await().atMost(Duration.ofSeconds(90)).until(() -> worker.restarts() == restarts + 1);
+    JsonNode finished = awaitFinished(build);
+    assertEquals("passed", finished.get("status").asText(), stack.api.log(build));
+    String log = stack.api.log(build);
+    assertTrue(log.contains("slipway: HEAD " + head), log);
+    String output = log.substring(log.indexOf("=== step main"));
+    assertTrue(output.contains(head), output);
+    stack.assertLeasesReleased(build, 2);
   }
 
   /** Waits for the build, riding over the moments when the coordinator is down. */

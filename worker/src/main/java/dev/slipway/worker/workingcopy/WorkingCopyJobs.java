@@ -175,7 +175,6 @@ public class WorkingCopyJobs {
       String ref,
       String copyId,
       String copyPath,
-      boolean fresh,
       String root,
       String mirror,
       String hostId) {}
@@ -223,7 +222,6 @@ public class WorkingCopyJobs {
         lease.ref,
         copy.id,
         copy.path,
-        copy.status == ResourceStatus.PENDING,
         blueprint.root(host),
         blueprint.mirror(host, lease.repository),
         host.id);
@@ -352,7 +350,7 @@ public class WorkingCopyJobs {
         copy.busySince = Instant.now();
         resources.move(copy, ResourceStatus.BROKEN, outcome.message());
         removeAfterCommit(copy.id);
-        if (mayReplace && !job.fresh()) {
+        if (mayReplace) { // a fresh clone too: it may have been cut short by a dead worker
           Resource host = resourceRepository.findById(job.hostId());
           lease.resourceId = blueprint.newCopy(host, lease.repository);
           lease.preparingSince = Instant.now();
