@@ -117,6 +117,56 @@ class AllocationIT {
   }
 
   @Test
+  void workingCopyLeasesThatCannotBeServedFailWithAReason() throws Exception {
+    String pool = E2eStack.newPool();
+    String windowsHost = host(pool + "-w", "windows", Map.of("pool", pool), 1);
+    String windows = awaitStatus(lease(Map.of("pool", pool)), "active").get("id").asText();
+    JsonNode onWindows = awaitStatus(workingCopy(Map.of("hostLease", windows)), "failed");
+    assertTrue(onWindows.get("reason").asText().contains("windows"), onWindows.toString());
+    release(windows);
+    JsonNode onReleased = awaitStatus(workingCopy(Map.of("hostLease", windows)), "failed");
+    assertTrue(onReleased.get("reason").asText().contains("is released"), onReleased.toString());
+    // no windows host is left behind for the tests that expect none
+    assertEquals(202, stack.api.delete("api/v1/hosts/" + windowsHost).status());
+    awaitHostStatus(windowsHost, "destroyed");
+
+    String blueprint = "no-copies-" + pool;
+    stack
+        .api
+        .post(
+            "api/v1/blueprints",
+            Map.of(
+                "name",
+                blueprint,
+                "kind",
+                "static-host",
+                "config",
+                Map.of("workingCopies", Map.of("maxCopies", 0))))
+        .ok();
+    Map<String, Object> body =
+        stack.hostBody(
+            machine, machine.clientPrivateKeyPem(), pool + "-l", "linux", Map.of("pool", pool), 1);
+    body.put("blueprint", blueprint);
+    stack.api.registerHost(body);
+    String linux =
+        awaitStatus(lease(Map.of("pool", pool, "platform", "linux")), "active").get("id").asText();
+    JsonNode timedOut =
+        awaitStatus(workingCopy(Map.of("hostLease", linux, "waitTimeout", "2s")), "failed");
+    String reason = timedOut.get("reason").asText();
+    assertTrue(reason.startsWith("waited "), reason);
+    assertTrue(reason.contains("for a working copy of /srv/app.git at main on " + pool), reason);
+    assertTrue(reason.contains("at most 0 copies"), reason);
+  }
+
+  private static String workingCopy(Map<String, Object> fields) throws Exception {
+    Map<String, Object> body = new HashMap<>(fields);
+    body.put("type", "working-copy");
+    body.put("repository", "/srv/app.git");
+    body.put("ref", "main");
+    return stack.api.post("api/v1/leases", body).ok().get("id").asText();
+  }
+
+  @Test
   void leaseWhoseOwnerStopsHeartbeatingIsReleasedAndItsSlotServesTheNext() throws Exception {
     String pool = E2eStack.newPool();
     host(pool, "linux", Map.of("pool", pool), 1);

@@ -59,6 +59,57 @@ class ApiErrorsIT {
   }
 
   @Test
+  void workingCopyLeaseAndRepositoryRequestsNameTheBadField() throws Exception {
+    Map<String, Map<String, Object>> cases =
+        Map.of(
+            "repository", Map.of("type", "working-copy", "ref", "main"),
+            "ref", Map.of("type", "working-copy", "repository", "/srv/x.git", "ref", "--output=x"),
+            "hostLease",
+                Map.of(
+                    "type",
+                    "working-copy",
+                    "repository",
+                    "/srv/x.git",
+                    "ref",
+                    "main",
+                    "hostLease",
+                    "lease-nope"));
+    for (Map.Entry<String, Map<String, Object>> c : cases.entrySet()) {
+      Reply reply = api.post("api/v1/leases", c.getValue());
+      assertEquals(400, reply.status(), reply.body());
+      assertEquals(c.getKey(), reply.json().get("field").asText(), reply.body());
+    }
+    Reply both =
+        api.post(
+            "api/v1/repositories",
+            Map.of("uri", "git@x:y.git", "sshPrivateKey", "k", "httpsToken", "t"));
+    assertEquals(400, both.status(), both.body());
+    assertEquals("sshPrivateKey", both.json().get("field").asText());
+    Reply token =
+        api.post("api/v1/repositories", Map.of("uri", "-oProxyCommand=x", "httpsToken", "t"));
+    assertEquals("uri", token.json().get("field").asText(), token.body());
+  }
+
+  @Test
+  void registeredRepositoryNeverEchoesItsToken() throws Exception {
+    String token = "ghp_" + java.util.UUID.randomUUID();
+    String uri = "https://git.example.com/" + token.substring(4, 12) + ".git";
+    Reply created = api.post("api/v1/repositories", Map.of("uri", uri, "httpsToken", token));
+    assertEquals(201, created.status(), created.body());
+    assertEquals("https-token", created.json().get("credentialKind").asText());
+    assertEquals("x-access-token", created.json().get("httpsUser").asText());
+    Reply replaced = api.post("api/v1/repositories", Map.of("uri", uri, "httpsToken", token + "2"));
+    assertEquals(200, replaced.status(), replaced.body());
+    for (String body :
+        java.util.List.of(created.body(), replaced.body(), api.get("api/v1/repositories").body())) {
+      assertFalse(body.contains(token), body);
+    }
+    String id = created.json().get("id").asText();
+    assertEquals(204, api.delete("api/v1/repositories/" + id).status());
+    assertEquals(404, api.delete("api/v1/repositories/" + id).status());
+  }
+
+  @Test
   void hostRegistrationNamesTheMissingField() throws Exception {
     Map<String, Object> host = new HashMap<>();
     host.put("name", "incomplete");

@@ -313,6 +313,21 @@ class WorkingCopyBuildIT {
   }
 
   @Test
+  void removingAHostEndsItsCopies() throws Exception {
+    HostWithHome host = stack.sshHostWithHome();
+    String pool = stack.register(host.ssh(), 1);
+    Repository repo = repository();
+    String build = passes(plan(onLeasedHost("pool: " + pool), REPORT), repo, repo.a());
+    String copy = awaitIdle(repo, copyOf(build)).get("id").asText();
+    String hostId = stack.api.resources("host", Map.of("pool", pool)).get(0).get("id").asText();
+
+    assertEquals(202, stack.api.delete("api/v1/hosts/" + hostId).status());
+
+    await().atMost(CLEANING).until(() -> status(copy).equals("destroyed"));
+    assertEquals(List.of(), copies(repo));
+  }
+
+  @Test
   void hostKeepsAtMostItsBudgetOfCopiesEvictingTheLeastRecentlyUsedIdleOne() throws Exception {
     HostWithHome host = stack.sshHostWithHome();
     String plan = plan(onLeasedHost("pool: " + registerWithCopyBudget(host, 2, 1)), REPORT);

@@ -12,6 +12,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 import java.time.Instant;
+import java.util.List;
 import org.jboss.logging.Logger;
 
 /**
@@ -68,9 +69,31 @@ public class Resources {
     resources.flush();
     recordHistory(resource);
     announce(resource, eventType(to));
+    if (to == ResourceStatus.DESTROYED && Resource.TYPE_HOST.equals(resource.type)) {
+      forgetWorkingCopiesOn(resource);
+    }
     if (to != ResourceStatus.ACTIVE) {
       // leases that could only ever have been served by this resource must now fail
       retryAllocation(resource.type, "resource " + resource.id + " " + to.wireName());
+    }
+  }
+
+  /**
+   * A removed host's working copies end with it: Slipway no longer reaches that machine, so their
+   * directories are left there. (A host is removed only once it holds no lease, so none is in use.)
+   */
+  private void forgetWorkingCopiesOn(Resource host) {
+    List<Resource> copies =
+        resources.list("hostId = ?1 and status <> ?2", host.id, ResourceStatus.DESTROYED);
+    for (Resource copy : copies) {
+      String why = "its host " + host.name + " was removed; the directory is left on the machine";
+      if (copy.status.next().contains(ResourceStatus.RELEASED)) {
+        move(copy, ResourceStatus.RELEASED, why);
+      } else if (copy.status.next().contains(ResourceStatus.BROKEN)) {
+        move(copy, ResourceStatus.BROKEN, why);
+      }
+      copy.busySince = null;
+      move(copy, ResourceStatus.DESTROYED, why);
     }
   }
 

@@ -187,17 +187,22 @@ public class Allocator {
     }
     Lease lease = found.get();
     Duration waited = Duration.between(lease.createdAt, Instant.now());
-    long offering = resourceRepository.countOffering(lease.type, lease.attributes);
+    String why =
+        blueprintsOf(lease.type).stream()
+            .map(b -> b.whyWaiting(lease))
+            .filter(Objects::nonNull)
+            .findFirst()
+            .orElseGet(
+                () -> {
+                  long offering = resourceRepository.countOffering(lease.type, lease.attributes);
+                  return wanted(lease)
+                      + ": "
+                      + (offering == 0
+                          ? "nothing offers it any more"
+                          : "all " + offering + " " + lease.type + "s offering it stayed busy");
+                });
     leases.move(
-        lease,
-        LeaseStatus.FAILED,
-        String.format(
-            "waited %ds for %s: %s",
-            waited.toSeconds(),
-            wanted(lease),
-            offering == 0
-                ? "nothing offers it any more"
-                : "all " + offering + " " + lease.type + "s offering it stayed busy"));
+        lease, LeaseStatus.FAILED, String.format("waited %ds for %s", waited.toSeconds(), why));
     return true;
   }
 

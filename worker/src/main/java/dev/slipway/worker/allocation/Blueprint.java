@@ -43,6 +43,15 @@ public interface Blueprint {
   }
 
   /**
+   * What {@code lease} has been waiting for and why it did not get it, in words for its reason when
+   * its wait times out, or null to let the allocator describe it (by the resources offering its
+   * attributes).
+   */
+  default String whyWaiting(Lease lease) {
+    return null;
+  }
+
+  /**
    * Makes an acquired lease usable on its resource.
    *
    * @return true when the lease is usable now (the allocator activates it); false when the

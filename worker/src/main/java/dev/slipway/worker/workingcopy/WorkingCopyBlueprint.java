@@ -93,11 +93,33 @@ public final class WorkingCopyBlueprint implements Blueprint {
   }
 
   @Override
+  public String whyWaiting(Lease lease) {
+    String what = "a working copy of " + lease.repository + " at " + lease.ref;
+    if (lease.hostLeaseId == null) {
+      return what
+          + " on a host with "
+          + Attributes.describe(lease.attributes)
+          + ": no such host had a free slot and room for a copy";
+    }
+    Lease host = leaseRepository.findById(lease.hostLeaseId);
+    if (host == null || host.resourceId == null) {
+      return what + ": its host lease " + lease.hostLeaseId + " holds no host";
+    }
+    Resource resource = resourceRepository.findById(host.resourceId);
+    return what
+        + " on "
+        + resource.name
+        + ": every copy there stayed in use, and the host keeps at most "
+        + budget(resource).maxCopies()
+        + " copies";
+  }
+
+  @Override
   public Optional<String> allocate(Lease lease) {
     if (lease.hostLeaseId != null) {
       Lease host = leaseRepository.findById(lease.hostLeaseId);
-      if (host == null || host.status != LeaseStatus.ACTIVE) {
-        return Optional.empty();
+      if (host == null || host.status != LeaseStatus.ACTIVE || whyNever(lease) != null) {
+        return Optional.empty(); // (the allocator then fails it with the reason)
       }
       return copyOn(resourceRepository.findById(host.resourceId), lease);
     }
