@@ -110,9 +110,13 @@ public class RepositoryResource {
   @Path("{id}")
   @Transactional
   public Response remove(@PathParam("id") String id) {
-    if (!repositories.deleteById(id)) {
-      throw ApiException.notFound("repository", id);
-    }
+    GitRepository repository =
+        repositories
+            .findByIdOptional(id)
+            .orElseThrow(() -> ApiException.notFound("repository", id));
+    repositories.delete(repository);
+    repositories.flush();
+    credentials.deleteById(repository.credentialId); // its secret goes with it
     return Response.noContent().build();
   }
 

@@ -25,12 +25,43 @@ public final class GitScripts {
   /** Exit status of {@link #checkout} when the repository could not be fetched into the mirror. */
   public static final int REPOSITORY_UNREACHABLE = 66;
 
-  private static final String CHECKOUT =
+  /**
+   * What every script runs git with: nothing a build could have written decides what git executes
+   * (a build runs as the same user, in the copy): no system or user config, no hooks, no filesystem
+   * monitor, no credential helper that could keep a token.
+   */
+  private static final String SAFE_GIT =
       """
+      export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null GIT_TERMINAL_PROMPT=0
+      export GIT_CONFIG_COUNT=3 GIT_CONFIG_KEY_0=core.hooksPath GIT_CONFIG_VALUE_0=/dev/null \\
+        GIT_CONFIG_KEY_1=core.fsmonitor GIT_CONFIG_VALUE_1=false \\
+        GIT_CONFIG_KEY_2=credential.helper GIT_CONFIG_VALUE_2=
+      """;
+
+  private static final String CHECKOUT =
+      SAFE_GIT
+          + """
       set -e
-      M=$1 D=$2 R=$3 REF=$4 K=$5 KIND=$6 U=$7
+      M=$1 D=$2 R=$3 REF=$4 K=$5 KIND=$6 U=$7 Q=$8
       case $M in /*) ;; *) M=$PWD/$M ;; esac
       case $D in /*) ;; *) D=$PWD/$D ;; esac
+      # a repository's own config as Slipway wrote it, whatever a build changed in it since:
+      # $1 its git directory, $2 bare (true|false), $3 fetch refspec, $4 "mirror = true" or ""
+      own_config() {
+        OF=
+        while IFS= read -r l; do case $l in *objectformat*sha256*) OF=sha256 ;; esac
+        done < "$1/config" || true
+        { echo '[core]'
+          if [ -n "$OF" ]; then echo 'repositoryformatversion = 1'; else echo 'repositoryformatversion = 0'; fi
+          echo "bare = $2"
+          if [ -n "$OF" ]; then echo '[extensions]'; echo 'objectformat = sha256'; fi
+          echo '[remote "origin"]'
+          echo "url = $Q"
+          echo "fetch = $3"
+          if [ -n "$4" ]; then echo "$4"; fi
+        } > "$1/config.slipway"
+        mv -f "$1/config.slipway" "$1/config"
+      }
       if [ -n "$K" ]; then
         trap 'rm -f "$K" "$K.askpass" "$K.known_hosts"' EXIT
         chmod 600 "$K"
@@ -46,14 +77,17 @@ public final class GitScripts {
           export GIT_ASKPASS="$K.askpass" SLIPWAY_GIT_USER="$U" SLIPWAY_GIT_TOKEN="$K"
         fi
       fi
-      export GIT_TERMINAL_PROMPT=0
       PINNED=
       case ${#REF} in 40|64) case $REF in *[!0-9a-f]*) ;; *) PINNED=1 ;; esac ;; esac
       has() { [ -n "$PINNED" ] && git --git-dir="$1" cat-file -e "$REF^{commit}" 2>/dev/null; }
       mkdir -p "${M%/*}"
       if ! { [ -d "$M" ] && has "$M"; }; then
-        if command -v flock >/dev/null; then exec 9>"$M.lock"; flock 9; fi
-        if ! { [ -d "$M" ] && git --git-dir="$M" fetch --prune --quiet origin; }; then
+        if command -v flock >/dev/null; then exec 9>"$M.lock"; flock -w 600 9; fi
+        if [ -d "$M" ] && [ ! -L "$M" ]; then
+          own_config "$M" true '+refs/*:refs/*' 'mirror = true'
+        fi
+        if ! { [ -d "$M" ] && [ ! -L "$M" ] && git --git-dir="$M" fetch --prune --quiet origin; }
+        then
           rm -rf "$M.new"
           git clone --mirror --quiet "$R" "$M.new" \\
             || { echo "slipway: could not fetch $R" >&2; exit 66; }
@@ -62,41 +96,51 @@ public final class GitScripts {
         fi
         if command -v flock >/dev/null; then flock -u 9; fi
       fi
+      if [ -n "$K" ]; then
+        rm -f "$K" "$K.askpass" "$K.known_hosts" # only the mirror talks to the repository
+        unset GIT_SSH_COMMAND GIT_ASKPASS SLIPWAY_GIT_TOKEN
+      fi
       NEW=
-      if [ -d "$D/.git" ]; then
+      if [ -d "$D/.git" ] && [ ! -L "$D/.git" ]; then
         echo "slipway: recycling $D"
-        has "$D/.git" || git -C "$D" fetch --prune --progress "$M" \\
-          '+refs/heads/*:refs/remotes/origin/*' '+refs/tags/*:refs/tags/*'
+        own_config "$D/.git" false '+refs/heads/*:refs/remotes/origin/*' ''
+        has "$D/.git" || git --git-dir="$D/.git" -c uploadpack.allowAnySHA1InWant=true \\
+          fetch --prune --progress "$M" \\
+          '+refs/heads/*:refs/remotes/origin/*' '+refs/tags/*:refs/tags/*' ${PINNED:+"$REF"}
       else
         echo "slipway: cloning $R into $D"
         NEW=1
         rm -rf "$D"
         mkdir -p "${D%/*}"
         git clone --progress --no-checkout "$M" "$D"
-        git -C "$D" remote set-url origin "$R"
+        own_config "$D/.git" false '+refs/heads/*:refs/remotes/origin/*' ''
       fi
+      G="--git-dir=$D/.git"
       if [ -n "$PINNED" ]; then
-        C=$(git -C "$D" rev-parse --verify --quiet "$REF^{commit}") \\
+        C=$(git "$G" rev-parse --verify --quiet "$REF^{commit}") \\
           || { echo "slipway: $REF names no commit of $R" >&2; exit 64; }
       else
-        C=$(git -C "$D" rev-parse --verify --quiet "refs/remotes/origin/$REF^{commit}" \\
-          || git -C "$D" rev-parse --verify --quiet "refs/tags/$REF^{commit}" \\
-          || git -C "$D" rev-parse --verify --quiet "$REF^{commit}") \\
+        C=$(git "$G" rev-parse --verify --quiet "refs/remotes/origin/$REF^{commit}" \\
+          || git "$G" rev-parse --verify --quiet "refs/tags/$REF^{commit}" \\
+          || git "$G" rev-parse --verify --quiet "$REF^{commit}") \\
           || { echo "slipway: $REF names no commit of $R" >&2; exit 64; }
       fi
-      git -C "$D" checkout --quiet --force --detach "$C"
-      git -C "$D" reset --quiet --hard "$C"
-      git -C "$D" clean -ffdxq
-      H=$(git -C "$D" rev-parse HEAD)
+      git "$G" --work-tree="$D" checkout --quiet --force --detach "$C"
+      git "$G" --work-tree="$D" reset --quiet --hard "$C"
+      git "$G" --work-tree="$D" clean -ffdxq
+      H=$(git "$G" rev-parse HEAD)
       [ "$H" = "$C" ] || { echo "slipway: HEAD is $H, not $C" >&2; exit 65; }
       if [ -n "$NEW" ]; then echo "slipway: size $(du -sk "$D" | cut -f1) KiB"; fi
       echo "slipway: HEAD $H\"""";
 
   private static final String CLEAN =
-      """
+      SAFE_GIT
+          + """
       set -e
-      git -C "$1" reset --quiet --hard
-      git -C "$1" clean -ffdxq""";
+      [ -d "$1/.git" ] && [ ! -L "$1/.git" ] \\
+        || { echo "slipway: $1 has no .git directory of its own" >&2; exit 67; }
+      git --git-dir="$1/.git" --work-tree="$1" reset --quiet --hard
+      git --git-dir="$1/.git" --work-tree="$1" clean -ffdxq""";
 
   private static final String REMOVE = "rm -rf -- \"$1\"";
 
@@ -139,7 +183,8 @@ public final class GitScripts {
         ref,
         access == null ? "" : access.file(),
         access == null ? "" : access.kind(),
-        access == null || access.httpsUser() == null ? "" : access.httpsUser());
+        access == null || access.httpsUser() == null ? "" : access.httpsUser(),
+        configValue(repository));
   }
 
   /** Resets and cleans {@code dir}: tracked files as committed, untracked and ignored ones gone. */
@@ -150,6 +195,11 @@ public final class GitScripts {
   /** Deletes {@code dir} and everything in it. */
   public static String remove(String dir) {
     return call(REMOVE, dir);
+  }
+
+  /** {@code value} as a quoted value in a git config file. */
+  static String configValue(String value) {
+    return '"' + value.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
   }
 
   private static String call(String body, String... args) {

@@ -30,7 +30,10 @@ public class RepositoryCredentials {
 
   private static final Duration SHORT = Duration.ofSeconds(30);
 
-  /** Makes the private directory; prints its absolute path. */
+  /**
+   * Makes the private directory, deletes what a checkout cut short by a dying worker left there
+   * (files older than {@code $2} minutes), prints its absolute path.
+   */
   private static final String PRIVATE_DIR =
       """
       set -e
@@ -38,6 +41,7 @@ public class RepositoryCredentials {
       mkdir -p -- "$1"
       chmod 700 -- "$1"
       cd -- "$1"
+      find . -type f -mmin +"$2" -exec rm -f {} + 2>/dev/null || true
       pwd -P""";
 
   private static final String FORGET = "rm -f -- \"$1\" \"$1.askpass\" \"$1.known_hosts\"";
@@ -45,6 +49,7 @@ public class RepositoryCredentials {
   @Inject GitRepositories repositories;
   @Inject CredentialStore credentials;
   @Inject SshConnections ssh;
+  @Inject WorkingCopyConfig config;
 
   /** A repository's decrypted credential. */
   public record Secret(String kind, String value, String httpsUser) {
@@ -95,10 +100,14 @@ public class RepositoryCredentials {
     }
     String file = out.toString(StandardCharsets.UTF_8).strip() + "/" + UUID.randomUUID();
     String text = secret.value().endsWith("\n") ? secret.value() : secret.value() + "\n";
+    GitScripts.Access access = new GitScripts.Access(file, secret.kind(), secret.httpsUser());
     try (OutputStream written = ssh.sftp(host, key).write(file)) {
       written.write(text.getBytes(StandardCharsets.UTF_8));
+    } catch (IOException | RuntimeException e) {
+      forget(host, key, access); // a part may have been written
+      throw e;
     }
-    return new GitScripts.Access(file, secret.kind(), secret.httpsUser());
+    return access;
   }
 
   /** Deletes what {@link #place} wrote (the script normally has already). */

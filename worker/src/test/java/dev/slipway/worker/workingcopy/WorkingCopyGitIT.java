@@ -247,6 +247,59 @@ class WorkingCopyGitIT extends RealSshHostTest {
   }
 
   @Test
+  void hooksAndConfigThatABuildPlantsInItsCopyNeverRunAtTheNextCheckout() throws Exception {
+    checkout("main");
+    Path marker = dir.resolve("planted-" + System.nanoTime());
+    Path hook = copy.resolve(".git/hooks/post-checkout");
+    Files.writeString(hook, "#!/bin/sh\ntouch " + marker + "\n");
+    Files.setPosixFilePermissions(hook, PosixFilePermissions.fromString("rwx------"));
+    git(copy, "config", "core.fsmonitor", "touch " + marker + "; echo");
+    git(copy, "config", "core.hooksPath", copy.resolve(".git/hooks").toString());
+    git(copy, "config", "remote.origin.url", "https://attacker.example/steal.git");
+
+    checkout("main");
+    Object[] clean = onHost(GitScripts.clean(copy.toString()));
+
+    assertEquals(0, clean[0], clean[2].toString());
+    assertFalse(Files.exists(marker), "a planted hook or fsmonitor ran");
+    assertEquals(origin.toUri().toString(), git(copy, "config", "remote.origin.url"));
+  }
+
+  @Test
+  void cleaningACopyWhoseGitDirectoryWasDeletedNeverTouchesAnEnclosingRepository()
+      throws Exception {
+    Path parent = Files.createTempDirectory(dir, "enclosing");
+    git(parent, "init", "--quiet");
+    Path precious = Files.writeString(parent.resolve("precious.txt"), "keep me\n");
+    Path copyDir = Files.createDirectories(parent.resolve("copies/c1"));
+    Files.writeString(copyDir.resolve("left.txt"), "x");
+
+    Object[] clean = onHost(GitScripts.clean(copyDir.toString()));
+
+    assertNotEquals(0, clean[0], "cleaning a copy without .git must fail");
+    assertTrue(Files.exists(precious), "the enclosing repository was cleaned");
+    assertTrue(Files.exists(copyDir.resolve("left.txt")));
+  }
+
+  @Test
+  void aCommitOnlyReachableFromAnotherRefIsCheckedOutByItsId() throws Exception {
+    checkout("main");
+    git(origin, "checkout", "--quiet", "-b", "topic");
+    Files.writeString(origin.resolve("app.txt"), "pull request\n");
+    git(origin, "commit", "--quiet", "-am", "pr");
+    String pr = git(origin, "rev-parse", "HEAD");
+    git(origin, "update-ref", "refs/pull/1/head", pr);
+    git(origin, "checkout", "--quiet", "main");
+    git(origin, "branch", "--quiet", "-D", "topic");
+
+    String out = checkout(pr);
+
+    assertTrue(out.contains("slipway: recycling"), out);
+    assertTrue(out.trim().endsWith("slipway: HEAD " + pr), out);
+    assertEquals("pull request\n", Files.readString(copy.resolve("app.txt")));
+  }
+
+  @Test
   void refsThatCouldBeReadAsOptionsOrRangesAreRefused() {
     for (String ref : List.of("--upload-pack=touch x", "-x", "a..b", "main branch", "a\nb", "")) {
       assertThrows(
