@@ -158,6 +158,7 @@ public class BuildEngine {
                 spec.attributes() == null ? Map.of() : spec.attributes(),
                 logId),
             build.id,
+            null,
             null);
     Command log = new Command();
     log.id = logId;

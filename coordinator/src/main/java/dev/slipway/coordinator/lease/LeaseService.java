@@ -77,7 +77,8 @@ public class LeaseService {
     return leases.requestWorkingCopy(
         new Leases.WorkingCopyRequest(r.repository(), r.ref(), r.hostLease(), attributes, null),
         r.owner() == null ? "api" : r.owner(),
-        millis("waitTimeout", r.waitTimeout()));
+        millis("waitTimeout", r.waitTimeout()),
+        millis("heartbeatTimeout", r.heartbeatTimeout()));
   }
 
   /**

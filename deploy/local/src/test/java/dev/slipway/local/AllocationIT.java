@@ -130,24 +130,7 @@ class AllocationIT {
     assertEquals(202, stack.api.delete("api/v1/hosts/" + windowsHost).status());
     awaitHostStatus(windowsHost, "destroyed");
 
-    String blueprint = "no-copies-" + pool;
-    stack
-        .api
-        .post(
-            "api/v1/blueprints",
-            Map.of(
-                "name",
-                blueprint,
-                "kind",
-                "static-host",
-                "config",
-                Map.of("workingCopies", Map.of("maxCopies", 0))))
-        .ok();
-    Map<String, Object> body =
-        stack.hostBody(
-            machine, machine.clientPrivateKeyPem(), pool + "-l", "linux", Map.of("pool", pool), 1);
-    body.put("blueprint", blueprint);
-    stack.api.registerHost(body);
+    stack.registerWithCopyBudget(machine, pool + "-l", Map.of("pool", pool), 1, 0);
     String linux =
         awaitStatus(lease(Map.of("pool", pool, "platform", "linux")), "active").get("id").asText();
     JsonNode timedOut =

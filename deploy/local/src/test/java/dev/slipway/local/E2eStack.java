@@ -119,6 +119,30 @@ final class E2eStack {
     return api.registerHost(hostBody(host, privateKey, name, platform, attributes, slots));
   }
 
+  /**
+   * Registers {@code host} (linux, {@code slots} slots) under a static-host blueprint of its own
+   * that keeps at most {@code maxCopies} working copies per host; returns the host's id.
+   */
+  String registerWithCopyBudget(
+      SshTestHost host, String name, Map<String, String> attributes, int slots, int maxCopies)
+      throws Exception {
+    String blueprint = "budget-" + name;
+    api.post(
+            "api/v1/blueprints",
+            Map.of(
+                "name",
+                blueprint,
+                "kind",
+                "static-host",
+                "config",
+                Map.of("workingCopies", Map.of("maxCopies", maxCopies))))
+        .ok();
+    Map<String, Object> body =
+        hostBody(host, host.clientPrivateKeyPem(), name, "linux", attributes, slots);
+    body.put("blueprint", blueprint);
+    return api.registerHost(body);
+  }
+
   /** The body of {@code POST /api/v1/hosts} that registers {@code host}, for tests to add to. */
   Map<String, Object> hostBody(
       SshTestHost host,

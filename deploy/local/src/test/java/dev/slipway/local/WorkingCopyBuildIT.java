@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -278,6 +279,41 @@ class WorkingCopyBuildIT {
     awaitLease(waiting, "active");
   }
 
+  @Test
+  void aLeaseByAttributesWaitingForAHostSlotIsServedWhenAPlainHostLeaseEnds() throws Exception {
+    String pool = stack.register(stack.sshHost(), 1);
+    Repository repo = repository();
+    String plain = hostLease(pool);
+    String waiting = workingCopyLease(repo, Map.of("attributes", Map.of("pool", pool)));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> stack.api.lease(waiting).get("queuePosition").asInt() >= 1);
+
+    stack.api.post("api/v1/leases/" + plain + "/release", Map.of()).ok();
+
+    awaitLease(waiting, "active");
+  }
+
+  @Test
+  void aWorkingCopyLeaseEndsWithItsHostLeaseOrWhenItsOwnerStopsHeartbeating() throws Exception {
+    String pool = stack.register(stack.sshHost(), 2);
+    Repository repo = repository();
+    String host = hostLease(pool);
+    String onHost = workingCopyLease(repo, host);
+    awaitLease(onHost, "active");
+    stack.api.post("api/v1/leases/" + host + "/release", Map.of()).ok();
+    awaitLease(onHost, "released");
+
+    String silent =
+        workingCopyLease(
+            repo, Map.of("attributes", Map.of("pool", pool), "heartbeatTimeout", "2s"));
+    awaitLease(silent, "active");
+    String taken = stack.api.lease(silent).get("hostLease").asText();
+    awaitLease(silent, "released");
+    awaitLease(taken, "released");
+    assertTrue(stack.api.lease(silent).get("reason").asText().contains("heartbeat"));
+  }
+
   /** An API lease on a host of {@code pool}; returns its id once active. */
   static String hostLease(String pool) throws Exception {
     String id =
@@ -293,17 +329,16 @@ class WorkingCopyBuildIT {
 
   /** An API working-copy lease of {@code repo} at commit A on the host of {@code hostLease}. */
   static String workingCopyLease(Repository repo, String hostLease) throws Exception {
-    Map<String, Object> body =
-        Map.of(
-            "type",
-            "working-copy",
-            "repository",
-            repo.uri(),
-            "ref",
-            repo.a(),
-            "hostLease",
-            hostLease);
-    return stack.api.post("api/v1/leases", body).json().get("id").asText();
+    return workingCopyLease(repo, Map.of("hostLease", hostLease));
+  }
+
+  /** An API working-copy lease of {@code repo} at commit A, with {@code fields} added. */
+  static String workingCopyLease(Repository repo, Map<String, Object> fields) throws Exception {
+    Map<String, Object> body = new HashMap<>(fields);
+    body.put("type", "working-copy");
+    body.put("repository", repo.uri());
+    body.put("ref", repo.a());
+    return stack.api.post("api/v1/leases", body).ok().get("id").asText();
   }
 
   static void awaitLease(String id, String status) {
@@ -552,29 +587,8 @@ class WorkingCopyBuildIT {
   static String registerWithCopyBudget(HostWithHome host, int maxCopies, int slots)
       throws Exception {
     String pool = E2eStack.newPool();
-    String blueprint = "budget-" + pool;
-    stack
-        .api
-        .post(
-            "api/v1/blueprints",
-            Map.of(
-                "name",
-                blueprint,
-                "kind",
-                "static-host",
-                "config",
-                Map.of("workingCopies", Map.of("maxCopies", maxCopies))))
-        .ok();
-    Map<String, Object> body =
-        stack.hostBody(
-            host.ssh(),
-            host.ssh().clientPrivateKeyPem(),
-            "host-" + pool,
-            "linux",
-            Map.of("pool", pool),
-            slots);
-    body.put("blueprint", blueprint);
-    stack.api.registerHost(body);
+    stack.registerWithCopyBudget(
+        host.ssh(), "host-" + pool, Map.of("pool", pool), slots, maxCopies);
     return pool;
   }
 

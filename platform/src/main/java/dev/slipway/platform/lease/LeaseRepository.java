@@ -80,6 +80,16 @@ public class LeaseRepository implements PanacheRepositoryBase<Lease, String> {
         .getResultList();
   }
 
+  /** Ids of the working-copy leases still held or prepared on host lease {@code hostLeaseId}. */
+  @SuppressWarnings("unchecked")
+  public List<String> sittingOn(String hostLeaseId) {
+    return getEntityManager()
+        .createNativeQuery(
+            "select id from leases where host_lease_id = ?1 and status in ('acquired', 'active')")
+        .setParameter(1, hostLeaseId)
+        .getResultList();
+  }
+
   /** Lists leases, newest first, optionally of one status and owner. */
   public List<Lease> list(LeaseStatus status, String owner, int limit) {
     StringBuilder query = new StringBuilder("1 = 1");

@@ -67,7 +67,8 @@ public class Leases {
    * it too).
    */
   @Transactional(Transactional.TxType.MANDATORY)
-  public Lease requestWorkingCopy(WorkingCopyRequest request, String owner, Long waitTimeoutMs) {
+  public Lease requestWorkingCopy(
+      WorkingCopyRequest request, String owner, Long waitTimeoutMs, Long heartbeatTimeoutMs) {
     Lease lease =
         pending(
             Resource.TYPE_WORKING_COPY,
@@ -79,6 +80,7 @@ public class Leases {
     lease.hostLeaseId = request.hostLeaseId();
     lease.logId = request.logId();
     lease.waitTimeoutMs = waitTimeoutMs;
+    lease.heartbeatTimeoutMs = heartbeatTimeoutMs;
     return requested(lease);
   }
 

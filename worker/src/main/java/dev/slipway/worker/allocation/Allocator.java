@@ -87,6 +87,16 @@ public class Allocator {
    */
   @Transactional(Transactional.TxType.MANDATORY)
   public int drain(String type) {
+    int served = drainQueue(type);
+    for (Blueprint dependent : blueprints) {
+      if (dependent.waitsFor().contains(type)) {
+        served += drainQueue(dependent.type()); // e.g. working copies waiting for a host slot
+      }
+    }
+    return served;
+  }
+
+  private int drainQueue(String type) {
     lockQueue(type);
     int served = 0;
     boolean makesResources = blueprintsOf(type).stream().anyMatch(Blueprint::makesResources);
@@ -167,8 +177,11 @@ public class Allocator {
       return Optional.empty(); // already released, failed or broken: nothing to give back
     }
     Blueprint blueprint = blueprintsOf(lease.type).get(0);
-    blueprint.release(lease);
     leases.move(lease, LeaseStatus.RELEASED, reason);
+    blueprint.release(lease);
+    for (String sitting : leaseRepository.sittingOn(lease.id)) {
+      release(sitting, "its host lease " + lease.id + " was released");
+    }
     Resource resource = resourceRepository.findById(lease.resourceId);
     resourceRepository.getEntityManager().refresh(resource);
     if (resource.status == ResourceStatus.RELEASED && resource.leasesHeld == 0) {

@@ -2,6 +2,7 @@ package dev.slipway.worker.allocation;
 
 import dev.slipway.platform.lease.Lease;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * A kind of resource maker. Implementations are {@code final} CDI beans; the {@link Allocator}
@@ -22,6 +23,14 @@ public interface Blueprint {
    */
   default boolean makesResources() {
     return false;
+  }
+
+  /**
+   * The resource types whose freed capacity may let its waiting leases through (a working copy
+   * needs a host slot): the allocator serves its queue whenever theirs is served.
+   */
+  default Set<String> waitsFor() {
+    return Set.of();
   }
 
   /** Could this blueprint ever serve {@code lease}, if every resource were idle? */

@@ -13,6 +13,7 @@ import dev.slipway.platform.lease.Leases;
 import dev.slipway.platform.resource.Resource;
 import dev.slipway.platform.resource.ResourceRepository;
 import dev.slipway.platform.resource.Resources;
+import dev.slipway.worker.allocation.Allocator;
 import dev.slipway.worker.allocation.Blueprint;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -23,6 +24,7 @@ import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -47,6 +49,7 @@ public final class WorkingCopyBlueprint implements Blueprint {
   @Inject BlueprintRepository blueprints;
   @Inject WorkingCopyJobs jobs;
   @Inject WorkingCopyConfig config;
+  @Inject Allocator allocator;
 
   @Override
   public String kind() {
@@ -61,6 +64,11 @@ public final class WorkingCopyBlueprint implements Blueprint {
   @Override
   public boolean makesResources() {
     return true;
+  }
+
+  @Override
+  public Set<String> waitsFor() {
+    return Set.of(Resource.TYPE_HOST);
   }
 
   @Override
@@ -204,15 +212,8 @@ public final class WorkingCopyBlueprint implements Blueprint {
 
   /** Releases the host lease that was taken for this working-copy lease, if one was. */
   void releaseHostLease(Lease lease, String reason) {
-    if (!lease.ownsHostLease) {
-      return;
-    }
-    Optional<Lease> host =
-        leaseRepository.lock(lease.hostLeaseId).filter(l -> l.status.canRelease());
-    if (host.isPresent()) {
-      leases.move(host.get(), LeaseStatus.RELEASED, reason);
-      resourceRepository.freeSlot(host.get().resourceId);
-      resources.retryAllocation(Resource.TYPE_HOST, "host lease " + host.get().id + " released");
+    if (lease.ownsHostLease) {
+      allocator.release(lease.hostLeaseId, reason).ifPresent(allocator::drain);
     }
   }
 

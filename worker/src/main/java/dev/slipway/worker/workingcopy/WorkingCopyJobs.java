@@ -420,24 +420,28 @@ public class WorkingCopyJobs {
       LOG.warnf("cleaning working copy %s failed; trying again later: %s", copyId, e.getMessage());
       return;
     }
-    QuarkusTransaction.requiringNew()
-        .run(
-            () -> {
-              Resource copy = resourceRepository.findById(copyId);
-              if (copy.status != ResourceStatus.ACTIVE) {
-                return;
-              }
-              if (exit != null && exit == 0) {
-                copies.giveBack(copyId);
-                resources.retryAllocation(
-                    Resource.TYPE_WORKING_COPY, "working copy " + copyId + " is clean");
-              } else {
-                copy.busySince = Instant.now();
-                resources.move(
-                    copy, ResourceStatus.BROKEN, "cleaning failed: " + lastLine(err.text()));
-                removeAfterCommit(copyId);
-              }
-            });
+    boolean broken =
+        QuarkusTransaction.requiringNew()
+            .call(
+                () -> {
+                  Resource copy = resourceRepository.findById(copyId);
+                  if (copy.status != ResourceStatus.ACTIVE) {
+                    return false;
+                  }
+                  if (exit != null && exit == 0) {
+                    copies.giveBack(copyId);
+                    resources.retryAllocation(
+                        Resource.TYPE_WORKING_COPY, "working copy " + copyId + " is clean");
+                    return false;
+                  }
+                  copy.busySince = Instant.now();
+                  resources.move(
+                      copy, ResourceStatus.BROKEN, "cleaning failed: " + lastLine(err.text()));
+                  return true;
+                });
+    if (broken) {
+      remove(copyId); // this thread holds the copy's claim: delete it now
+    }
   }
 
   private void remove(String copyId) {
