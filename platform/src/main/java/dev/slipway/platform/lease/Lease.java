@@ -78,6 +78,10 @@ public class Lease {
   @Column(name = "preparing_since")
   public Instant preparingSince;
 
+  /** The worker that prepares it (holds the claim). */
+  @Column(name = "preparing_by")
+  public String preparingBy;
+
   /** Why the lease was released while it was still being prepared. */
   @Column(name = "release_reason")
   public String releaseReason;

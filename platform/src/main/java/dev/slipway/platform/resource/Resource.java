@@ -76,6 +76,10 @@ public class Resource {
   @Column(name = "busy_since")
   public Instant busySince;
 
+  /** The worker that cleans or deletes it (holds the claim). */
+  @Column(name = "busy_by")
+  public String busyBy;
+
   /** Why the last command on this host could not run (an infrastructure failure), or null. */
   @Column(name = "suspect_reason")
   public String suspectReason;

@@ -93,6 +93,7 @@ public class Resources {
         move(copy, ResourceStatus.BROKEN, why);
       }
       copy.busySince = null;
+      copy.busyBy = null;
       move(copy, ResourceStatus.DESTROYED, why);
     }
   }

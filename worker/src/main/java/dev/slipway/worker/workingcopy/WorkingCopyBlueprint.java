@@ -20,7 +20,6 @@ import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
@@ -166,7 +165,7 @@ public final class WorkingCopyBlueprint implements Blueprint {
         return Optional.empty(); // every copy is in use: wait for one
       }
       Resource evicted = evictable.get();
-      evicted.busySince = Instant.now();
+      jobs.claim(evicted);
       resources.move(
           evicted,
           ResourceStatus.RELEASED,
@@ -197,7 +196,7 @@ public final class WorkingCopyBlueprint implements Blueprint {
 
   @Override
   public boolean activate(Lease lease) {
-    lease.preparingSince = Instant.now();
+    jobs.claim(lease);
     jobs.prepareAfterCommit(lease.id);
     return false;
   }
@@ -205,7 +204,7 @@ public final class WorkingCopyBlueprint implements Blueprint {
   @Override
   public void release(Lease lease) {
     Resource copy = resourceRepository.findById(lease.resourceId);
-    copy.busySince = Instant.now(); // keeps its slot until it is clean
+    jobs.claim(copy); // it keeps its slot until it is clean
     jobs.cleanAfterCommit(copy.id);
     releaseHostLease(lease, "released with its working copy");
   }

@@ -26,10 +26,12 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import jakarta.persistence.LockModeType;
 import jakarta.transaction.TransactionSynchronizationRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -79,6 +81,10 @@ public class WorkingCopyJobs {
   @ConfigProperty(name = "slipway.worker.allocator.enabled")
   boolean allocatorRole;
 
+  /** This worker, as its claims name it. */
+  final String workerId =
+      ManagementFactory.getRuntimeMXBean().getName() + "-" + Long.toHexString(System.nanoTime());
+
   private final Set<String> preparing = ConcurrentHashMap.newKeySet();
   private final Set<String> busyCopies = ConcurrentHashMap.newKeySet();
   private final ExecutorService executor =
@@ -101,6 +107,18 @@ public class WorkingCopyJobs {
       timer.close();
     }
     executor.shutdownNow();
+  }
+
+  /** Claims the checkout of {@code lease} for this worker (in the caller's transaction). */
+  void claim(Lease lease) {
+    lease.preparingSince = Instant.now();
+    lease.preparingBy = workerId;
+  }
+
+  /** Claims the cleaning or deletion of {@code copy} for this worker. */
+  void claim(Resource copy) {
+    copy.busySince = Instant.now();
+    copy.busyBy = workerId;
   }
 
   /**
@@ -141,15 +159,16 @@ public class WorkingCopyJobs {
     try {
       long stale = config.heartbeatInterval().toMillis() * 3;
       QuarkusTransaction.requiringNew()
-          .run(() -> copies.renew(List.copyOf(preparing), List.copyOf(busyCopies)));
+          .run(() -> copies.renew(workerId, List.copyOf(preparing), List.copyOf(busyCopies)));
       for (String leaseId :
           QuarkusTransaction.requiringNew()
-              .call(() -> copies.claimStalePreparations(stale, BATCH))) {
+              .call(() -> copies.claimStalePreparations(workerId, stale, BATCH))) {
         LOG.infof("taking over the checkout of lease %s", leaseId);
         submit(preparing, leaseId, () -> prepare(leaseId));
       }
       for (String copyId :
-          QuarkusTransaction.requiringNew().call(() -> copies.claimStaleCopies(stale, BATCH))) {
+          QuarkusTransaction.requiringNew()
+              .call(() -> copies.claimStaleCopies(workerId, stale, BATCH))) {
         ResourceStatus status =
             QuarkusTransaction.requiringNew()
                 .call(() -> resourceRepository.findById(copyId).status);
@@ -209,8 +228,10 @@ public class WorkingCopyJobs {
 
   private Checkout checkoutOf(String leaseId) {
     Lease lease = leaseRepository.findById(leaseId);
-    if (lease == null || lease.status != LeaseStatus.ACQUIRED) {
-      return null;
+    if (lease == null
+        || lease.status != LeaseStatus.ACQUIRED
+        || !workerId.equals(lease.preparingBy)) {
+      return null; // settled, or another worker holds the claim now
     }
     Resource copy = resourceRepository.findById(lease.resourceId);
     Resource host = resourceRepository.findById(copy.hostId);
@@ -321,8 +342,11 @@ public class WorkingCopyJobs {
    */
   private boolean settle(String leaseId, Checkout job, Outcome outcome, boolean mayReplace) {
     Lease lease = leaseRepository.lock(leaseId).orElseThrow();
-    if (lease.status != LeaseStatus.ACQUIRED || !job.copyId().equals(lease.resourceId)) {
-      return false; // another worker settled it
+    if (lease.status != LeaseStatus.ACQUIRED
+        || !job.copyId().equals(lease.resourceId)
+        || !workerId.equals(lease.preparingBy)) {
+      LOG.infof("lease %s is no longer this worker's to settle", leaseId);
+      return false; // another worker took it over (this one was thought dead), or settled it
     }
     Resource copy = resourceRepository.findById(job.copyId());
     switch (outcome.result()) {
@@ -333,6 +357,7 @@ public class WorkingCopyJobs {
         activateCopy(copy);
         lease.commit = outcome.head();
         lease.preparingSince = null;
+        lease.preparingBy = null;
         leases.move(lease, LeaseStatus.ACTIVE, null);
         if (lease.releaseReason != null) {
           allocator.release(lease.id, lease.releaseReason);
@@ -342,18 +367,18 @@ public class WorkingCopyJobs {
       case UNKNOWN_REF, REPOSITORY_FAILED -> {
         activateCopy(copy); // the copy is sound: the ref or the repository is the problem
         breakLease(lease, outcome.message());
-        copy.busySince = Instant.now();
+        claim(copy);
         cleanAfterCommit(copy.id);
         return false;
       }
       case GIT_FAILED -> {
-        copy.busySince = Instant.now();
+        claim(copy);
         resources.move(copy, ResourceStatus.BROKEN, outcome.message());
         removeAfterCommit(copy.id);
         if (mayReplace) { // a fresh clone too: it may have been cut short by a dead worker
           Resource host = resourceRepository.findById(job.hostId());
           lease.resourceId = blueprint.newCopy(host, lease.repository);
-          lease.preparingSince = Instant.now();
+          claim(lease);
           LOG.infof(
               "lease %s: copy %s broke (%s); checking out a fresh one",
               leaseId, copy.id, outcome.message());
@@ -364,7 +389,7 @@ public class WorkingCopyJobs {
       }
       case HOST_FAILED -> {
         if (copy.status == ResourceStatus.PENDING) {
-          copy.busySince = Instant.now();
+          claim(copy);
           resources.move(copy, ResourceStatus.BROKEN, "never made: " + outcome.message());
           removeAfterCommit(copy.id);
         } else {
@@ -389,6 +414,7 @@ public class WorkingCopyJobs {
 
   private void breakLease(Lease lease, String reason) {
     lease.preparingSince = null;
+    lease.preparingBy = null;
     leases.move(lease, LeaseStatus.BROKEN, reason);
     blueprint.releaseHostLease(lease, "its working copy could not be made: " + reason);
   }
@@ -399,8 +425,11 @@ public class WorkingCopyJobs {
 
   private Work work(String copyId, Set<ResourceStatus> statuses) {
     Resource copy = resourceRepository.findById(copyId);
-    if (copy == null || !statuses.contains(copy.status) || copy.busySince == null) {
-      return null;
+    if (copy == null
+        || !statuses.contains(copy.status)
+        || copy.busySince == null
+        || !workerId.equals(copy.busyBy)) {
+      return null; // done, or another worker holds the claim now
     }
     return new Work(copy.id, copy.path, copy.hostId, copies.lastLeaseOf(copyId).orElse(null));
   }
@@ -424,9 +453,10 @@ public class WorkingCopyJobs {
         QuarkusTransaction.requiringNew()
             .call(
                 () -> {
-                  Resource copy = resourceRepository.findById(copyId);
-                  if (copy.status != ResourceStatus.ACTIVE) {
-                    return false;
+                  Resource copy =
+                      resourceRepository.findById(copyId, LockModeType.PESSIMISTIC_WRITE);
+                  if (copy.status != ResourceStatus.ACTIVE || !workerId.equals(copy.busyBy)) {
+                    return false; // another worker took it over meanwhile
                   }
                   if (exit != null && exit == 0) {
                     copies.giveBack(copyId);
@@ -434,7 +464,7 @@ public class WorkingCopyJobs {
                         Resource.TYPE_WORKING_COPY, "working copy " + copyId + " is clean");
                     return false;
                   }
-                  copy.busySince = Instant.now();
+                  claim(copy);
                   resources.move(
                       copy, ResourceStatus.BROKEN, "cleaning failed: " + lastLine(err.text()));
                   return true;
@@ -466,9 +496,11 @@ public class WorkingCopyJobs {
     QuarkusTransaction.requiringNew()
         .run(
             () -> {
-              Resource copy = resourceRepository.findById(copyId);
-              if (copy.status == ResourceStatus.RELEASED || copy.status == ResourceStatus.BROKEN) {
+              Resource copy = resourceRepository.findById(copyId, LockModeType.PESSIMISTIC_WRITE);
+              if ((copy.status == ResourceStatus.RELEASED || copy.status == ResourceStatus.BROKEN)
+                  && workerId.equals(copy.busyBy)) {
                 copy.busySince = null;
+                copy.busyBy = null;
                 resources.move(copy, ResourceStatus.DESTROYED, "deleted from " + work.path());
               }
             });

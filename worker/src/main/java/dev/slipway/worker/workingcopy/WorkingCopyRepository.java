@@ -96,8 +96,8 @@ public class WorkingCopyRepository {
   public void giveBack(String copyId) {
     entityManager
         .createNativeQuery(
-            "update resources set leases_held = 0, busy_since = null, updated_at = now()"
-                + " where id = ?1")
+            "update resources set leases_held = 0, busy_since = null, busy_by = null,"
+                + " updated_at = now() where id = ?1")
         .setParameter(1, copyId)
         .executeUpdate();
   }
@@ -163,52 +163,60 @@ public class WorkingCopyRepository {
 
   /** Renews this worker's claims: the leases it prepares and the copies it cleans or deletes. */
   @Transactional(Transactional.TxType.MANDATORY)
-  public void renew(List<String> leaseIds, List<String> copyIds) {
+  public void renew(String worker, List<String> leaseIds, List<String> copyIds) {
     if (!leaseIds.isEmpty()) {
       entityManager
-          .createNativeQuery("update leases set preparing_since = now() where id in (?1)")
+          .createNativeQuery(
+              "update leases set preparing_since = now() where id in (?1) and preparing_by = ?2")
           .setParameter(1, leaseIds)
+          .setParameter(2, worker)
           .executeUpdate();
     }
     if (!copyIds.isEmpty()) {
       entityManager
-          .createNativeQuery("update resources set busy_since = now() where id in (?1)")
+          .createNativeQuery(
+              "update resources set busy_since = now() where id in (?1) and busy_by = ?2")
           .setParameter(1, copyIds)
+          .setParameter(2, worker)
           .executeUpdate();
     }
   }
 
-  /** Claims acquired working-copy leases whose preparer stopped renewing its claim. */
+  /** Claims, for {@code worker}, acquired working-copy leases whose preparer stopped renewing. */
   @Transactional(Transactional.TxType.MANDATORY)
-  public List<String> claimStalePreparations(long staleMillis, int limit) {
-    return claimStale("leases", "preparing_since", "status = 'acquired'", staleMillis, limit);
+  public List<String> claimStalePreparations(String worker, long staleMillis, int limit) {
+    return claimStale("leases", "preparing", "status = 'acquired'", worker, staleMillis, limit);
   }
 
-  /** Claims copies whose cleaning or deletion stopped being renewed. */
+  /** Claims, for {@code worker}, copies whose cleaning or deletion stopped being renewed. */
   @Transactional(Transactional.TxType.MANDATORY)
-  public List<String> claimStaleCopies(long staleMillis, int limit) {
-    return claimStale("resources", "busy_since", "true", staleMillis, limit);
+  public List<String> claimStaleCopies(String worker, long staleMillis, int limit) {
+    return claimStale("resources", "busy", "true", worker, staleMillis, limit);
   }
 
-  /** Renews the stale claims {@code column} of working-copy rows of {@code table}; their ids. */
+  /**
+   * Takes over the stale claims ({@code <claim>_since}, {@code <claim>_by}) of working-copy rows of
+   * {@code table}; their ids.
+   */
   @SuppressWarnings("unchecked")
   private List<String> claimStale(
-      String table, String column, String condition, long staleMillis, int limit) {
+      String table, String claim, String condition, String worker, long staleMillis, int limit) {
     return entityManager
         .createNativeQuery(
             """
-            update %1$s set %2$s = now()
+            update %1$s set %2$s_since = now(), %2$s_by = ?3
             where id in (
               select id from %1$s
               where type = 'working-copy' and %3$s
-                and %2$s < now() - ?1 * interval '1 millisecond'
+                and %2$s_since < now() - ?1 * interval '1 millisecond'
               limit ?2
               for update skip locked)
             returning id
             """
-                .formatted(table, column, condition))
+                .formatted(table, claim, condition))
         .setParameter(1, staleMillis)
         .setParameter(2, limit)
+        .setParameter(3, worker)
         .getResultList();
   }
 }
