@@ -95,6 +95,7 @@ public class WorkingCopyJobs {
             return t;
           });
   private Periodic timer;
+  private volatile boolean stopping;
 
   void start(@Observes StartupEvent event) {
     if (allocatorRole) {
@@ -103,10 +104,11 @@ public class WorkingCopyJobs {
   }
 
   void stop(@Observes ShutdownEvent event) {
+    stopping = true; // jobs in flight settle nothing: their claims go stale and are taken over
     if (timer != null) {
       timer.close();
     }
-    executor.shutdownNow();
+    executor.shutdown();
   }
 
   /** Claims the checkout of {@code lease} for this worker (in the caller's transaction). */
@@ -216,6 +218,9 @@ public class WorkingCopyJobs {
         return; // no longer acquired: activated, broken or released meanwhile
       }
       Outcome outcome = checkout(job);
+      if (stopping) {
+        return; // this worker is stopping: its claim goes stale and another takes the job over
+      }
       boolean replace = mayReplace;
       boolean again =
           QuarkusTransaction.requiringNew().call(() -> settle(leaseId, job, outcome, replace));
@@ -393,9 +398,8 @@ public class WorkingCopyJobs {
           resources.move(copy, ResourceStatus.BROKEN, "never made: " + outcome.message());
           removeAfterCommit(copy.id);
         } else {
-          copies.giveBack(copy.id); // untouched: the next checkout cleans it anyway
-          resources.retryAllocation(
-              Resource.TYPE_WORKING_COPY, "working copy " + copy.id + " idle");
+          claim(copy); // cleaned before it serves again: git may still be running in it
+          cleanAfterCommit(copy.id);
         }
         breakLease(lease, outcome.message());
         return false;
@@ -445,6 +449,9 @@ public class WorkingCopyJobs {
     Integer exit;
     try {
       exit = run(work.hostId(), GitScripts.clean(work.path()), err);
+      if (stopping) {
+        return;
+      }
     } catch (SshFailure e) {
       LOG.warnf("cleaning working copy %s failed; trying again later: %s", copyId, e.getMessage());
       return;
@@ -485,6 +492,9 @@ public class WorkingCopyJobs {
     Integer exit;
     try {
       exit = run(work.hostId(), GitScripts.remove(work.path()), err);
+      if (stopping) {
+        return;
+      }
     } catch (SshFailure e) {
       LOG.warnf("deleting working copy %s failed; trying again later: %s", copyId, e.getMessage());
       return;
