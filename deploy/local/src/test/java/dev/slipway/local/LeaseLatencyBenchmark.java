@@ -39,7 +39,7 @@ import org.junit.jupiter.api.Test;
  */
 class LeaseLatencyBenchmark {
 
-  private static final int WARMUP = 300;
+  private static final int WARMUP = 2_000;
   private static final int SAMPLES = 2_000;
 
   @Test
