@@ -62,8 +62,35 @@ public final class GitScripts {
         } > "$1/config.slipway"
         mv -f "$1/config.slipway" "$1/config"
       }
+      LOCKDIR=
+      finish() {
+        if [ -n "$K" ]; then rm -f "$K" "$K.askpass" "$K.known_hosts"; fi
+        if [ -n "$LOCKDIR" ]; then rmdir "$LOCKDIR"; fi
+      }
+      trap finish EXIT
+      # one update of a mirror at a time: flock where there is one, else a lock directory (macOS);
+      # a lock directory left by a killed script is broken after 30 minutes
+      lock_mirror() {
+        if command -v flock >/dev/null; then
+          exec 9>"$M.lock"
+          flock -w 600 9 || { echo "slipway: $M stayed locked" >&2; exit 66; }
+          return
+        fi
+        i=0
+        until mkdir "$M.lockdir" 2>/dev/null; do
+          i=$((i + 1))
+          [ $i -lt 600 ] || { echo "slipway: $M stayed locked" >&2; exit 66; }
+          if [ $((i % 30)) = 0 ] && [ -n "$(find "$M.lockdir" -maxdepth 0 -mmin +30)" ]; then
+            rmdir "$M.lockdir" 2>/dev/null || true
+          fi
+          sleep 1
+        done
+        LOCKDIR="$M.lockdir"
+      }
+      unlock_mirror() {
+        if [ -n "$LOCKDIR" ]; then rmdir "$LOCKDIR"; LOCKDIR=; else flock -u 9; fi
+      }
       if [ -n "$K" ]; then
-        trap 'rm -f "$K" "$K.askpass" "$K.known_hosts"' EXIT
         chmod 600 "$K"
         if [ "$KIND" = ssh-private-key ]; then
           export GIT_SSH_COMMAND="ssh -i '$K' -o IdentitiesOnly=yes -o BatchMode=yes"
@@ -82,7 +109,7 @@ public final class GitScripts {
       has() { [ -n "$PINNED" ] && git --git-dir="$1" cat-file -e "$REF^{commit}" 2>/dev/null; }
       mkdir -p "${M%/*}"
       if ! { [ -d "$M" ] && has "$M"; }; then
-        if command -v flock >/dev/null; then exec 9>"$M.lock"; flock -w 600 9; fi
+        lock_mirror
         if [ -d "$M" ] && [ ! -L "$M" ]; then
           own_config "$M" true '+refs/*:refs/*' 'mirror = true'
         fi
@@ -94,7 +121,7 @@ public final class GitScripts {
           rm -rf "$M"
           mv "$M.new" "$M"
         fi
-        if command -v flock >/dev/null; then flock -u 9; fi
+        unlock_mirror
       fi
       if [ -n "$K" ]; then
         rm -f "$K" "$K.askpass" "$K.known_hosts" # only the mirror talks to the repository

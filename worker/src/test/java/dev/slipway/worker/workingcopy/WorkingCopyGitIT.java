@@ -300,6 +300,33 @@ class WorkingCopyGitIT extends RealSshHostTest {
   }
 
   @Test
+  void firstCheckoutsAtOnceOnAHostWithoutFlockShareOneMirror() throws Exception {
+    Path bin = Files.createTempDirectory(dir, "bin-without-flock");
+    for (String tool :
+        List.of("git", "mkdir", "rm", "mv", "du", "cut", "chmod", "find", "sleep", "rmdir")) {
+      String found = ((String) onHost("command -v " + tool)[1]).strip();
+      Files.createSymbolicLink(bin.resolve(tool), Path.of(found));
+    }
+    Path here = Files.createTempDirectory(dir, "race");
+    String sharedMirror = here.resolve("mirrors/origin.git").toString();
+    java.util.concurrent.ExecutorService threads =
+        java.util.concurrent.Executors.newFixedThreadPool(4);
+    List<java.util.concurrent.Future<Object[]>> runs = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      String target = here.resolve("copies/c" + i).toString();
+      String script = GitScripts.checkout(sharedMirror, target, origin.toUri().toString(), "main");
+      runs.add(threads.submit(() -> onHost("env PATH=" + bin + " " + script)));
+    }
+    for (java.util.concurrent.Future<Object[]> run : runs) {
+      Object[] r = run.get();
+      assertEquals(0, r[0], r[1] + "\n" + r[2]);
+    }
+    threads.shutdown();
+    assertFalse(Files.exists(Path.of(sharedMirror + ".lockdir")), "the lock is released");
+    assertEquals("one\n", Files.readString(here.resolve("copies/c3/app.txt")));
+  }
+
+  @Test
   void refsThatCouldBeReadAsOptionsOrRangesAreRefused() {
     for (String ref : List.of("--upload-pack=touch x", "-x", "a..b", "main branch", "a\nb", "")) {
       assertThrows(
