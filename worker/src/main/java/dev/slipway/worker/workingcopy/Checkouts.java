@@ -1,0 +1,295 @@
+package dev.slipway.worker.workingcopy;
+
+import dev.slipway.common.events.CommandOutput;
+import dev.slipway.common.status.LeaseStatus;
+import dev.slipway.common.status.ResourceStatus;
+import dev.slipway.platform.command.StoredOutput;
+import dev.slipway.platform.lease.Lease;
+import dev.slipway.platform.lease.LeaseRepository;
+import dev.slipway.platform.lease.Leases;
+import dev.slipway.platform.messaging.EventProducer;
+import dev.slipway.platform.resource.Resource;
+import dev.slipway.platform.resource.ResourceRepository;
+import dev.slipway.platform.resource.Resources;
+import dev.slipway.worker.allocation.Allocator;
+import dev.slipway.worker.hosts.HostDirectory;
+import dev.slipway.worker.hosts.OutputStreamer;
+import dev.slipway.worker.ssh.ExecResult;
+import dev.slipway.worker.ssh.HostConnection;
+import dev.slipway.worker.ssh.SshConnections;
+import dev.slipway.worker.ssh.SshFailure;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.jboss.logging.Logger;
+
+/**
+ * Checking out the copy of an acquired working-copy lease over SSH, outside any transaction, then
+ * activating the lease (HEAD verified) or breaking it with the reason; a copy that git finds broken
+ * is replaced once by a fresh one. Runs under this worker's claim on the lease ({@link
+ * WorkingCopyJobs}); settles nothing once the claim is lost.
+ */
+@ApplicationScoped
+public class Checkouts {
+
+  private static final Logger LOG = Logger.getLogger(Checkouts.class);
+  private static final Pattern HEAD = Pattern.compile("(?m)^slipway: HEAD ([0-9a-f]{40,64})$");
+  private static final Pattern SIZE = Pattern.compile("(?m)^slipway: size (\\d+) KiB$");
+
+  @Inject WorkingCopyJobs jobs;
+  @Inject LeaseRepository leaseRepository;
+  @Inject Leases leases;
+  @Inject ResourceRepository resourceRepository;
+  @Inject Resources resources;
+  @Inject WorkingCopyBlueprint blueprint;
+  @Inject Allocator allocator;
+  @Inject HostDirectory hosts;
+  @Inject SshConnections ssh;
+  @Inject EventProducer producer;
+  @Inject StoredOutput storedOutput;
+  @Inject WorkingCopyConfig config;
+  @Inject RepositoryCredentials repositoryCredentials;
+
+  /** What a checkout needs, read in one transaction. */
+  private record Checkout(
+      String leaseId,
+      String owner,
+      String logId,
+      String repository,
+      String ref,
+      String copyId,
+      String copyPath,
+      String root,
+      String mirror,
+      String hostId) {}
+
+  private enum Result {
+    CHECKED_OUT,
+    UNKNOWN_REF,
+    REPOSITORY_FAILED,
+    GIT_FAILED,
+    HOST_FAILED
+  }
+
+  private record Outcome(Result result, String head, Long sizeBytes, String message) {}
+
+  void prepare(String leaseId) {
+    boolean mayReplace = true;
+    while (true) {
+      Checkout job = QuarkusTransaction.requiringNew().call(() -> checkoutOf(leaseId));
+      if (job == null) {
+        return; // no longer acquired: activated, broken or released meanwhile
+      }
+      Outcome outcome = checkout(job);
+      if (jobs.stopping()) {
+        return; // this worker is stopping: its claim goes stale and another takes the job over
+      }
+      boolean replace = mayReplace;
+      boolean again =
+          QuarkusTransaction.requiringNew().call(() -> settle(leaseId, job, outcome, replace));
+      if (!again) {
+        return;
+      }
+      mayReplace = false;
+    }
+  }
+
+  private Checkout checkoutOf(String leaseId) {
+    Lease lease = leaseRepository.findById(leaseId);
+    if (lease == null
+        || lease.status != LeaseStatus.ACQUIRED
+        || !jobs.workerId().equals(lease.preparingBy)) {
+      return null; // settled, or another worker holds the claim now
+    }
+    Resource copy = resourceRepository.findById(lease.resourceId);
+    Resource host = resourceRepository.findById(copy.hostId);
+    return new Checkout(
+        lease.id,
+        lease.owner,
+        lease.logId,
+        lease.repository,
+        lease.ref,
+        copy.id,
+        copy.path,
+        blueprint.root(host),
+        blueprint.mirror(host, lease.repository),
+        host.id);
+  }
+
+  private Outcome checkout(Checkout job) {
+    OutputStreamer log = null;
+    if (job.logId() != null) {
+      long[] from =
+          QuarkusTransaction.requiringNew()
+              .call(
+                  () ->
+                      new long[] {
+                        storedOutput.end(job.logId(), CommandOutput.STDOUT),
+                        storedOutput.end(job.logId(), CommandOutput.STDERR)
+                      });
+      log = new OutputStreamer(producer, job.logId(), job.owner(), from[0], from[1]);
+    }
+    OutputTail out = new OutputTail(log == null ? null : log.stream(CommandOutput.STDOUT));
+    OutputTail err = new OutputTail(log == null ? null : log.stream(CommandOutput.STDERR));
+    Optional<RepositoryCredentials.Secret> secret = repositoryCredentials.of(job.repository());
+    Outcome outcome;
+    HostConnection host = null;
+    HostDirectory.Login login = null;
+    GitScripts.Access access = null;
+    try {
+      host = hosts.connection(job.hostId());
+      login = hosts.login(host);
+      if (log != null) {
+        List<String> masked = new ArrayList<>(login.secrets());
+        secret.ifPresent(s -> masked.add(s.value()));
+        log.redact(masked);
+      }
+      if (secret.isPresent()) {
+        access = repositoryCredentials.place(host, login.keyPair(), job.root(), secret.get());
+      }
+      String script =
+          GitScripts.checkout(job.mirror(), job.copyPath(), job.repository(), job.ref(), access);
+      ExecResult result = ssh.exec(host, login.keyPair(), script, config.gitTimeout(), out, err);
+      outcome = outcome(result, out.text(), err.text());
+    } catch (SshFailure e) {
+      outcome = new Outcome(Result.HOST_FAILED, null, null, e.getMessage());
+    } catch (IOException e) {
+      outcome =
+          new Outcome(
+              Result.HOST_FAILED, null, null, "could not place the repository credential: " + e);
+    } finally {
+      if (access != null) {
+        repositoryCredentials.forget(host, login.keyPair(), access);
+      }
+    }
+    if (log != null) {
+      if (outcome.result() != Result.CHECKED_OUT) {
+        log.note("slipway: " + outcome.message() + "\n");
+      }
+      try {
+        log.finish();
+      } catch (Exception e) {
+        LOG.warnf("log of lease %s may be incomplete: %s", job.leaseId(), e.toString());
+      }
+    }
+    return outcome;
+  }
+
+  private static Outcome outcome(ExecResult result, String out, String err) {
+    if (result.timedOut()) {
+      return new Outcome(Result.GIT_FAILED, null, null, "the checkout timed out");
+    }
+    Integer exit = result.exitCode();
+    if (exit != null && exit == 0) {
+      Matcher head = HEAD.matcher(out);
+      Matcher size = SIZE.matcher(out);
+      if (head.find()) {
+        Long bytes = size.find() ? Long.parseLong(size.group(1)) * 1024 : null;
+        return new Outcome(Result.CHECKED_OUT, head.group(1), bytes, null);
+      }
+      return new Outcome(Result.GIT_FAILED, null, null, "the checkout did not report HEAD");
+    }
+    String why = OutputTail.lastLine(err);
+    if (exit != null && exit == GitScripts.UNKNOWN_REF) {
+      return new Outcome(Result.UNKNOWN_REF, null, null, why);
+    }
+    if (exit != null && exit == GitScripts.REPOSITORY_UNREACHABLE) {
+      return new Outcome(
+          Result.REPOSITORY_FAILED, null, null, why + ": " + OutputTail.lastLineBefore(err));
+    }
+    return new Outcome(
+        Result.GIT_FAILED,
+        null,
+        null,
+        "git failed (exit " + (exit == null ? result.signal() : exit) + "): " + why);
+  }
+
+  /**
+   * Applies a checkout's outcome to the lease, if it is still acquired.
+   *
+   * @return whether to check out again (into a fresh copy that replaces a broken one)
+   */
+  private boolean settle(String leaseId, Checkout job, Outcome outcome, boolean mayReplace) {
+    Lease lease = leaseRepository.lock(leaseId).orElseThrow();
+    if (lease.status != LeaseStatus.ACQUIRED
+        || !job.copyId().equals(lease.resourceId)
+        || !jobs.workerId().equals(lease.preparingBy)) {
+      LOG.infof("lease %s is no longer this worker's to settle", leaseId);
+      return false; // another worker took it over (this one was thought dead), or settled it
+    }
+    Resource copy = resourceRepository.findById(job.copyId());
+    switch (outcome.result()) {
+      case CHECKED_OUT -> {
+        if (outcome.sizeBytes() != null) {
+          copy.sizeBytes = outcome.sizeBytes(); // measured when it was cloned
+        }
+        activateCopy(copy);
+        lease.commit = outcome.head();
+        lease.preparingSince = null;
+        lease.preparingBy = null;
+        leases.move(lease, LeaseStatus.ACTIVE, null);
+        if (lease.releaseReason != null) {
+          allocator.release(lease.id, lease.releaseReason);
+        }
+        return false;
+      }
+      case UNKNOWN_REF, REPOSITORY_FAILED -> {
+        activateCopy(copy); // the copy is sound: the ref or the repository is the problem
+        breakLease(lease, outcome.message());
+        jobs.claim(copy);
+        jobs.cleanAfterCommit(copy.id);
+        return false;
+      }
+      case GIT_FAILED -> {
+        jobs.claim(copy);
+        resources.move(copy, ResourceStatus.BROKEN, outcome.message());
+        jobs.removeAfterCommit(copy.id);
+        if (mayReplace) { // a fresh clone too: it may have been cut short by a dead worker
+          Resource host = resourceRepository.findById(job.hostId());
+          lease.resourceId = blueprint.newCopy(host, lease.repository);
+          jobs.claim(lease);
+          LOG.infof(
+              "lease %s: copy %s broke (%s); checking out a fresh one",
+              leaseId, copy.id, outcome.message());
+          return true;
+        }
+        breakLease(lease, "checkout failed: " + outcome.message());
+        return false;
+      }
+      case HOST_FAILED -> {
+        if (copy.status == ResourceStatus.PENDING) {
+          jobs.claim(copy);
+          resources.move(copy, ResourceStatus.BROKEN, "never made: " + outcome.message());
+          jobs.removeAfterCommit(copy.id);
+        } else {
+          jobs.claim(copy); // cleaned before it serves again: git may still be running in it
+          jobs.cleanAfterCommit(copy.id);
+        }
+        breakLease(lease, outcome.message());
+        return false;
+      }
+      default -> throw new IllegalStateException("unknown outcome " + outcome.result());
+    }
+  }
+
+  private void activateCopy(Resource copy) {
+    if (copy.status == ResourceStatus.PENDING) {
+      resources.move(copy, ResourceStatus.ACTIVE, null);
+    } else {
+      resources.edited(copy); // its size changed
+    }
+  }
+
+  private void breakLease(Lease lease, String reason) {
+    lease.preparingSince = null;
+    lease.preparingBy = null;
+    leases.move(lease, LeaseStatus.BROKEN, reason);
+    blueprint.releaseHostLease(lease, "its working copy could not be made: " + reason);
+  }
+}

@@ -1,0 +1,163 @@
+package dev.slipway.worker.workingcopy;
+
+import dev.slipway.common.status.ResourceStatus;
+import dev.slipway.platform.resource.Resource;
+import dev.slipway.platform.resource.ResourceRepository;
+import dev.slipway.platform.resource.Resources;
+import dev.slipway.worker.hosts.HostDirectory;
+import dev.slipway.worker.ssh.ExecResult;
+import dev.slipway.worker.ssh.HostConnection;
+import dev.slipway.worker.ssh.SshConnections;
+import dev.slipway.worker.ssh.SshFailure;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.persistence.LockModeType;
+import java.io.OutputStream;
+import java.util.Set;
+import org.jboss.logging.Logger;
+
+/**
+ * Cleaning a released working copy (after the commands still running in it are gone), then giving
+ * its slot back, and deleting an evicted or broken copy from its host, then marking it destroyed.
+ * Runs under this worker's claim on the copy ({@link WorkingCopyJobs}); settles nothing once the
+ * claim is lost.
+ */
+@ApplicationScoped
+public class Cleanups {
+
+  private static final Logger LOG = Logger.getLogger(Cleanups.class);
+
+  @Inject WorkingCopyJobs jobs;
+  @Inject ResourceRepository resourceRepository;
+  @Inject Resources resources;
+  @Inject WorkingCopyRepository copies;
+  @Inject HostDirectory hosts;
+  @Inject SshConnections ssh;
+  @Inject WorkingCopyConfig config;
+
+  private record Work(String copyId, String path, String hostId, String lastLease) {}
+
+  private Work work(String copyId, Set<ResourceStatus> statuses) {
+    Resource copy = resourceRepository.findById(copyId);
+    if (copy == null
+        || !statuses.contains(copy.status)
+        || copy.busySince == null
+        || !jobs.workerId().equals(copy.busyBy)) {
+      return null; // done, or another worker holds the claim now
+    }
+    return new Work(copy.id, copy.path, copy.hostId, copies.lastLeaseOf(copyId).orElse(null));
+  }
+
+  void clean(String copyId) {
+    Work work =
+        QuarkusTransaction.requiringNew().call(() -> work(copyId, Set.of(ResourceStatus.ACTIVE)));
+    if (work == null) {
+      return;
+    }
+    awaitCommandsGone(work.lastLease());
+    OutputTail err = new OutputTail(null);
+    Integer exit;
+    try {
+      exit = run(work.hostId(), GitScripts.clean(work.path()), err);
+      if (jobs.stopping()) {
+        return;
+      }
+    } catch (SshFailure e) {
+      LOG.warnf("cleaning working copy %s failed; trying again later: %s", copyId, e.getMessage());
+      return;
+    }
+    boolean broken =
+        QuarkusTransaction.requiringNew()
+            .call(
+                () -> {
+                  Resource copy =
+                      resourceRepository.findById(copyId, LockModeType.PESSIMISTIC_WRITE);
+                  if (copy.status != ResourceStatus.ACTIVE
+                      || !jobs.workerId().equals(copy.busyBy)) {
+                    return false; // another worker took it over meanwhile
+                  }
+                  if (exit != null && exit == 0) {
+                    copies.giveBack(copyId);
+                    resources.retryAllocation(
+                        Resource.TYPE_WORKING_COPY, "working copy " + copyId + " is clean");
+                    return false;
+                  }
+                  jobs.claim(copy);
+                  resources.move(
+                      copy,
+                      ResourceStatus.BROKEN,
+                      "cleaning failed: " + OutputTail.lastLine(err.text()));
+                  return true;
+                });
+    if (broken) {
+      remove(copyId); // this thread holds the copy's claim: delete it now
+    }
+  }
+
+  void remove(String copyId) {
+    Work work =
+        QuarkusTransaction.requiringNew()
+            .call(() -> work(copyId, Set.of(ResourceStatus.RELEASED, ResourceStatus.BROKEN)));
+    if (work == null) {
+      return;
+    }
+    OutputTail err = new OutputTail(null);
+    Integer exit;
+    try {
+      exit = run(work.hostId(), GitScripts.remove(work.path()), err);
+      if (jobs.stopping()) {
+        return;
+      }
+    } catch (SshFailure e) {
+      LOG.warnf("deleting working copy %s failed; trying again later: %s", copyId, e.getMessage());
+      return;
+    }
+    if (exit == null || exit != 0) {
+      LOG.warnf("deleting working copy %s failed; trying again later: %s", copyId, err.text());
+      return;
+    }
+    QuarkusTransaction.requiringNew()
+        .run(
+            () -> {
+              Resource copy = resourceRepository.findById(copyId, LockModeType.PESSIMISTIC_WRITE);
+              if ((copy.status == ResourceStatus.RELEASED || copy.status == ResourceStatus.BROKEN)
+                  && jobs.workerId().equals(copy.busyBy)) {
+                copy.busySince = null;
+                copy.busyBy = null;
+                resources.move(copy, ResourceStatus.DESTROYED, "deleted from " + work.path());
+              }
+            });
+  }
+
+  /** Waits until no command runs for {@code leaseId} (an aborted one is being killed). */
+  private void awaitCommandsGone(String leaseId) {
+    if (leaseId == null) {
+      return;
+    }
+    long deadline = System.nanoTime() + config.commandsGoneTimeout().toNanos();
+    while (QuarkusTransaction.requiringNew().call(() -> copies.commandsRunning(leaseId))
+        && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(200);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  private Integer run(String hostId, String script, OutputStream err) throws SshFailure {
+    HostConnection host = hosts.connection(hostId);
+    HostDirectory.Login login = hosts.login(host);
+    ExecResult result =
+        ssh.exec(
+            host,
+            login.keyPair(),
+            script,
+            config.gitTimeout(),
+            OutputStream.nullOutputStream(),
+            err);
+    return result.exitCode();
+  }
+}
