@@ -14,6 +14,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.LockModeType;
 import java.io.OutputStream;
+import java.util.Optional;
 import java.util.Set;
 import org.jboss.logging.Logger;
 
@@ -57,16 +58,11 @@ public class Cleanups {
     }
     awaitCommandsGone(work.lastLease());
     OutputTail err = new OutputTail(null);
-    Integer exit;
-    try {
-      exit = run(work.hostId(), GitScripts.clean(work.path()), err);
-      if (jobs.stopping()) {
-        return;
-      }
-    } catch (SshFailure e) {
-      LOG.warnf("cleaning working copy %s failed; trying again later: %s", copyId, e.getMessage());
+    Optional<Integer> ran = run(work, GitScripts.clean(work.path()), err, "cleaning");
+    if (ran.isEmpty()) {
       return;
     }
+    Integer exit = ran.get();
     boolean broken =
         QuarkusTransaction.requiringNew()
             .call(
@@ -103,16 +99,11 @@ public class Cleanups {
       return;
     }
     OutputTail err = new OutputTail(null);
-    Integer exit;
-    try {
-      exit = run(work.hostId(), GitScripts.remove(work.path()), err);
-      if (jobs.stopping()) {
-        return;
-      }
-    } catch (SshFailure e) {
-      LOG.warnf("deleting working copy %s failed; trying again later: %s", copyId, e.getMessage());
+    Optional<Integer> ran = run(work, GitScripts.remove(work.path()), err, "deleting");
+    if (ran.isEmpty()) {
       return;
     }
+    Integer exit = ran.get();
     if (exit == null || exit != 0) {
       LOG.warnf("deleting working copy %s failed; trying again later: %s", copyId, err.text());
       return;
@@ -147,17 +138,29 @@ public class Cleanups {
     }
   }
 
-  private Integer run(String hostId, String script, OutputStream err) throws SshFailure {
-    HostConnection host = hosts.connection(hostId);
-    HostDirectory.Login login = hosts.login(host);
-    ExecResult result =
-        ssh.exec(
-            host,
-            login.keyPair(),
-            script,
-            config.gitTimeout(),
-            OutputStream.nullOutputStream(),
-            err);
-    return result.exitCode();
+  /**
+   * Runs {@code script} on the copy's host: its exit status (null when it had none), or empty when
+   * the host could not run it or this worker is stopping (the claim then goes stale and the job is
+   * taken up again).
+   */
+  private Optional<Integer> run(Work work, String script, OutputStream err, String doing) {
+    try {
+      HostConnection host = hosts.connection(work.hostId());
+      HostDirectory.Login login = hosts.login(host);
+      ExecResult result =
+          ssh.exec(
+              host,
+              login.keyPair(),
+              script,
+              config.gitTimeout(),
+              OutputStream.nullOutputStream(),
+              err);
+      return jobs.stopping() ? Optional.empty() : Optional.of(result.exitCode());
+    } catch (SshFailure e) {
+      LOG.warnf(
+          "%s working copy %s failed; trying again later: %s",
+          doing, work.copyId(), e.getMessage());
+      return Optional.empty();
+    }
   }
 }
