@@ -28,10 +28,11 @@ public class RepositoryResource {
 
   /**
    * Registers {@code uri} (exactly as builds name it) with one of {@code sshPrivateKey} (a deploy
-   * key, PEM) or {@code httpsToken} (with {@code httpsUser}, default {@code x-access-token}).
+   * key, PEM; {@code sshHostKey}, an OpenSSH public key line, pins the server's host key) or {@code
+   * httpsToken} (with {@code httpsUser}, default {@code x-access-token}).
    */
   public record RepositoryRegistration(
-      String uri, String sshPrivateKey, String httpsToken, String httpsUser) {
+      String uri, String sshPrivateKey, String sshHostKey, String httpsToken, String httpsUser) {
 
     @Override
     public String toString() {
@@ -46,6 +47,7 @@ public class RepositoryResource {
       String credentialId,
       String credentialKind,
       String httpsUser,
+      String sshHostKey,
       Instant createdAt,
       Instant updatedAt) {}
 
@@ -78,6 +80,12 @@ public class RepositoryResource {
       throw ApiException.badRequest(
           "httpsUser", "httpsUser goes with httpsToken and has no spaces or ':'");
     }
+    if (r.sshHostKey() != null
+        && (r.sshPrivateKey() == null
+            || !r.sshHostKey().strip().matches("[a-z0-9@.-]+ [A-Za-z0-9+/=]+( [^\\n]*)?"))) {
+      throw ApiException.badRequest(
+          "sshHostKey", "sshHostKey goes with sshPrivateKey and is one OpenSSH public key line");
+    }
     GitRepository repository = repositories.byUri(r.uri()).orElse(null);
     boolean created = repository == null;
     if (created) {
@@ -92,6 +100,7 @@ public class RepositoryResource {
             : credentials.save(Credential.HTTPS_TOKEN, r.httpsToken());
     repository.httpsUser =
         r.httpsToken() == null ? null : r.httpsUser() == null ? "x-access-token" : r.httpsUser();
+    repository.sshHostKey = r.sshHostKey() == null ? null : r.sshHostKey().strip();
     repository.updatedAt = Instant.now();
     repositories.persist(repository);
     repositories.flush();
@@ -127,6 +136,7 @@ public class RepositoryResource {
         r.credentialId,
         credentials.findByIdOptional(r.credentialId).map(c -> c.kind).orElse(null),
         r.httpsUser,
+        r.sshHostKey,
         r.createdAt,
         r.updatedAt);
   }

@@ -210,16 +210,15 @@ class WorkingCopyBuildIT {
             local.b());
     String key = gitServer.ssh().clientPrivateKeyPem();
 
-    String refused = stack.api.submitBuild(plan, repo.uri(), repo.a(), "main");
-    JsonNode failed = stack.api.awaitFinished(refused, BUILD_TIMEOUT);
-    assertEquals("failed", failed.get("status").asText(), failed.toString());
-    assertTrue(
-        step(failed, "src").get("reason").asText().contains("could not fetch"), failed.toString());
-
-    SlipwayClient.Reply registered =
-        stack.api.post("api/v1/repositories", Map.of("uri", repo.uri(), "sshPrivateKey", key));
+    assertCannotFetch(plan, repo); // no credential
+    SlipwayClient.Reply registered = registerDeployKey(repo, key, host.ssh().hostPublicKey());
     assertEquals(201, registered.status(), registered.body());
     assertEquals("ssh-private-key", registered.json().get("credentialKind").asText());
+    assertCannotFetch(plan, repo); // the server's host key is not the pinned one
+    String serverKey = gitServer.ssh().hostPublicKey();
+    SlipwayClient.Reply replaced = registerDeployKey(repo, key, serverKey);
+    assertEquals(200, replaced.status(), replaced.body());
+    assertEquals(serverKey, replaced.json().get("sshHostKey").asText());
 
     String build = passes(plan, repo, repo.a());
     assertRanIn(
@@ -247,6 +246,21 @@ class WorkingCopyBuildIT {
     try (var left = Files.list(credentials)) {
       assertEquals(List.of(), left.toList(), "nothing of the key is left on the build host");
     }
+  }
+
+  private static void assertCannotFetch(String plan, Repository repo) throws Exception {
+    String build = stack.api.submitBuild(plan, repo.uri(), repo.a(), "main");
+    JsonNode failed = stack.api.awaitFinished(build, BUILD_TIMEOUT);
+    assertEquals("failed", failed.get("status").asText(), failed.toString());
+    assertTrue(
+        step(failed, "src").get("reason").asText().contains("could not fetch"), failed.toString());
+  }
+
+  private static SlipwayClient.Reply registerDeployKey(Repository repo, String key, String hostKey)
+      throws Exception {
+    return stack.api.post(
+        "api/v1/repositories",
+        Map.of("uri", repo.uri(), "sshPrivateKey", key, "sshHostKey", hostKey));
   }
 
   @Test

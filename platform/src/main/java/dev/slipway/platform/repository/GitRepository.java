@@ -25,6 +25,10 @@ public class GitRepository {
   @Column(name = "https_user")
   public String httpsUser;
 
+  /** The SSH host key its server must present (an OpenSSH public key line), or null. */
+  @Column(name = "ssh_host_key")
+  public String sshHostKey;
+
   @Column(name = "created_at", insertable = false, updatable = false)
   public Instant createdAt;
 

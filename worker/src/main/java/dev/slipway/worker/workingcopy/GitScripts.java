@@ -187,7 +187,9 @@ public final class GitScripts {
    * How git reaches a repository that needs a credential: the secret is in {@code file} on the host
    * (removed when the script ends, whatever happens), of credential {@code kind} ({@code
    * ssh-private-key}: a deploy key for {@code GIT_SSH_COMMAND}; {@code https-token}: answered to
-   * git's password prompt through {@code GIT_ASKPASS}, with {@code httpsUser} as the user name).
+   * git's password prompt through {@code GIT_ASKPASS}, with {@code httpsUser} as the user name). A
+   * {@code <file>.known_hosts} beside a deploy key pins the server's host key; without it the key
+   * is accepted on first use, for this checkout only.
    */
   public record Access(String file, String kind, String httpsUser) {}
 

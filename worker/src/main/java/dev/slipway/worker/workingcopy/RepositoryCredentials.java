@@ -51,8 +51,8 @@ public class RepositoryCredentials {
   @Inject SshConnections ssh;
   @Inject WorkingCopyConfig config;
 
-  /** A repository's decrypted credential. */
-  public record Secret(String kind, String value, String httpsUser) {
+  /** A repository's decrypted credential, and the server host key to pin (or null). */
+  public record Secret(String kind, String value, String httpsUser, String sshHostKey) {
     @Override
     public String toString() {
       return "Secret[" + kind + "]";
@@ -75,7 +75,8 @@ public class RepositoryCredentials {
                                         new Secret(
                                             c.kind,
                                             credentials.reveal(c.id).orElseThrow(),
-                                            r.httpsUser))));
+                                            r.httpsUser,
+                                            r.sshHostKey))));
   }
 
   /**
@@ -101,13 +102,24 @@ public class RepositoryCredentials {
     String file = out.toString(StandardCharsets.UTF_8).strip() + "/" + UUID.randomUUID();
     String text = secret.value().endsWith("\n") ? secret.value() : secret.value() + "\n";
     GitScripts.Access access = new GitScripts.Access(file, secret.kind(), secret.httpsUser());
-    try (OutputStream written = ssh.sftp(host, key).write(file)) {
-      written.write(text.getBytes(StandardCharsets.UTF_8));
+    try {
+      write(host, key, file, text);
+      if (secret.sshHostKey() != null) {
+        // the checkout's ssh reads it: any other key presented by the server is refused
+        write(host, key, file + ".known_hosts", "* " + secret.sshHostKey() + "\n");
+      }
     } catch (IOException | RuntimeException e) {
       forget(host, key, access); // a part may have been written
       throw e;
     }
     return access;
+  }
+
+  private void write(HostConnection host, KeyPair key, String file, String text)
+      throws SshFailure, IOException {
+    try (OutputStream written = ssh.sftp(host, key).write(file)) {
+      written.write(text.getBytes(StandardCharsets.UTF_8));
+    }
   }
 
   /** Deletes what {@link #place} wrote (the script normally has already). */

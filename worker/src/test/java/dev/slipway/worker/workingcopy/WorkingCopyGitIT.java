@@ -174,6 +174,30 @@ class WorkingCopyGitIT extends RealSshHostTest {
   }
 
   @Test
+  void aPinnedRepositoryHostKeyRefusesAnotherServer() throws Exception {
+    try (SshTestHost server = SshTestHost.start(Files.createTempDirectory(dir, "git-server"));
+        SshTestHost other = SshTestHost.start(Files.createTempDirectory(dir, "other"))) {
+      Path bare = Files.createTempDirectory(dir, "served").resolve("origin.git");
+      git(dir, "clone", "--bare", "--quiet", origin.toString(), bare.toString());
+      String uri = "ssh://" + server.user() + "@127.0.0.1:" + server.port() + bare;
+
+      Path wrong = secretFile(server.clientPrivateKeyPem());
+      Files.writeString(Path.of(wrong + ".known_hosts"), "* " + other.hostPublicKey() + "\n");
+      Object[] refused =
+          checkoutWith(uri, new GitScripts.Access(wrong.toString(), "ssh-private-key", null));
+      Path right = secretFile(server.clientPrivateKeyPem());
+      Files.writeString(Path.of(right + ".known_hosts"), "* " + server.hostPublicKey() + "\n");
+      Object[] pinned =
+          checkoutWith(uri, new GitScripts.Access(right.toString(), "ssh-private-key", null));
+
+      assertEquals(GitScripts.REPOSITORY_UNREACHABLE, refused[0], refused[1] + "\n" + refused[2]);
+      assertTrue(refused[2].toString().contains("Host key verification failed"), refused[2] + "");
+      assertEquals(0, pinned[0], pinned[1] + "\n" + pinned[2]);
+      assertEquals(List.of(), leftovers(right));
+    }
+  }
+
+  @Test
   void anHttpTokenIsAnsweredToGitThroughAskpassAndDeletedAfterwards() throws Exception {
     Path served = Files.createTempDirectory(dir, "http");
     Path bare = served.resolve("origin.git");
