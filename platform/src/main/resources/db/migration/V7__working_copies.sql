@@ -34,5 +34,9 @@ alter table leases
   -- a release asked for while the lease was still being prepared
   add column release_reason text;
 
+-- the working-copy leases sitting on a host lease, looked up whenever a host lease is released
+create index leases_on_host_lease on leases (host_lease_id)
+  where host_lease_id is not null and status in ('acquired', 'active');
+
 -- the log of a lease-working-copy step is a command record with no host command
 alter table commands alter column resource_id drop not null;

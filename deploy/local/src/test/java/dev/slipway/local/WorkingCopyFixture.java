@@ -1,5 +1,6 @@
 package dev.slipway.local;
 
+import static dev.slipway.stack.Git.git;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.slipway.local.E2eStack.HostWithHome;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -97,18 +97,6 @@ final class WorkingCopyFixture {
     Path bare = dir.resolve(dir.getFileName() + ".git");
     git(dir, "clone", "--quiet", "--bare", src.toString(), bare.toString());
     return new Repository(bare.toString(), a, b);
-  }
-
-  /** Runs git in {@code where} on this machine; returns its trimmed output. */
-  static String git(Path where, String... args) throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>(List.of("git", "-C", where.toString()));
-    command.addAll(List.of("-c", "user.name=Slipway Test", "-c", "user.email=test@slipway.dev"));
-    command.addAll(List.of("-c", "commit.gpgsign=false"));
-    command.addAll(List.of(args));
-    Process git = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String out = new String(git.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertEquals(0, git.waitFor(), String.join(" ", command) + "\n" + out);
-    return out.trim();
   }
 
   /** The checkout on disk is as committed ({@code app.txt} holds {@code app}) and nothing else. */

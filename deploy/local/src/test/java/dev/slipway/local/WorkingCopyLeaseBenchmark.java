@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.slipway.local.E2eStack.HostWithHome;
 import dev.slipway.stack.GeneratedRepository;
+import dev.slipway.stack.Git;
 import dev.slipway.stack.MedianRow;
 import dev.slipway.stack.SshTestHost;
 import java.nio.file.Files;
@@ -44,7 +45,7 @@ class WorkingCopyLeaseBenchmark {
     E2eStack stack = E2eStack.get();
     Path origin = Files.createTempDirectory(stack.work, "bench").resolve("origin.git");
     String head = GeneratedRepository.create(origin, FILES, COMMITS);
-    String previous = GeneratedRepository.git(origin, "rev-parse", "HEAD~1");
+    String previous = Git.git(origin, "rev-parse", "HEAD~1");
     // a file:// URL: git fetches through its transport (packs), as from a remote repository,
     // instead of hard-linking objects from a local path
     measure(stack, "repository at a file:// URL", origin.toUri().toString(), head, previous);
@@ -66,9 +67,8 @@ class WorkingCopyLeaseBenchmark {
     for (int i = 0; i < RUNS && uri.startsWith("file:"); i++) {
       Path target = Files.createTempDirectory(stack.work, "plain").resolve("clone");
       long start = System.nanoTime();
-      GeneratedRepository.git(
-          stack.work, "clone", "--quiet", "--no-checkout", uri, target.toString());
-      GeneratedRepository.git(target, "checkout", "--quiet", "--detach", head);
+      Git.git(stack.work, "clone", "--quiet", "--no-checkout", uri, target.toString());
+      Git.git(target, "checkout", "--quiet", "--detach", head);
       baseline[i] = System.nanoTime() - start;
     }
 

@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * A generated bare git repository for benchmarks: one commit of {@code files} files (100 to a
@@ -19,7 +17,8 @@ public final class GeneratedRepository {
   /** Creates the repository at {@code bare}; returns its HEAD commit id. */
   public static String create(Path bare, int files, int commits)
       throws IOException, InterruptedException {
-    git(bare.getParent(), "init", "--quiet", "--bare", "--initial-branch=main", bare.toString());
+    Git.git(
+        bare.getParent(), "init", "--quiet", "--bare", "--initial-branch=main", bare.toString());
     Process importer =
         new ProcessBuilder("git", "-C", bare.toString(), "fast-import", "--quiet")
             .redirectErrorStream(true)
@@ -33,7 +32,7 @@ public final class GeneratedRepository {
     if (importer.waitFor() != 0) {
       throw new IOException("git fast-import failed: " + out);
     }
-    return git(bare, "rev-parse", "HEAD");
+    return Git.git(bare, "rev-parse", "HEAD");
   }
 
   private static String commit(int c, int files) {
@@ -63,17 +62,5 @@ public final class GeneratedRepository {
           .append(content);
     }
     return commit.toString();
-  }
-
-  /** Runs git in {@code where} on this machine; returns its trimmed output. */
-  public static String git(Path where, String... args) throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>(List.of("git", "-C", where.toString()));
-    command.addAll(List.of(args));
-    Process git = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String out = new String(git.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (git.waitFor() != 0) {
-      throw new IOException(String.join(" ", command) + " failed: " + out);
-    }
-    return out.trim();
   }
 }

@@ -41,6 +41,11 @@ public class LeaseRepository implements PanacheRepositoryBase<Lease, String> {
     return rows.stream().map(r -> new Waiting((String) r[0], (String) r[1])).toList();
   }
 
+  /** Whether any lease of {@code type} is waiting. No locks. */
+  public boolean anyWaiting(String type) {
+    return count("status = ?1 and type = ?2", LeaseStatus.PENDING, type) > 0;
+  }
+
   /** Where a pending lease stands in its type's queue: 1 is next. */
   public long queuePosition(Lease lease) {
     return count(

@@ -89,8 +89,9 @@ public class Allocator {
   public int drain(String type) {
     int served = drainQueue(type);
     for (Blueprint dependent : blueprints) {
-      if (dependent.waitsFor().contains(type)) {
-        served += drainQueue(dependent.type()); // e.g. working copies waiting for a host slot
+      // e.g. working copies waiting for a host slot; an empty queue costs no lock
+      if (dependent.waitsFor().contains(type) && leaseRepository.anyWaiting(dependent.type())) {
+        served += drainQueue(dependent.type());
       }
     }
     return served;

@@ -3,6 +3,7 @@ package dev.slipway.worker.workingcopy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.slipway.stack.GeneratedRepository;
+import dev.slipway.stack.Git;
 import dev.slipway.stack.MedianRow;
 import dev.slipway.stack.SshTestHost;
 import dev.slipway.worker.ssh.ExecResult;
@@ -37,8 +38,8 @@ class WorkingCopyGitBenchmark extends RealSshHostTest {
     Path origin = dir.resolve("origin.git");
     GeneratedRepository.create(origin, FILES, COMMITS);
     String uri = origin.toUri().toString();
-    String head = WorkingCopyGitIT.git(origin, "rev-parse", "HEAD");
-    String previous = WorkingCopyGitIT.git(origin, "rev-parse", "HEAD~1");
+    String head = Git.git(origin, "rev-parse", "HEAD");
+    String previous = Git.git(origin, "rev-parse", "HEAD~1");
     Path mirror = dir.resolve("host-files/mirrors/origin.git");
     Path copy = dir.resolve("host-files/copies/origin-1");
 
@@ -55,7 +56,7 @@ class WorkingCopyGitBenchmark extends RealSshHostTest {
                   + quote(target.toString())
                   + " checkout --quiet --detach "
                   + head);
-      assertEquals(head, WorkingCopyGitIT.git(target, "rev-parse", "HEAD"));
+      assertEquals(head, Git.git(target, "rev-parse", "HEAD"));
       onHost("rm -rf " + quote(target.toString()));
     }
     onHost(GitScripts.checkout(mirror.toString(), copy.toString(), uri, head)); // makes the mirror
@@ -69,7 +70,7 @@ class WorkingCopyGitBenchmark extends RealSshHostTest {
       String commit = i % 2 == 0 ? previous : head;
       Files.writeString(copy.resolve("left-behind.log"), "x");
       recycled[i] = timed(GitScripts.checkout(mirror.toString(), copy.toString(), uri, commit));
-      assertEquals(commit, WorkingCopyGitIT.git(copy, "rev-parse", "HEAD"));
+      assertEquals(commit, Git.git(copy, "rev-parse", "HEAD"));
     }
 
     System.out.printf(

@@ -1,5 +1,6 @@
 package dev.slipway.worker.workingcopy;
 
+import static dev.slipway.stack.Git.git;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -358,16 +359,5 @@ class WorkingCopyGitIT extends RealSshHostTest {
           () -> GitScripts.checkout("/m", "/d", "file:///r", ref),
           ref);
     }
-  }
-
-  /** Runs git in {@code where} on this machine (the test's side); returns its trimmed output. */
-  static String git(Path where, String... args) throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>(List.of("git", "-C", where.toString()));
-    command.addAll(List.of("-c", "user.name=Slipway Test", "-c", "user.email=test@slipway.dev"));
-    command.addAll(List.of(args));
-    Process git = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String out = new String(git.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertEquals(0, git.waitFor(), String.join(" ", command) + "\n" + out);
-    return out.trim();
   }
 }
