@@ -24,14 +24,15 @@ import org.junit.jupiter.api.Test;
  * allocator, git over SSH on the host), for a generated repository of 10,000 files and 500 commits,
  * three ways, in the same run on the same kind of host: (a) a fresh clone (a host that has never
  * seen the repository: mirror and copy both made), (b) a new copy cloned from the host's mirror
- * (every existing copy is in use), (c) an idle copy recycled (fetch, checkout, reset, clean).
- * Beside them, the baseline: a plain {@code git clone} + checkout on this machine. Prints figures;
- * asserts only that each lease ends at the commit asked for. Run it with
+ * (every existing copy is in use), (c) an idle copy recycled (cleaned when its last lease ended,
+ * then fetched and checked out), after {@code WARM_UP} recycled leases not measured. Beside them,
+ * the baseline: a plain {@code git clone} + checkout on this machine. Prints figures; asserts only
+ * that each lease ends at the commit asked for. Run it with
  *
  * <pre>
  * ./mvnw -B install -DskipTests
  * ./mvnw -B -pl deploy/local verify -Dit.test=WorkingCopyLeaseBenchmark -Dtest=none \
- *     -Dsurefire.failIfNoSpecifiedTests=false      # -Dbench.runs=N, default 5
+ *     -Dsurefire.failIfNoSpecifiedTests=false      # -Dbench.runs=N (5), -Dbench.warmup=N (20)
  * </pre>
  */
 class WorkingCopyLeaseBenchmark {
@@ -39,6 +40,12 @@ class WorkingCopyLeaseBenchmark {
   private static final int FILES = 10_000;
   private static final int COMMITS = 500;
   private static final int RUNS = Integer.getInteger("bench.runs", 5);
+
+  /**
+   * Recycled leases served before those measured, as a worker in service has (its code compiled by
+   * the JIT): the first leases through fresh JVMs take several times longer.
+   */
+  private static final int WARM_UP = Integer.getInteger("bench.warmup", 20);
 
   @Test
   void freshCloneMirrorCloneAndRecycle() throws Exception {
@@ -95,13 +102,15 @@ class WorkingCopyLeaseBenchmark {
       release(stack, id);
     }
 
-    long[] recycled = new long[RUNS * 2];
+    long[] recycled = new long[RUNS * 4];
     List<String> recycledIds = new ArrayList<>();
-    for (int i = 0; i < recycled.length; i++) {
+    for (int i = -WARM_UP; i < recycled.length; i++) {
       awaitIdleCopies(stack, uri);
-      Timed lease = workingCopy(stack, uri, i % 2 == 0 ? previous : head, hostLease);
-      recycled[i] = lease.nanos();
-      recycledIds.add(lease.id());
+      Timed lease = workingCopy(stack, uri, (i & 1) == 0 ? previous : head, hostLease);
+      if (i >= 0) {
+        recycled[i] = lease.nanos();
+        recycledIds.add(lease.id());
+      }
       release(stack, lease.id());
     }
 

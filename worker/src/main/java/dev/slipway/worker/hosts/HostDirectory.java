@@ -25,36 +25,47 @@ public class HostDirectory {
   @Inject ResourceRepository resources;
   @Inject CredentialStore credentials;
 
-  public HostConnection connection(String resourceId) {
-    return QuarkusTransaction.requiringNew()
-        .call(
-            () -> {
-              Resource r = resources.findById(resourceId);
-              return new HostConnection(
-                  r.id,
-                  r.address,
-                  r.port,
-                  r.username,
-                  r.credentialId,
-                  r.hostKey,
-                  r.attributes.getOrDefault("platform", "linux"));
-            });
+  /**
+   * How to reach a host and its credential's secrets, as read from the database: {@link
+   * #login(Reach)} turns it into a key pair outside any transaction.
+   */
+  public record Reach(HostConnection host, String pem, String passphrase) {
+    @Override
+    public String toString() {
+      return "Reach[" + host.describe() + "]";
+    }
   }
 
   /** How to log in to a host, and the secret values its output must never show. */
-  public record Login(KeyPair keyPair, List<String> secrets) {}
+  public record Login(HostConnection host, KeyPair keyPair, List<String> secrets) {}
 
-  /** Decrypts and parses the private key of the host's credential. */
-  public Login login(HostConnection host) throws SshFailure {
-    String[] secret =
-        QuarkusTransaction.requiringNew()
-            .call(
-                () ->
-                    new String[] {
-                      credentials.reveal(host.credentialId()).orElse(null),
-                      credentials.revealPassphrase(host.credentialId()).orElse(null)
-                    });
-    String pem = secret[0];
+  /** Reads how to reach {@code host} in the caller's transaction (one read with the caller's). */
+  public Reach reach(Resource host) {
+    HostConnection connection =
+        new HostConnection(
+            host.id,
+            host.address,
+            host.port,
+            host.username,
+            host.credentialId,
+            host.hostKey,
+            host.attributes.getOrDefault("platform", "linux"));
+    return new Reach(
+        connection,
+        credentials.reveal(host.credentialId).orElse(null),
+        credentials.revealPassphrase(host.credentialId).orElse(null));
+  }
+
+  /** How to log in to host resource {@code resourceId}: read in one transaction, then parsed. */
+  public Login login(String resourceId) throws SshFailure {
+    return login(
+        QuarkusTransaction.requiringNew().call(() -> reach(resources.findById(resourceId))));
+  }
+
+  /** Parses the private key of the host's credential (decrypted by {@link #reach(Resource)}). */
+  public Login login(Reach reach) throws SshFailure {
+    HostConnection host = reach.host();
+    String pem = reach.pem();
     if (pem == null) {
       throw new SshFailure(
           SshFailure.Kind.CREDENTIAL_MISSING, "credential " + host.credentialId(), null);
@@ -65,7 +76,7 @@ public class HostDirectory {
                   null,
                   NamedResource.ofName("credential " + host.credentialId()),
                   new ByteArrayInputStream(pem.getBytes(StandardCharsets.UTF_8)),
-                  secret[1] == null ? null : FilePasswordProvider.of(secret[1]))
+                  reach.passphrase() == null ? null : FilePasswordProvider.of(reach.passphrase()))
               .iterator();
       if (!keys.hasNext()) {
         throw new SshFailure(
@@ -75,10 +86,10 @@ public class HostDirectory {
       }
       List<String> secrets = new ArrayList<>();
       secrets.add(pem);
-      if (secret[1] != null) {
-        secrets.add(secret[1]);
+      if (reach.passphrase() != null) {
+        secrets.add(reach.passphrase());
       }
-      return new Login(keys.next(), secrets);
+      return new Login(host, keys.next(), secrets);
     } catch (SshFailure e) {
       throw e;
     } catch (Exception e) {

@@ -117,8 +117,8 @@ public class CommandRunner {
     KeyPair key = null;
     CommandReports.Ending ending;
     try {
-      host = hosts.connection(request.resourceId());
-      HostDirectory.Login login = hosts.login(host);
+      HostDirectory.Login login = hosts.login(request.resourceId());
+      host = login.host();
       key = login.keyPair();
       output.redact(login.secrets());
       ending =

@@ -1,5 +1,6 @@
 package dev.slipway.worker.ssh;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.security.KeyPair;
@@ -63,10 +64,31 @@ public final class SshConnections implements AutoCloseable {
       OutputStream stdout,
       OutputStream stderr)
       throws SshFailure {
+    return exec(host, keyPair, command, null, timeout, stdout, stderr);
+  }
+
+  /**
+   * As {@link #exec(HostConnection, KeyPair, String, Duration, OutputStream, OutputStream)}, with
+   * {@code stdin} (null: none) as the command's standard input, followed by end of file: the way to
+   * hand a command a secret without it ever being in a command line or a file before the command
+   * decides to write it.
+   */
+  public ExecResult exec(
+      HostConnection host,
+      KeyPair keyPair,
+      String command,
+      byte[] stdin,
+      Duration timeout,
+      OutputStream stdout,
+      OutputStream stderr)
+      throws SshFailure {
     ClientSession session = session(host, keyPair);
     ChannelExec channel;
     try {
       channel = session.createExecChannel(command);
+      if (stdin != null) {
+        channel.setIn(new ByteArrayInputStream(stdin));
+      }
       channel.setOut(stdout);
       channel.setErr(stderr);
       channel.open().verify(config.openTimeout());

@@ -15,13 +15,11 @@ import dev.slipway.worker.allocation.Allocator;
 import dev.slipway.worker.hosts.HostDirectory;
 import dev.slipway.worker.hosts.OutputStreamer;
 import dev.slipway.worker.ssh.ExecResult;
-import dev.slipway.worker.ssh.HostConnection;
 import dev.slipway.worker.ssh.SshConnections;
 import dev.slipway.worker.ssh.SshFailure;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -56,18 +54,30 @@ public class Checkouts {
   @Inject WorkingCopyConfig config;
   @Inject RepositoryCredentials repositoryCredentials;
 
-  /** What a checkout needs, read in one transaction. */
+  /**
+   * What a checkout needs, read in one transaction: the lease, its copy and host, how to log in
+   * there, the repository's credential, where the lease's log goes on.
+   */
   private record Checkout(
       String leaseId,
       String owner,
       String logId,
+      long stdoutFrom,
+      long stderrFrom,
       String repository,
       String ref,
       String copyId,
       String copyPath,
       String root,
       String mirror,
-      String hostId) {}
+      String hostId,
+      HostDirectory.Reach host,
+      Optional<RepositoryCredentials.Secret> secret) {
+    @Override
+    public String toString() {
+      return "Checkout[" + leaseId + " of " + repository + " at " + ref + "]";
+    }
+  }
 
   private enum Result {
     CHECKED_OUT,
@@ -113,59 +123,53 @@ public class Checkouts {
         lease.id,
         lease.owner,
         lease.logId,
+        lease.logId == null ? 0 : storedOutput.end(lease.logId, CommandOutput.STDOUT),
+        lease.logId == null ? 0 : storedOutput.end(lease.logId, CommandOutput.STDERR),
         lease.repository,
         lease.ref,
         copy.id,
         copy.path,
         blueprint.root(host),
         blueprint.mirror(host, lease.repository),
-        host.id);
+        host.id,
+        hosts.reach(host),
+        repositoryCredentials.of(lease.repository));
   }
 
   private Outcome checkout(Checkout job) {
     OutputStreamer log = null;
     if (job.logId() != null) {
-      long[] from =
-          QuarkusTransaction.requiringNew()
-              .call(
-                  () ->
-                      new long[] {
-                        storedOutput.end(job.logId(), CommandOutput.STDOUT),
-                        storedOutput.end(job.logId(), CommandOutput.STDERR)
-                      });
-      log = new OutputStreamer(producer, job.logId(), job.owner(), from[0], from[1]);
+      log =
+          new OutputStreamer(
+              producer, job.logId(), job.owner(), job.stdoutFrom(), job.stderrFrom());
     }
     OutputTail out = new OutputTail(log == null ? null : log.stream(CommandOutput.STDOUT));
     OutputTail err = new OutputTail(log == null ? null : log.stream(CommandOutput.STDERR));
-    Optional<RepositoryCredentials.Secret> secret = repositoryCredentials.of(job.repository());
+    Optional<RepositoryCredentials.Secret> secret = job.secret();
+    GitScripts.Access access =
+        secret.map(s -> repositoryCredentials.access(job.root(), s)).orElse(null);
     Outcome outcome;
-    HostConnection host = null;
     HostDirectory.Login login = null;
-    GitScripts.Access access = null;
+    boolean ended = false; // the script ran to its end, deleting the credential it wrote
     try {
-      host = hosts.connection(job.hostId());
-      login = hosts.login(host);
+      login = hosts.login(job.host());
       if (log != null) {
         List<String> masked = new ArrayList<>(login.secrets());
         secret.ifPresent(s -> masked.add(s.value()));
         log.redact(masked);
       }
-      if (secret.isPresent()) {
-        access = repositoryCredentials.place(host, login.keyPair(), job.root(), secret.get());
-      }
       String script =
           GitScripts.checkout(job.mirror(), job.copyPath(), job.repository(), job.ref(), access);
-      ExecResult result = ssh.exec(host, login.keyPair(), script, config.gitTimeout(), out, err);
+      byte[] input = secret.map(RepositoryCredentials::input).orElse(null);
+      ExecResult result =
+          ssh.exec(login.host(), login.keyPair(), script, input, config.gitTimeout(), out, err);
+      ended = result.exitCode() != null;
       outcome = outcome(result, out.text(), err.text());
     } catch (SshFailure e) {
       outcome = new Outcome(Result.HOST_FAILED, null, null, e.getMessage());
-    } catch (IOException e) {
-      outcome =
-          new Outcome(
-              Result.HOST_FAILED, null, null, "could not place the repository credential: " + e);
     } finally {
-      if (access != null) {
-        repositoryCredentials.forget(host, login.keyPair(), access);
+      if (access != null && login != null && !ended) {
+        repositoryCredentials.forget(login.host(), login.keyPair(), access);
       }
     }
     if (log != null) {

@@ -6,7 +6,6 @@ import dev.slipway.platform.resource.ResourceRepository;
 import dev.slipway.platform.resource.Resources;
 import dev.slipway.worker.hosts.HostDirectory;
 import dev.slipway.worker.ssh.ExecResult;
-import dev.slipway.worker.ssh.HostConnection;
 import dev.slipway.worker.ssh.SshConnections;
 import dev.slipway.worker.ssh.SshFailure;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -145,11 +144,10 @@ public class Cleanups {
    */
   private Optional<Integer> run(Work work, String script, OutputStream err, String doing) {
     try {
-      HostConnection host = hosts.connection(work.hostId());
-      HostDirectory.Login login = hosts.login(host);
+      HostDirectory.Login login = hosts.login(work.hostId());
       ExecResult result =
           ssh.exec(
-              host,
+              login.host(),
               login.keyPair(),
               script,
               config.gitTimeout(),

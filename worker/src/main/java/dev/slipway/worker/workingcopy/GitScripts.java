@@ -2,14 +2,19 @@ package dev.slipway.worker.workingcopy;
 
 import dev.slipway.common.git.GitRefs;
 import dev.slipway.common.platform.PosixShell;
+import java.nio.charset.StandardCharsets;
 
 /**
  * The git side of working copies on POSIX hosts, as scripts for the command interface. A host keeps
  * one bare mirror per repository; a working copy is cloned from that mirror (local and fast, then
- * its {@code origin} points at the repository) and recycled by fetching from the mirror, checking
- * out, resetting and cleaning, so that a build rarely clones from scratch. Every value is passed as
- * a quoted argument, never spliced into the script text. A ref that is a full commit id already in
- * the mirror (or the copy) is not fetched again: that commit cannot have changed.
+ * its {@code origin} points at the repository) and recycled, so that a build rarely clones from
+ * scratch: when a lease ends, {@link #clean} resets it ({@code reset --hard}, {@code clean -ffdx});
+ * when the next lease takes it, {@link #checkout} fetches from the mirror and checks out the ref
+ * ({@code checkout --force}). A copy is idle only once it was cleaned, so the checkout does not
+ * clean again (two more passes over every file, on the lease's path). Every value is passed as a
+ * quoted argument, never spliced into the script text. A ref that is a full commit id already in
+ * the copy (or the mirror) is not fetched again: that commit cannot have changed, and neither the
+ * repository nor its credential is needed.
  *
  * <p>What the scripts print for the build log: git's own progress, {@code slipway: cloning …} or
  * {@code slipway: recycling …}, then for a new copy {@code slipway: size <n> KiB}, and last {@code
@@ -42,9 +47,10 @@ public final class GitScripts {
       SAFE_GIT
           + """
       set -e
-      M=$1 D=$2 R=$3 REF=$4 K=$5 KIND=$6 U=$7 Q=$8
+      M=$1 D=$2 R=$3 REF=$4 K=$5 KIND=$6 U=$7 Q=$8 STALE=$9
       case $M in /*) ;; *) M=$PWD/$M ;; esac
       case $D in /*) ;; *) D=$PWD/$D ;; esac
+      case $K in /* | "") ;; *) K=$PWD/$K ;; esac
       # a repository's own config as Slipway wrote it, whatever a build changed in it since:
       # $1 its git directory, $2 bare (true|false), $3 fetch refspec, $4 "mirror = true" or ""
       own_config() {
@@ -63,8 +69,11 @@ public final class GitScripts {
         mv -f "$1/config.slipway" "$1/config"
       }
       LOCKDIR=
-      finish() {
+      forget() {
         if [ -n "$K" ]; then rm -f "$K" "$K.askpass" "$K.known_hosts"; fi
+      }
+      finish() {
+        forget
         if [ -n "$LOCKDIR" ]; then rmdir "$LOCKDIR"; fi
       }
       trap finish EXIT
@@ -90,25 +99,42 @@ public final class GitScripts {
       unlock_mirror() {
         if [ -n "$LOCKDIR" ]; then rmdir "$LOCKDIR"; LOCKDIR=; else flock -u 9; fi
       }
-      if [ -n "$K" ]; then
-        chmod 600 "$K"
+      # the repository's credential, only when the mirror must fetch: read from standard input (a
+      # line with the server's host key or nothing, then the secret), written into a directory
+      # only this user can read, which is swept of files a killed checkout left there
+      credential() {
+        [ -n "$K" ] || return 0
+        P=${K%/*}
+        (umask 077 && mkdir -p "$P")
+        chmod 700 "$P"
+        find "$P" -type f -mmin +"$STALE" -exec rm -f {} + 2>/dev/null || true
+        PIN=
+        IFS= read -r PIN || true
+        (umask 077 && cat > "$K")
         if [ "$KIND" = ssh-private-key ]; then
+          if [ -n "$PIN" ]; then (umask 077 && printf '%s\n' "$PIN" > "$K.known_hosts"); fi
           export GIT_SSH_COMMAND="ssh -i '$K' -o IdentitiesOnly=yes -o BatchMode=yes"
           GIT_SSH_COMMAND="$GIT_SSH_COMMAND -o StrictHostKeyChecking=accept-new"
           GIT_SSH_COMMAND="$GIT_SSH_COMMAND -o UserKnownHostsFile='$K.known_hosts'"
         else
-          { echo '#!/bin/sh'
-            echo 'case "$1" in Username*) echo "$SLIPWAY_GIT_USER" ;; *) cat "$SLIPWAY_GIT_TOKEN" ;; esac'
-          } > "$K.askpass"
+          (umask 077
+           { echo '#!/bin/sh'
+             echo 'case "$1" in Username*) echo "$SLIPWAY_GIT_USER" ;; *) cat "$SLIPWAY_GIT_TOKEN" ;; esac'
+           } > "$K.askpass")
           chmod 700 "$K.askpass"
           export GIT_ASKPASS="$K.askpass" SLIPWAY_GIT_USER="$U" SLIPWAY_GIT_TOKEN="$K"
         fi
-      fi
+      }
       PINNED=
       case ${#REF} in 40|64) case $REF in *[!0-9a-f]*) ;; *) PINNED=1 ;; esac ;; esac
-      has() { [ -n "$PINNED" ] && git --git-dir="$1" cat-file -e "$REF^{commit}" 2>/dev/null; }
-      mkdir -p "${M%/*}"
-      if ! { [ -d "$M" ] && has "$M"; }; then
+      # prints the commit when the ref is a commit id the repository at $1 already holds
+      known() {
+        [ -n "$PINNED" ] && git --git-dir="$1" rev-parse --verify --quiet "$REF^{commit}" 2>/dev/null
+      }
+      update_mirror() {
+        if [ -d "$M" ] && known "$M" >/dev/null; then return; fi
+        credential
+        mkdir -p "${M%/*}"
         lock_mirror
         if [ -d "$M" ] && [ ! -L "$M" ]; then
           own_config "$M" true '+refs/*:refs/*' 'mirror = true'
@@ -122,39 +148,40 @@ public final class GitScripts {
           mv "$M.new" "$M"
         fi
         unlock_mirror
-      fi
-      if [ -n "$K" ]; then
-        rm -f "$K" "$K.askpass" "$K.known_hosts" # only the mirror talks to the repository
+        forget # only the mirror talks to the repository
         unset GIT_SSH_COMMAND GIT_ASKPASS SLIPWAY_GIT_TOKEN
-      fi
+      }
+      G="--git-dir=$D/.git"
+      C=
       NEW=
       if [ -d "$D/.git" ] && [ ! -L "$D/.git" ]; then
         echo "slipway: recycling $D"
         own_config "$D/.git" false '+refs/heads/*:refs/remotes/origin/*' ''
-        has "$D/.git" || git --git-dir="$D/.git" -c uploadpack.allowAnySHA1InWant=true \\
-          fetch --prune --progress "$M" \\
-          '+refs/heads/*:refs/remotes/origin/*' '+refs/tags/*:refs/tags/*' ${PINNED:+"$REF"}
+        if ! C=$(known "$D/.git"); then
+          update_mirror
+          git "$G" -c uploadpack.allowAnySHA1InWant=true fetch --prune --progress "$M" \\
+            '+refs/heads/*:refs/remotes/origin/*' '+refs/tags/*:refs/tags/*' ${PINNED:+"$REF"}
+        fi
       else
         echo "slipway: cloning $R into $D"
         NEW=1
+        update_mirror
         rm -rf "$D"
         mkdir -p "${D%/*}"
         git clone --progress --no-checkout "$M" "$D"
         own_config "$D/.git" false '+refs/heads/*:refs/remotes/origin/*' ''
       fi
-      G="--git-dir=$D/.git"
-      if [ -n "$PINNED" ]; then
+      if [ -z "$C" ] && [ -n "$PINNED" ]; then
         C=$(git "$G" rev-parse --verify --quiet "$REF^{commit}") \\
           || { echo "slipway: $REF names no commit of $R" >&2; exit 64; }
-      else
+      elif [ -z "$C" ]; then
         C=$(git "$G" rev-parse --verify --quiet "refs/remotes/origin/$REF^{commit}" \\
           || git "$G" rev-parse --verify --quiet "refs/tags/$REF^{commit}" \\
           || git "$G" rev-parse --verify --quiet "$REF^{commit}") \\
           || { echo "slipway: $REF names no commit of $R" >&2; exit 64; }
       fi
+      # tracked files as committed (an idle copy was reset and cleaned when it was released)
       git "$G" --work-tree="$D" checkout --quiet --force --detach "$C"
-      git "$G" --work-tree="$D" reset --quiet --hard "$C"
-      git "$G" --work-tree="$D" clean -ffdxq
       H=$(git "$G" rev-parse HEAD)
       [ "$H" = "$C" ] || { echo "slipway: HEAD is $H, not $C" >&2; exit 65; }
       if [ -n "$NEW" ]; then echo "slipway: size $(du -sk "$D" | cut -f1) KiB"; fi
@@ -184,19 +211,29 @@ public final class GitScripts {
   }
 
   /**
-   * How git reaches a repository that needs a credential: the secret is in {@code file} on the host
-   * (removed when the script ends, whatever happens), of credential {@code kind} ({@code
-   * ssh-private-key}: a deploy key for {@code GIT_SSH_COMMAND}; {@code https-token}: answered to
-   * git's password prompt through {@code GIT_ASKPASS}, with {@code httpsUser} as the user name). A
-   * {@code <file>.known_hosts} beside a deploy key pins the server's host key; without it the key
-   * is accepted on first use, for this checkout only.
+   * How git reaches a repository that needs a credential: the script writes the secret, which it
+   * reads from its standard input ({@link #credentialInput}), into {@code file} on the host (in a
+   * directory only the SSH user can read, swept of files older than {@code sweepMinutes} that a
+   * killed checkout left there), only when the mirror has to fetch, and deletes it as soon as the
+   * mirror is updated, whatever happens. {@code kind} {@code ssh-private-key}: a deploy key for
+   * {@code GIT_SSH_COMMAND}; {@code https-token}: answered to git's password prompt through {@code
+   * GIT_ASKPASS}, with {@code httpsUser} as the user name.
    */
-  public record Access(String file, String kind, String httpsUser) {}
+  public record Access(String file, String kind, String httpsUser, long sweepMinutes) {}
 
   /**
-   * As {@link #checkout(String, String, String, String)}, with the credential at {@code access}
-   * (null: none) in git's environment while the script runs; it deletes the credential file when it
-   * ends.
+   * The standard input of a checkout with {@link Access}: the git server's host key to pin (null:
+   * accepted on first use, for this checkout only), then the secret.
+   */
+  public static byte[] credentialInput(String serverHostKey, String secret) {
+    String pin = serverHostKey == null ? "" : "* " + serverHostKey.strip();
+    String text = secret.endsWith("\n") ? secret : secret + "\n";
+    return (pin + "\n" + text).getBytes(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * As {@link #checkout(String, String, String, String)}, with the credential of {@code access}
+   * (null: none), given on standard input, in git's environment while the mirror fetches.
    */
   public static String checkout(
       String mirror, String dir, String repository, String ref, Access access) {
@@ -213,7 +250,8 @@ public final class GitScripts {
         access == null ? "" : access.file(),
         access == null ? "" : access.kind(),
         access == null || access.httpsUser() == null ? "" : access.httpsUser(),
-        configValue(repository));
+        configValue(repository),
+        access == null ? "" : Long.toString(access.sweepMinutes()));
   }
 
   /** Resets and cleans {@code dir}: tracked files as committed, untracked and ignored ones gone. */

@@ -4,45 +4,28 @@ import dev.slipway.common.platform.Platform;
 import dev.slipway.common.platform.PosixShell;
 import dev.slipway.platform.repository.GitRepositories;
 import dev.slipway.platform.secrets.CredentialStore;
-import dev.slipway.worker.ssh.ExecResult;
 import dev.slipway.worker.ssh.HostConnection;
 import dev.slipway.worker.ssh.SshConnections;
 import dev.slipway.worker.ssh.SshFailure;
-import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.UUID;
 
 /**
- * The credential a registered repository needs, placed on a host only for one git script: written
- * over SFTP into a directory only the SSH user can read ({@code <root>/credentials}, mode 700) and
- * deleted by the script when it ends, and again by Slipway after it in case the script was killed.
+ * The credential a registered repository needs, for one git script: handed to the script on its
+ * standard input, which writes it into a directory only the SSH user can read ({@code
+ * <root>/credentials}, mode 700) only when the mirror must fetch, and deletes it right after;
+ * Slipway deletes it again when the script did not end by itself (killed, timed out, connection
+ * lost).
  */
 @ApplicationScoped
 public class RepositoryCredentials {
 
   private static final Duration SHORT = Duration.ofSeconds(30);
-
-  /**
-   * Makes the private directory, deletes what a checkout cut short by a dying worker left there
-   * (files older than {@code $2} minutes), prints its absolute path.
-   */
-  private static final String PRIVATE_DIR =
-      """
-      set -e
-      umask 077
-      mkdir -p -- "$1"
-      chmod 700 -- "$1"
-      cd -- "$1"
-      find . -type f -mmin +"$2" -exec rm -f {} + 2>/dev/null || true
-      pwd -P""";
 
   private static final String FORGET = "rm -f -- \"$1\" \"$1.askpass\" \"$1.known_hosts\"";
 
@@ -59,70 +42,40 @@ public class RepositoryCredentials {
     }
   }
 
-  /** The credential registered for {@code repository}, if any. */
+  /** The credential registered for {@code repository}, if any, read in the caller's transaction. */
   public Optional<Secret> of(String repository) {
-    return QuarkusTransaction.requiringNew()
-        .call(
-            () ->
-                repositories
-                    .byUri(repository)
-                    .flatMap(
-                        r ->
-                            credentials
-                                .findByIdOptional(r.credentialId)
-                                .map(
-                                    c ->
-                                        new Secret(
-                                            c.kind,
-                                            credentials.reveal(c.id).orElseThrow(),
-                                            r.httpsUser,
-                                            r.sshHostKey))));
+    return repositories
+        .byUri(repository)
+        .flatMap(
+            r ->
+                credentials
+                    .findByIdOptional(r.credentialId)
+                    .map(
+                        c ->
+                            new Secret(
+                                c.kind,
+                                credentials.reveal(c.id).orElseThrow(),
+                                r.httpsUser,
+                                r.sshHostKey)));
   }
 
   /**
-   * Writes {@code secret} into a new file of the private directory under {@code root} on the host.
-   *
-   * @return how the checkout script reaches it
+   * Where a checkout under {@code root} on a host may write {@code secret}: a new file of the
+   * private directory, swept of files older than the longest a checkout may take.
    */
-  public GitScripts.Access place(HostConnection host, KeyPair key, String root, Secret secret)
-      throws SshFailure, IOException {
+  public GitScripts.Access access(String root, Secret secret) {
     String dir = Platform.LINUX.shell().joinPath(root, "credentials");
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    ExecResult made =
-        ssh.exec(
-            host, key, PosixShell.callScript(PRIVATE_DIR, "credentials", dir), SHORT, out, err);
-    if (made.exitCode() == null || made.exitCode() != 0) {
-      throw new IOException(
-          "could not make "
-              + dir
-              + " on the host: "
-              + err.toString(StandardCharsets.UTF_8).strip());
-    }
-    String file = out.toString(StandardCharsets.UTF_8).strip() + "/" + UUID.randomUUID();
-    String text = secret.value().endsWith("\n") ? secret.value() : secret.value() + "\n";
-    GitScripts.Access access = new GitScripts.Access(file, secret.kind(), secret.httpsUser());
-    try {
-      write(host, key, file, text);
-      if (secret.sshHostKey() != null) {
-        // the checkout's ssh reads it: any other key presented by the server is refused
-        write(host, key, file + ".known_hosts", "* " + secret.sshHostKey() + "\n");
-      }
-    } catch (IOException | RuntimeException e) {
-      forget(host, key, access); // a part may have been written
-      throw e;
-    }
-    return access;
+    String file = Platform.LINUX.shell().joinPath(dir, UUID.randomUUID().toString());
+    return new GitScripts.Access(
+        file, secret.kind(), secret.httpsUser(), config.gitTimeout().toMinutes() + 1);
   }
 
-  private void write(HostConnection host, KeyPair key, String file, String text)
-      throws SshFailure, IOException {
-    try (OutputStream written = ssh.sftp(host, key).write(file)) {
-      written.write(text.getBytes(StandardCharsets.UTF_8));
-    }
+  /** What a checkout reads on its standard input to write {@code secret}. */
+  public static byte[] input(Secret secret) {
+    return GitScripts.credentialInput(secret.sshHostKey(), secret.value());
   }
 
-  /** Deletes what {@link #place} wrote (the script normally has already). */
+  /** Deletes what a checkout with {@code access} may have written and not deleted (killed). */
   public void forget(HostConnection host, KeyPair key, GitScripts.Access access) {
     try {
       ssh.exec(

@@ -20,8 +20,10 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
@@ -38,6 +40,7 @@ class WorkingCopyGitIT extends RealSshHostTest {
 
   @TempDir static Path dir;
 
+  Path here;
   Path origin;
   Path mirror;
   Path copy;
@@ -49,7 +52,7 @@ class WorkingCopyGitIT extends RealSshHostTest {
 
   @BeforeEach
   void repository() throws Exception {
-    Path here = Files.createTempDirectory(dir, "case");
+    here = Files.createTempDirectory(dir, "case");
     origin = here.resolve("origin");
     mirror = here.resolve("host/mirrors/origin.git");
     copy = here.resolve("host/copies/origin-1");
@@ -64,11 +67,17 @@ class WorkingCopyGitIT extends RealSshHostTest {
 
   /** Runs {@code script} on the host: [exit code, stdout, stderr]. */
   static Object[] onHost(String script) throws Exception {
+    return onHost(script, null);
+  }
+
+  /** Runs {@code script} on the host with {@code stdin} as its input (null: none). */
+  static Object[] onHost(String script, byte[] stdin) throws Exception {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     HostConnection target = target(host, "res-git");
     ExecResult result =
-        connections.exec(target, host.clientKeyPair(), script, Duration.ofMinutes(2), out, err);
+        connections.exec(
+            target, host.clientKeyPair(), script, stdin, Duration.ofMinutes(2), out, err);
     return new Object[] {
       result.exitCode(), out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8)
     };
@@ -99,6 +108,9 @@ class WorkingCopyGitIT extends RealSshHostTest {
     Files.writeString(origin.resolve("app.txt"), "two\n");
     git(origin, "commit", "--quiet", "-am", "two");
     String two = git(origin, "rev-parse", "HEAD");
+    Object[] released = onHost(GitScripts.clean(copy.toString())); // as when its lease ends
+    assertEquals(0, released[0], released[2].toString());
+    assertEquals("", git(copy, "status", "--porcelain", "--ignored"));
 
     out = checkout("main");
     assertTrue(out.contains("slipway: recycling"), out);
@@ -158,19 +170,15 @@ class WorkingCopyGitIT extends RealSshHostTest {
   @Test
   void aDeployKeyReachesAnSshRepositoryOnlyWhileTheScriptRuns() throws Exception {
     try (SshTestHost server = SshTestHost.start(Files.createTempDirectory(dir, "git-server"))) {
-      Path bare = Files.createTempDirectory(dir, "served").resolve("origin.git");
-      git(dir, "clone", "--bare", "--quiet", origin.toString(), bare.toString());
-      String uri = "ssh://" + server.user() + "@127.0.0.1:" + server.port() + bare;
+      String uri = servedBy(server);
 
-      Object[] without = checkoutWith(uri, null);
+      Object[] without = checkoutWith(uri, "main", null, null);
       assertEquals(GitScripts.REPOSITORY_UNREACHABLE, without[0], without[1] + "\n" + without[2]);
 
-      Path key = secretFile(server.clientPrivateKeyPem());
-      Object[] with =
-          checkoutWith(uri, new GitScripts.Access(key.toString(), "ssh-private-key", null));
+      Object[] with = checkoutWith(uri, "main", deployKey(server.clientPrivateKeyPem()), null);
       assertEquals(0, with[0], with[1] + "\n" + with[2]);
       assertEquals("one\n", Files.readString(copy.resolve("app.txt")));
-      assertEquals(List.of(), leftovers(key), "the key and its known_hosts are deleted");
+      assertEquals(List.of(), leftovers(), "the key and its known_hosts are deleted");
     }
   }
 
@@ -178,23 +186,55 @@ class WorkingCopyGitIT extends RealSshHostTest {
   void aPinnedRepositoryHostKeyRefusesAnotherServer() throws Exception {
     try (SshTestHost server = SshTestHost.start(Files.createTempDirectory(dir, "git-server"));
         SshTestHost other = SshTestHost.start(Files.createTempDirectory(dir, "other"))) {
-      Path bare = Files.createTempDirectory(dir, "served").resolve("origin.git");
-      git(dir, "clone", "--bare", "--quiet", origin.toString(), bare.toString());
-      String uri = "ssh://" + server.user() + "@127.0.0.1:" + server.port() + bare;
+      String uri = servedBy(server);
+      GitScripts.Access key = deployKey(server.clientPrivateKeyPem());
 
-      Path wrong = secretFile(server.clientPrivateKeyPem());
-      Files.writeString(Path.of(wrong + ".known_hosts"), "* " + other.hostPublicKey() + "\n");
-      Object[] refused =
-          checkoutWith(uri, new GitScripts.Access(wrong.toString(), "ssh-private-key", null));
-      Path right = secretFile(server.clientPrivateKeyPem());
-      Files.writeString(Path.of(right + ".known_hosts"), "* " + server.hostPublicKey() + "\n");
-      Object[] pinned =
-          checkoutWith(uri, new GitScripts.Access(right.toString(), "ssh-private-key", null));
+      Object[] refused = checkoutWith(uri, "main", key, other.hostPublicKey());
+      Object[] pinned = checkoutWith(uri, "main", key, server.hostPublicKey());
 
       assertEquals(GitScripts.REPOSITORY_UNREACHABLE, refused[0], refused[1] + "\n" + refused[2]);
       assertTrue(refused[2].toString().contains("Host key verification failed"), refused[2] + "");
       assertEquals(0, pinned[0], pinned[1] + "\n" + pinned[2]);
-      assertEquals(List.of(), leftovers(right));
+      assertEquals(List.of(), leftovers());
+    }
+  }
+
+  @Test
+  void credentialFilesThatAKilledCheckoutLeftAreSweptButNotThoseOfARunningOne() throws Exception {
+    try (SshTestHost server = SshTestHost.start(Files.createTempDirectory(dir, "git-server"))) {
+      String uri = servedBy(server);
+      Path credentials = Files.createDirectories(here.resolve("credentials"));
+      Path stale = Files.writeString(credentials.resolve("left-by-a-killed-checkout"), "secret");
+      Files.setLastModifiedTime(
+          stale, FileTime.from(Instant.now().minus(Duration.ofMinutes(KEY_SWEEP_MINUTES + 5))));
+      Path young = Files.writeString(credentials.resolve("of-a-running-checkout"), "secret");
+
+      Object[] with = checkoutWith(uri, "main", deployKey(server.clientPrivateKeyPem()), null);
+
+      assertEquals(0, with[0], with[1] + "\n" + with[2]);
+      assertEquals(List.of(young.getFileName().toString()), leftovers());
+    }
+  }
+
+  @Test
+  void aCommitTheCopyHoldsNeedsNeitherTheRepositoryNorItsCredential() throws Exception {
+    try (SshTestHost server = SshTestHost.start(Files.createTempDirectory(dir, "git-server"))) {
+      String uri = servedBy(server);
+      String one = git(origin, "rev-parse", "HEAD");
+      Object[] first = checkoutWith(uri, one, deployKey(server.clientPrivateKeyPem()), null);
+      assertEquals(0, first[0], first[1] + "\n" + first[2]);
+      server.close(); // the repository is gone
+      Files.delete(here.resolve("credentials")); // empty: the first checkout deleted its key
+
+      Object[] again =
+          onHost(
+              GitScripts.checkout(
+                  mirror.toString(), copy.toString(), uri, one, deployKey("unused")),
+              GitScripts.credentialInput(null, "not a key"));
+
+      assertEquals(0, again[0], again[1] + "\n" + again[2]);
+      assertTrue(again[1].toString().contains("slipway: recycling"), again[1] + "");
+      assertFalse(Files.exists(here.resolve("credentials")), "no credential was written");
     }
   }
 
@@ -218,40 +258,62 @@ class WorkingCopyGitIT extends RealSshHostTest {
     server.start();
     try {
       String uri = "http://127.0.0.1:" + server.getAddress().getPort() + "/origin.git";
-      Object[] without = checkoutWith(uri, null);
+      Object[] without = checkoutWith(uri, "main", null, null);
       assertEquals(GitScripts.REPOSITORY_UNREACHABLE, without[0], without[1] + "\n" + without[2]);
 
-      Path file = secretFile(token);
-      Object[] with =
-          checkoutWith(uri, new GitScripts.Access(file.toString(), "https-token", "builder"));
+      GitScripts.Access access =
+          new GitScripts.Access(credentialFile(), "https-token", "builder", KEY_SWEEP_MINUTES);
+      Object[] with = checkoutWith(uri, "main", access, null, token);
       assertEquals(0, with[0], with[1] + "\n" + with[2]);
       assertEquals("one\n", Files.readString(copy.resolve("app.txt")));
-      assertEquals(List.of(), leftovers(file), "the token and the askpass script are deleted");
+      assertEquals(List.of(), leftovers(), "the token and the askpass script are deleted");
       assertFalse((with[1] + "" + with[2]).contains(token));
     } finally {
       server.stop(0);
     }
   }
 
-  private Object[] checkoutWith(String uri, GitScripts.Access access) throws Exception {
-    Path here = Files.createTempDirectory(dir, "try");
-    copy = here.resolve("copy");
+  private static final long KEY_SWEEP_MINUTES = 31;
+
+  /** The test's repository, served by {@code server} over SSH: its {@code ssh://} URL. */
+  private String servedBy(SshTestHost server) throws Exception {
+    Path bare = Files.createTempDirectory(dir, "served").resolve("origin.git");
+    git(dir, "clone", "--bare", "--quiet", origin.toString(), bare.toString());
+    return "ssh://" + server.user() + "@127.0.0.1:" + server.port() + bare;
+  }
+
+  private String deployKeyPem;
+
+  /** A deploy key, written by the script into this case's credentials directory. */
+  private GitScripts.Access deployKey(String pem) {
+    deployKeyPem = pem;
+    return new GitScripts.Access(credentialFile(), "ssh-private-key", null, KEY_SWEEP_MINUTES);
+  }
+
+  private String credentialFile() {
+    return here.resolve("credentials").resolve(java.util.UUID.randomUUID().toString()).toString();
+  }
+
+  /** A checkout into a new copy and mirror, the secret of {@code access} given on stdin. */
+  private Object[] checkoutWith(String uri, String ref, GitScripts.Access access, String pin)
+      throws Exception {
+    return checkoutWith(uri, ref, access, pin, deployKeyPem);
+  }
+
+  private Object[] checkoutWith(
+      String uri, String ref, GitScripts.Access access, String pin, String secret)
+      throws Exception {
+    Path attempt = Files.createTempDirectory(here, "try");
+    copy = attempt.resolve("copy");
+    mirror = attempt.resolve("mirror.git");
     return onHost(
-        GitScripts.checkout(
-            here.resolve("mirror.git").toString(), copy.toString(), uri, "main", access));
+        GitScripts.checkout(mirror.toString(), copy.toString(), uri, ref, access),
+        access == null ? null : GitScripts.credentialInput(pin, secret));
   }
 
-  private static Path secretFile(String secret) throws IOException {
-    Path secrets = Files.createTempDirectory(dir, "credentials");
-    Path file = secrets.resolve("secret");
-    Files.writeString(file, secret + "\n");
-    // as SFTP writes it: readable by all (its directory is not); ssh refuses such a key file
-    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
-    return file;
-  }
-
-  private static List<String> leftovers(Path file) throws IOException {
-    try (var files = Files.list(file.getParent())) {
+  /** What is left in the credentials directory. */
+  private List<String> leftovers() throws IOException {
+    try (var files = Files.list(here.resolve("credentials"))) {
       return files.map(p -> p.getFileName().toString()).toList();
     }
   }
@@ -332,13 +394,13 @@ class WorkingCopyGitIT extends RealSshHostTest {
       String found = ((String) onHost("command -v " + tool)[1]).strip();
       Files.createSymbolicLink(bin.resolve(tool), Path.of(found));
     }
-    Path here = Files.createTempDirectory(dir, "race");
-    String sharedMirror = here.resolve("mirrors/origin.git").toString();
+    Path race = Files.createTempDirectory(dir, "race");
+    String sharedMirror = race.resolve("mirrors/origin.git").toString();
     java.util.concurrent.ExecutorService threads =
         java.util.concurrent.Executors.newFixedThreadPool(4);
     List<java.util.concurrent.Future<Object[]>> runs = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
-      String target = here.resolve("copies/c" + i).toString();
+      String target = race.resolve("copies/c" + i).toString();
       String script = GitScripts.checkout(sharedMirror, target, origin.toUri().toString(), "main");
       runs.add(threads.submit(() -> onHost("env PATH=" + bin + " " + script)));
     }
@@ -348,7 +410,7 @@ class WorkingCopyGitIT extends RealSshHostTest {
     }
     threads.shutdown();
     assertFalse(Files.exists(Path.of(sharedMirror + ".lockdir")), "the lock is released");
-    assertEquals("one\n", Files.readString(here.resolve("copies/c3/app.txt")));
+    assertEquals("one\n", Files.readString(race.resolve("copies/c3/app.txt")));
   }
 
   @Test
