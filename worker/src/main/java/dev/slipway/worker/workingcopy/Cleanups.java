@@ -55,34 +55,60 @@ public class Cleanups {
     if (work == null) {
       return;
     }
-    awaitCommandsGone(work.lastLease());
+    boolean commandsGone = awaitCommandsGone(work.lastLease());
+    if (jobs.stopping()) {
+      return; // the claim goes stale and another worker takes the cleaning over
+    }
+    if (!commandsGone) {
+      breakAndRemove(
+          copyId,
+          "a command of lease "
+              + work.lastLease()
+              + " was still running "
+              + config.commandsGoneTimeout().toSeconds()
+              + "s after the lease ended: the copy is deleted, never reused");
+      return;
+    }
     OutputTail err = new OutputTail(null);
     Optional<Integer> ran = run(work, GitScripts.clean(work.path()), err, "cleaning");
     if (ran.isEmpty()) {
       return;
     }
     Integer exit = ran.get();
+    if (exit == null || exit != 0) {
+      breakAndRemove(copyId, "cleaning failed: " + OutputTail.lastLine(err.text()));
+      return;
+    }
+    QuarkusTransaction.requiringNew()
+        .run(
+            () -> {
+              if (lockIfHeld(copyId) != null) {
+                copies.giveBack(copyId);
+                resources.retryAllocation(
+                    Resource.TYPE_WORKING_COPY, "working copy " + copyId + " is clean");
+              }
+            });
+  }
+
+  /** Active copy {@code copyId}, locked, if this worker still holds its claim; else null. */
+  private Resource lockIfHeld(String copyId) {
+    Resource copy = resourceRepository.findById(copyId, LockModeType.PESSIMISTIC_WRITE);
+    boolean held = copy.status == ResourceStatus.ACTIVE && jobs.workerId().equals(copy.busyBy);
+    return held ? copy : null; // else another worker took it over meanwhile
+  }
+
+  /** Breaks active copy {@code copyId} (if this worker still holds it) and deletes it. */
+  private void breakAndRemove(String copyId, String reason) {
     boolean broken =
         QuarkusTransaction.requiringNew()
             .call(
                 () -> {
-                  Resource copy =
-                      resourceRepository.findById(copyId, LockModeType.PESSIMISTIC_WRITE);
-                  if (copy.status != ResourceStatus.ACTIVE
-                      || !jobs.workerId().equals(copy.busyBy)) {
-                    return false; // another worker took it over meanwhile
-                  }
-                  if (exit != null && exit == 0) {
-                    copies.giveBack(copyId);
-                    resources.retryAllocation(
-                        Resource.TYPE_WORKING_COPY, "working copy " + copyId + " is clean");
+                  Resource copy = lockIfHeld(copyId);
+                  if (copy == null) {
                     return false;
                   }
                   jobs.claim(copy);
-                  resources.move(
-                      copy,
-                      ResourceStatus.BROKEN,
-                      "cleaning failed: " + OutputTail.lastLine(err.text()));
+                  resources.move(copy, ResourceStatus.BROKEN, reason);
                   return true;
                 });
     if (broken) {
@@ -120,21 +146,28 @@ public class Cleanups {
             });
   }
 
-  /** Waits until no command runs for {@code leaseId} (an aborted one is being killed). */
-  private void awaitCommandsGone(String leaseId) {
+  /**
+   * Waits until no command runs for {@code leaseId} (an aborted one is being killed).
+   *
+   * @return false when one still runs after {@code commands-gone-timeout}
+   */
+  private boolean awaitCommandsGone(String leaseId) {
     if (leaseId == null) {
-      return;
+      return true;
     }
     long deadline = System.nanoTime() + config.commandsGoneTimeout().toNanos();
-    while (QuarkusTransaction.requiringNew().call(() -> copies.commandsRunning(leaseId))
-        && System.nanoTime() < deadline) {
+    while (QuarkusTransaction.requiringNew().call(() -> copies.commandsRunning(leaseId))) {
+      if (System.nanoTime() >= deadline) {
+        return false;
+      }
       try {
         Thread.sleep(200);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        return;
+        return false;
       }
     }
+    return true;
   }
 
   /**
