@@ -37,7 +37,12 @@ public class HostDirectory {
   }
 
   /** How to log in to a host, and the secret values its output must never show. */
-  public record Login(HostConnection host, KeyPair keyPair, List<String> secrets) {}
+  public record Login(HostConnection host, KeyPair keyPair, List<String> secrets) {
+    @Override
+    public String toString() {
+      return "Login[" + host.describe() + "]";
+    }
+  }
 
   /** Reads how to reach {@code host} in the caller's transaction (one read with the caller's). */
   public Reach reach(Resource host) {

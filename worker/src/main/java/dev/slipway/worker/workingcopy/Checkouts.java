@@ -163,7 +163,8 @@ public class Checkouts {
       byte[] input = secret.map(RepositoryCredentials::input).orElse(null);
       ExecResult result =
           ssh.exec(login.host(), login.keyPair(), script, input, config.gitTimeout(), out, err);
-      ended = result.exitCode() != null;
+      // 128 + n: killed by signal n, its trap may not have run (or a login shell reported it)
+      ended = result.exitCode() != null && result.exitCode() < 128;
       outcome = outcome(result, out.text(), err.text());
     } catch (SshFailure e) {
       outcome = new Outcome(Result.HOST_FAILED, null, null, e.getMessage());

@@ -36,7 +36,8 @@ public class Cleanups {
   @Inject SshConnections ssh;
   @Inject WorkingCopyConfig config;
 
-  private record Work(String copyId, String path, String hostId, String lastLease) {}
+  private record Work(
+      String copyId, String path, String repository, String hostId, String lastLease) {}
 
   private Work work(String copyId, Set<ResourceStatus> statuses) {
     Resource copy = resourceRepository.findById(copyId);
@@ -46,7 +47,12 @@ public class Cleanups {
         || !jobs.workerId().equals(copy.busyBy)) {
       return null; // done, or another worker holds the claim now
     }
-    return new Work(copy.id, copy.path, copy.hostId, copies.lastLeaseOf(copyId).orElse(null));
+    return new Work(
+        copy.id,
+        copy.path,
+        copy.attributes.get("repository"),
+        copy.hostId,
+        copies.lastLeaseOf(copyId).orElse(null));
   }
 
   void clean(String copyId) {
@@ -70,7 +76,8 @@ public class Cleanups {
       return;
     }
     OutputTail err = new OutputTail(null);
-    Optional<Integer> ran = run(work, GitScripts.clean(work.path()), err, "cleaning");
+    Optional<Integer> ran =
+        run(work, GitScripts.clean(work.path(), work.repository()), err, "cleaning");
     if (ran.isEmpty()) {
       return;
     }

@@ -9,12 +9,13 @@ import java.nio.charset.StandardCharsets;
  * one bare mirror per repository; a working copy is cloned from that mirror (local and fast, then
  * its {@code origin} points at the repository) and recycled, so that a build rarely clones from
  * scratch: when a lease ends, {@link #clean} resets it ({@code reset --hard}, {@code clean -ffdx});
- * when the next lease takes it, {@link #checkout} fetches from the mirror and checks out the ref
- * ({@code checkout --force}). A copy is idle only once it was cleaned, so the checkout does not
- * clean again (two more passes over every file, on the lease's path). Every value is passed as a
- * quoted argument, never spliced into the script text. A ref that is a full commit id already in
- * the copy (or the mirror) is not fetched again: that commit cannot have changed, and neither the
- * repository nor its credential is needed.
+ * when the next lease takes it, {@link #checkout} fetches from the mirror, checks out the ref
+ * ({@code checkout --force}: tracked files as committed; a {@code reset --hard} after it would
+ * change nothing and cost a third pass over every file) and cleans again, for whatever a process
+ * the last build left behind wrote since. Every value is passed as a quoted argument, never spliced
+ * into the script text. A ref that is a full commit id already in the copy (or the mirror) is not
+ * fetched again: that commit cannot have changed, and neither the repository nor its credential is
+ * needed.
  *
  * <p>What the scripts print for the build log: git's own progress, {@code slipway: cloning …} or
  * {@code slipway: recycling …}, then for a new copy {@code slipway: size <n> KiB}, and last {@code
@@ -37,21 +38,19 @@ public final class GitScripts {
    */
   private static final String SAFE_GIT =
       """
-      export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null GIT_TERMINAL_PROMPT=0
+      export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null GIT_TERMINAL_PROMPT=0 \\
+        GIT_NO_REPLACE_OBJECTS=1
       export GIT_CONFIG_COUNT=3 GIT_CONFIG_KEY_0=core.hooksPath GIT_CONFIG_VALUE_0=/dev/null \\
         GIT_CONFIG_KEY_1=core.fsmonitor GIT_CONFIG_VALUE_1=false \\
         GIT_CONFIG_KEY_2=credential.helper GIT_CONFIG_VALUE_2=
       """;
 
-  private static final String CHECKOUT =
-      SAFE_GIT
-          + """
-      set -e
-      M=$1 D=$2 R=$3 REF=$4 K=$5 KIND=$6 U=$7 Q=$8 STALE=$9
-      case $M in /*) ;; *) M=$PWD/$M ;; esac
-      case $D in /*) ;; *) D=$PWD/$D ;; esac
-      case $K in /* | "") ;; *) K=$PWD/$K ;; esac
-      # a repository's own config as Slipway wrote it, whatever a build changed in it since:
+  /**
+   * {@code own_config}: rewrites a repository's config as Slipway wrote it, the remote's URL being
+   * {@code $Q}, whatever a build changed in it since.
+   */
+  private static final String OWN_CONFIG =
+      """
       # $1 its git directory, $2 bare (true|false), $3 fetch refspec, $4 "mirror = true" or ""
       own_config() {
         OF=
@@ -68,6 +67,17 @@ public final class GitScripts {
         } > "$1/config.slipway"
         mv -f "$1/config.slipway" "$1/config"
       }
+      """;
+
+  private static final String CHECKOUT =
+      SAFE_GIT
+          + OWN_CONFIG
+          + """
+      set -e
+      M=$1 D=$2 R=$3 REF=$4 K=$5 KIND=$6 U=$7 Q=$8 STALE=$9
+      case $M in /*) ;; *) M=$PWD/$M ;; esac
+      case $D in /*) ;; *) D=$PWD/$D ;; esac
+      case $K in /* | "") ;; *) K=$PWD/$K ;; esac
       LOCKDIR=
       forget() {
         if [ -n "$K" ]; then rm -f "$K" "$K.askpass" "$K.known_hosts"; fi
@@ -77,6 +87,9 @@ public final class GitScripts {
         if [ -n "$LOCKDIR" ]; then rmdir "$LOCKDIR"; fi
       }
       trap finish EXIT
+      trap 'exit 129' HUP
+      trap 'exit 130' INT
+      trap 'exit 143' TERM
       # one update of a mirror at a time: flock where there is one, else a lock directory (macOS);
       # a lock directory left by a killed script is broken after 30 minutes
       lock_mirror() {
@@ -105,12 +118,12 @@ public final class GitScripts {
       credential() {
         [ -n "$K" ] || return 0
         P=${K%/*}
-        (umask 077 && mkdir -p "$P")
-        chmod 700 "$P"
+        { (umask 077 && mkdir -p "$P") && chmod 700 "$P"; } \\
+          || { echo "slipway: could not make $P" >&2; exit 66; }
         find "$P" -type f -mmin +"$STALE" -exec rm -f {} + 2>/dev/null || true
         PIN=
         IFS= read -r PIN || true
-        (umask 077 && cat > "$K")
+        (umask 077 && cat > "$K") || { echo "slipway: could not write into $P" >&2; exit 66; }
         if [ "$KIND" = ssh-private-key ]; then
           if [ -n "$PIN" ]; then (umask 077 && printf '%s\n' "$PIN" > "$K.known_hosts"); fi
           export GIT_SSH_COMMAND="ssh -i '$K' -o IdentitiesOnly=yes -o BatchMode=yes"
@@ -131,11 +144,14 @@ public final class GitScripts {
       known() {
         [ -n "$PINNED" ] && git --git-dir="$1" rev-parse --verify --quiet "$REF^{commit}" 2>/dev/null
       }
-      update_mirror() {
-        if [ -d "$M" ] && known "$M" >/dev/null; then return; fi
-        credential
+      # takes the mirror's lock and makes it hold the ref: fetched from the repository (with the
+      # credential) unless the ref is a commit id the mirror holds; the caller reads the mirror,
+      # then unlocks it, so that no rebuild of the mirror happens under its feet
+      lock_updated_mirror() {
         mkdir -p "${M%/*}"
         lock_mirror
+        if [ -d "$M" ] && [ ! -L "$M" ] && known "$M" >/dev/null; then return; fi
+        credential
         if [ -d "$M" ] && [ ! -L "$M" ]; then
           own_config "$M" true '+refs/*:refs/*' 'mirror = true'
         fi
@@ -147,7 +163,6 @@ public final class GitScripts {
           rm -rf "$M"
           mv "$M.new" "$M"
         fi
-        unlock_mirror
         forget # only the mirror talks to the repository
         unset GIT_SSH_COMMAND GIT_ASKPASS SLIPWAY_GIT_TOKEN
       }
@@ -158,17 +173,19 @@ public final class GitScripts {
         echo "slipway: recycling $D"
         own_config "$D/.git" false '+refs/heads/*:refs/remotes/origin/*' ''
         if ! C=$(known "$D/.git"); then
-          update_mirror
+          lock_updated_mirror
           git "$G" -c uploadpack.allowAnySHA1InWant=true fetch --prune --progress "$M" \\
             '+refs/heads/*:refs/remotes/origin/*' '+refs/tags/*:refs/tags/*' ${PINNED:+"$REF"}
+          unlock_mirror
         fi
       else
         echo "slipway: cloning $R into $D"
         NEW=1
-        update_mirror
+        lock_updated_mirror
         rm -rf "$D"
         mkdir -p "${D%/*}"
         git clone --progress --no-checkout "$M" "$D"
+        unlock_mirror
         own_config "$D/.git" false '+refs/heads/*:refs/remotes/origin/*' ''
       fi
       if [ -z "$C" ] && [ -n "$PINNED" ]; then
@@ -180,8 +197,10 @@ public final class GitScripts {
           || git "$G" rev-parse --verify --quiet "$REF^{commit}") \\
           || { echo "slipway: $REF names no commit of $R" >&2; exit 64; }
       fi
-      # tracked files as committed (an idle copy was reset and cleaned when it was released)
+      # tracked files as committed; untracked and ignored ones gone (the copy was cleaned when it
+      # was released: this only catches what was written into it since)
       git "$G" --work-tree="$D" checkout --quiet --force --detach "$C"
+      git "$G" --work-tree="$D" clean -ffdxq
       H=$(git "$G" rev-parse HEAD)
       [ "$H" = "$C" ] || { echo "slipway: HEAD is $H, not $C" >&2; exit 65; }
       if [ -n "$NEW" ]; then echo "slipway: size $(du -sk "$D" | cut -f1) KiB"; fi
@@ -189,12 +208,17 @@ public final class GitScripts {
 
   private static final String CLEAN =
       SAFE_GIT
+          + OWN_CONFIG
           + """
       set -e
-      [ -d "$1/.git" ] && [ ! -L "$1/.git" ] \\
-        || { echo "slipway: $1 has no .git directory of its own" >&2; exit 67; }
-      git --git-dir="$1/.git" --work-tree="$1" reset --quiet --hard
-      git --git-dir="$1/.git" --work-tree="$1" clean -ffdxq""";
+      D=$1 Q=$2
+      [ -d "$D/.git" ] && [ ! -L "$D/.git" ] \\
+        || { echo "slipway: $D has no .git directory of its own" >&2; exit 67; }
+      # no filters, attributes or sparse patterns a build set up decide what the files become
+      own_config "$D/.git" false '+refs/heads/*:refs/remotes/origin/*' ''
+      rm -f "$D/.git/info/attributes" "$D/.git/info/sparse-checkout"
+      git --git-dir="$D/.git" --work-tree="$D" reset --quiet --hard
+      git --git-dir="$D/.git" --work-tree="$D" clean -ffdxq""";
 
   private static final String REMOVE = "rm -rf -- \"$1\"";
 
@@ -254,9 +278,12 @@ public final class GitScripts {
         access == null ? "" : Long.toString(access.sweepMinutes()));
   }
 
-  /** Resets and cleans {@code dir}: tracked files as committed, untracked and ignored ones gone. */
-  public static String clean(String dir) {
-    return call(CLEAN, dir);
+  /**
+   * Resets and cleans {@code dir}, a copy of {@code repository}: its config as Slipway wrote it,
+   * tracked files as committed, untracked and ignored ones gone.
+   */
+  public static String clean(String dir, String repository) {
+    return call(CLEAN, dir, configValue(repository));
   }
 
   /** Deletes {@code dir} and everything in it. */

@@ -71,7 +71,7 @@ class WorkingCopyGitBenchmark extends RealSshHostTest {
     for (int i = 0; i < recycled.length; i++) {
       String commit = i % 2 == 0 ? previous : head;
       Files.writeString(copy.resolve("left-behind.log"), "x");
-      cleaned[i] = timed(GitScripts.clean(copy.toString())); // when the previous lease ended
+      cleaned[i] = timed(GitScripts.clean(copy.toString(), uri)); // when the previous lease ended
       recycled[i] = timed(GitScripts.checkout(mirror.toString(), copy.toString(), uri, commit));
       assertEquals(commit, Git.git(copy, "rev-parse", "HEAD"));
     }

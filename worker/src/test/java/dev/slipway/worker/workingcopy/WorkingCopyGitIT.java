@@ -108,7 +108,9 @@ class WorkingCopyGitIT extends RealSshHostTest {
     Files.writeString(origin.resolve("app.txt"), "two\n");
     git(origin, "commit", "--quiet", "-am", "two");
     String two = git(origin, "rev-parse", "HEAD");
-    Object[] released = onHost(GitScripts.clean(copy.toString())); // as when its lease ends
+    Object[] released =
+        onHost(
+            GitScripts.clean(copy.toString(), origin.toUri().toString())); // as when its lease ends
     assertEquals(0, released[0], released[2].toString());
     assertEquals("", git(copy, "status", "--porcelain", "--ignored"));
 
@@ -154,7 +156,7 @@ class WorkingCopyGitIT extends RealSshHostTest {
   void aCorruptCopyFailsAndCleaningLeavesTheCheckoutAsCommitted() throws Exception {
     checkout("main");
     Files.writeString(copy.resolve("scratch.txt"), "x");
-    Object[] cleaned = onHost(GitScripts.clean(copy.toString()));
+    Object[] cleaned = onHost(GitScripts.clean(copy.toString(), origin.toUri().toString()));
     assertEquals(0, cleaned[0], cleaned[2].toString());
     assertFalse(Files.exists(copy.resolve("scratch.txt")));
 
@@ -345,11 +347,27 @@ class WorkingCopyGitIT extends RealSshHostTest {
     git(copy, "config", "remote.origin.url", "https://attacker.example/steal.git");
 
     checkout("main");
-    Object[] clean = onHost(GitScripts.clean(copy.toString()));
+    Object[] clean = onHost(GitScripts.clean(copy.toString(), origin.toUri().toString()));
 
     assertEquals(0, clean[0], clean[2].toString());
     assertFalse(Files.exists(marker), "a planted hook or fsmonitor ran");
     assertEquals(origin.toUri().toString(), git(copy, "config", "remote.origin.url"));
+  }
+
+  @Test
+  void filtersAndAttributesThatABuildPlantsDoNotDecideWhatCleaningWrites() throws Exception {
+    checkout("main");
+    Path marker = dir.resolve("smudged-" + System.nanoTime());
+    git(copy, "config", "filter.planted.smudge", "touch " + marker + "; sed s/one/planted/");
+    Files.writeString(copy.resolve(".git/info/attributes"), "* filter=planted\n");
+    Files.writeString(copy.resolve("app.txt"), "modified by the build\n");
+
+    Object[] clean = onHost(GitScripts.clean(copy.toString(), origin.toUri().toString()));
+
+    assertEquals(0, clean[0], clean[2].toString());
+    assertEquals("one\n", Files.readString(copy.resolve("app.txt")));
+    assertFalse(Files.exists(marker), "a planted filter ran");
+    assertFalse(Files.exists(copy.resolve(".git/info/attributes")));
   }
 
   @Test
@@ -361,7 +379,7 @@ class WorkingCopyGitIT extends RealSshHostTest {
     Path copyDir = Files.createDirectories(parent.resolve("copies/c1"));
     Files.writeString(copyDir.resolve("left.txt"), "x");
 
-    Object[] clean = onHost(GitScripts.clean(copyDir.toString()));
+    Object[] clean = onHost(GitScripts.clean(copyDir.toString(), origin.toUri().toString()));
 
     assertNotEquals(0, clean[0], "cleaning a copy without .git must fail");
     assertTrue(Files.exists(precious), "the enclosing repository was cleaned");
