@@ -118,6 +118,41 @@ public class CommandReports {
     return result;
   }
 
+  /**
+   * Finishes a command that is still waiting to run with an error, without running it, in the
+   * caller's transaction; announces the result.
+   */
+  @Transactional(Transactional.TxType.MANDATORY)
+  void refuse(CommandRequested request, String message) {
+    int refused =
+        entityManager
+            .createNativeQuery(
+                "update commands set status = 'finished', outcome = ?2, message = ?3,"
+                    + " stdout_bytes = 0, stderr_bytes = 0, finished_at = now()"
+                    + " where id = ?1 and status = 'requested'")
+            .setParameter(1, request.commandId())
+            .setParameter(2, CommandFinished.ERROR)
+            .setParameter(3, message)
+            .executeUpdate();
+    if (refused == 1) {
+      LOG.infof("command %s not started: %s", request.commandId(), message);
+      outbox.publish(
+          Topics.COMMAND_RESULTS,
+          EventTypes.COMMAND_FINISHED,
+          request.buildId(),
+          new CommandFinished(
+              request.commandId(),
+              request.buildId(),
+              CommandFinished.ERROR,
+              null,
+              null,
+              message,
+              0,
+              0,
+              0));
+    }
+  }
+
   /** Records an abort; returns whether the command was still running or waiting to run. */
   @Transactional(Transactional.TxType.MANDATORY)
   public boolean recordAbort(CommandAbortRequested abort) {

@@ -26,6 +26,7 @@ import java.lang.management.ManagementFactory;
 import java.security.KeyPair;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -62,9 +63,25 @@ public class CommandRunner {
             return t;
           });
 
-  /** Claims the command in the caller's transaction and runs it once that commits. */
+  /**
+   * Claims the command in the caller's transaction and runs it once that commits; a command whose
+   * lease is no longer active (released, expired) finishes with an error without running. The lease
+   * is read with a share lock, so that a release waits for this claim: cleaning a released working
+   * copy then sees the command running and waits for it.
+   */
   @Transactional(Transactional.TxType.MANDATORY)
   public void accept(CommandRequested request) {
+    List<?> lease =
+        entityManager
+            .createNativeQuery("select status from leases where id = ?1 for share")
+            .setParameter(1, request.leaseId())
+            .getResultList();
+    String leaseStatus = lease.isEmpty() ? "gone" : (String) lease.get(0);
+    if (!"active".equals(leaseStatus)) {
+      reports.refuse(
+          request, "lease " + request.leaseId() + " is " + leaseStatus + ": the command never ran");
+      return;
+    }
     int claimed =
         entityManager
             .createNativeQuery(

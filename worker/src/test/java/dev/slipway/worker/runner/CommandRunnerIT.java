@@ -2,6 +2,7 @@ package dev.slipway.worker.runner;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.slipway.common.events.CommandFinished;
@@ -111,6 +112,20 @@ class CommandRunnerIT {
     assertTrue(result.message().startsWith("authentication failed"), result.message());
   }
 
+  @Test
+  void aCommandWhoseLeaseWasReleasedBeforeItStartedNeverRuns() throws Exception {
+    String file = "late-" + UUID.randomUUID() + ".txt";
+    CommandRequested request = newCommand("echo ran > " + file);
+    sql("update leases set status = 'released' where id = ?1", request.leaseId());
+
+    publish(EventCodec.envelope(EventTypes.COMMAND_REQUESTED, request.commandId(), request));
+
+    CommandFinished result = awaitResult(request);
+    assertEquals(CommandFinished.ERROR, result.outcome());
+    assertTrue(result.message().contains(request.leaseId() + " is released"), result.message());
+    assertFalse(Files.exists(hostDir.resolve(file)), "the command ran");
+  }
+
   private CommandRequested newCommand(String command) {
     return newCommand(command, host.clientPrivateKeyPem(), "good");
   }
@@ -158,6 +173,10 @@ class CommandRunnerIT {
   }
 
   private void sql(String statement, Object... parameters) {
+    if (!QuarkusTransaction.isActive()) {
+      QuarkusTransaction.requiringNew().run(() -> sql(statement, parameters));
+      return;
+    }
     var query = entityManager.createNativeQuery(statement);
     for (int i = 0; i < parameters.length; i++) {
       query.setParameter(i + 1, parameters[i]);
