@@ -231,10 +231,7 @@ public class Checkouts {
     Resource copy = resourceRepository.findById(job.copyId());
     switch (outcome.result()) {
       case CHECKED_OUT -> {
-        if (outcome.sizeBytes() != null) {
-          copy.sizeBytes = outcome.sizeBytes(); // measured when it was cloned
-        }
-        activateCopy(copy);
+        activateCopy(copy, outcome.sizeBytes());
         lease.commit = outcome.head();
         lease.preparingSince = null;
         lease.preparingBy = null;
@@ -245,7 +242,7 @@ public class Checkouts {
         return false;
       }
       case UNKNOWN_REF, REPOSITORY_FAILED -> {
-        activateCopy(copy); // the copy is sound: the ref or the repository is the problem
+        activateCopy(copy, null); // the copy is sound: the ref or the repository is the problem
         breakLease(lease, outcome.message());
         jobs.claim(copy);
         jobs.cleanAfterCommit(copy.id);
@@ -283,11 +280,19 @@ public class Checkouts {
     }
   }
 
-  private void activateCopy(Resource copy) {
+  /**
+   * Makes a new copy active; records the size measured when it was cloned ({@code measuredBytes},
+   * null when not cloned), announcing a change of an active copy's size.
+   */
+  private void activateCopy(Resource copy, Long measuredBytes) {
+    boolean resized = measuredBytes != null && !measuredBytes.equals(copy.sizeBytes);
+    if (measuredBytes != null) {
+      copy.sizeBytes = measuredBytes;
+    }
     if (copy.status == ResourceStatus.PENDING) {
       resources.move(copy, ResourceStatus.ACTIVE, null);
-    } else {
-      resources.edited(copy); // its size changed
+    } else if (resized) {
+      resources.edited(copy); // cloned anew in place: its directory had gone
     }
   }
 

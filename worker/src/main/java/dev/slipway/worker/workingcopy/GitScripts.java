@@ -52,19 +52,28 @@ public final class GitScripts {
   private static final String OWN_CONFIG =
       """
       # $1 its git directory, $2 bare (true|false), $3 fetch refspec, $4 "mirror = true" or ""
+      # (left as it is when it already is exactly that: no process is started then)
       own_config() {
-        OF=
-        while IFS= read -r l; do case $l in *objectformat*sha256*) OF=sha256 ;; esac
+        OF= HAVE=
+        while IFS= read -r l; do
+          case $l in *objectformat*sha256*) OF=sha256 ;; esac
+          HAVE="$HAVE$l
+      "
         done < "$1/config" || true
-        { echo '[core]'
-          if [ -n "$OF" ]; then echo 'repositoryformatversion = 1'; else echo 'repositoryformatversion = 0'; fi
-          echo "bare = $2"
-          if [ -n "$OF" ]; then echo '[extensions]'; echo 'objectformat = sha256'; fi
-          echo '[remote "origin"]'
-          echo "url = $Q"
-          echo "fetch = $3"
-          if [ -n "$4" ]; then echo "$4"; fi
-        } > "$1/config.slipway"
+        V=0
+        [ -z "$OF" ] || V=1
+        WANT="[core]
+      repositoryformatversion = $V
+      bare = $2
+      ${OF:+[extensions]
+      objectformat = sha256
+      }[remote \\\"origin\\\"]
+      url = $Q
+      fetch = $3
+      ${4:+$4
+      }"
+        [ "$HAVE" != "$WANT" ] || return 0
+        printf '%s' "$WANT" > "$1/config.slipway"
         mv -f "$1/config.slipway" "$1/config"
       }
       """;
@@ -167,12 +176,18 @@ public final class GitScripts {
         unset GIT_SSH_COMMAND GIT_ASKPASS SLIPWAY_GIT_TOKEN
       }
       G="--git-dir=$D/.git"
+      WT="--work-tree=$D"
       C=
       NEW=
+      AT=
       if [ -d "$D/.git" ] && [ ! -L "$D/.git" ]; then
         echo "slipway: recycling $D"
         own_config "$D/.git" false '+refs/heads/*:refs/remotes/origin/*' ''
-        if ! C=$(known "$D/.git"); then
+        # a commit id the copy holds is checked out at once: nothing to fetch
+        if [ -n "$PINNED" ] \\
+          && git "$G" "$WT" checkout --quiet --force --detach "$REF^{commit}" 2>/dev/null; then
+          C=$REF AT=1
+        else
           lock_updated_mirror
           git "$G" -c uploadpack.allowAnySHA1InWant=true fetch --prune --progress "$M" \\
             '+refs/heads/*:refs/remotes/origin/*' '+refs/tags/*:refs/tags/*' ${PINNED:+"$REF"}
@@ -188,10 +203,10 @@ public final class GitScripts {
         unlock_mirror
         own_config "$D/.git" false '+refs/heads/*:refs/remotes/origin/*' ''
       fi
-      if [ -z "$C" ] && [ -n "$PINNED" ]; then
+      if [ -n "$PINNED" ] && [ -z "$AT" ]; then
         C=$(git "$G" rev-parse --verify --quiet "$REF^{commit}") \\
           || { echo "slipway: $REF names no commit of $R" >&2; exit 64; }
-      elif [ -z "$C" ]; then
+      elif [ -z "$AT" ]; then
         C=$(git "$G" rev-parse --verify --quiet "refs/remotes/origin/$REF^{commit}" \\
           || git "$G" rev-parse --verify --quiet "refs/tags/$REF^{commit}" \\
           || git "$G" rev-parse --verify --quiet "$REF^{commit}") \\
@@ -199,9 +214,12 @@ public final class GitScripts {
       fi
       # tracked files as committed; untracked and ignored ones gone (the copy was cleaned when it
       # was released: this only catches what was written into it since)
-      git "$G" --work-tree="$D" checkout --quiet --force --detach "$C"
-      git "$G" --work-tree="$D" clean -ffdxq
+      if [ -z "$AT" ]; then git "$G" "$WT" checkout --quiet --force --detach "$C"; fi
+      git "$G" "$WT" clean -ffdxq
       H=$(git "$G" rev-parse HEAD)
+      if [ "$H" != "$C" ] && [ -n "$AT" ]; then # the id of a tag object: the commit it names
+        C=$(git "$G" rev-parse --verify --quiet "$REF^{commit}")
+      fi
       [ "$H" = "$C" ] || { echo "slipway: HEAD is $H, not $C" >&2; exit 65; }
       if [ -n "$NEW" ]; then echo "slipway: size $(du -sk "$D" | cut -f1) KiB"; fi
       echo "slipway: HEAD $H\"""";

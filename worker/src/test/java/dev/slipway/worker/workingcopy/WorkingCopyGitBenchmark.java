@@ -81,7 +81,7 @@ class WorkingCopyGitBenchmark extends RealSshHostTest {
         FILES, COMMITS, "", "median", "max", "n");
     double a = MedianRow.print("fresh git clone + checkout (baseline)", 44, fresh);
     double b = MedianRow.print("new copy cloned from the host mirror", 44, fromMirror);
-    double c = MedianRow.print("recycled idle copy (checkout)", 44, recycled);
+    double c = MedianRow.print("recycled idle copy (checkout, clean)", 44, recycled);
     MedianRow.print("cleaning at release (reset, clean)", 44, cleaned);
     System.out.printf(
         "fresh clone / recycle %.1f×, mirror clone / recycle %.1f×%n%n", a / c, b / c);

@@ -128,6 +128,19 @@ class WorkingCopyGitIT extends RealSshHostTest {
   }
 
   @Test
+  void theIdOfAnAnnotatedTagChecksOutTheCommitItNames() throws Exception {
+    String one = git(origin, "rev-parse", "HEAD");
+    git(origin, "tag", "--annotate", "--message", "release", "v1.0");
+    String tagObject = git(origin, "rev-parse", "v1.0");
+    assertNotEquals(one, tagObject);
+    checkout("main"); // the copy now holds the tag object, so the next one is not fetched
+
+    String out = checkout(tagObject);
+
+    assertTrue(out.trim().endsWith("slipway: HEAD " + one), out);
+  }
+
+  @Test
   void relativePathsAreUnderTheHomeDirectoryForTheCloneAndForTheRecycling() throws Exception {
     String home = (String) onHost("pwd")[1];
     Path base = Path.of(home.strip());
