@@ -95,10 +95,13 @@ public class BuildEngine {
       fail(build, step, "lease " + lease.id + " is " + lease.status.wireName());
       return;
     }
-    // on a working copy: on its host, in its directory
-    Resource resource = resources.findById(lease.resourceId);
-    String hostId = resource.hostId == null ? resource.id : resource.hostId;
-    String directory = resource.hostId == null ? null : resource.path;
+    String hostId = lease.resourceId;
+    String directory = null;
+    if (Resource.TYPE_WORKING_COPY.equals(lease.type)) { // on its host, in its directory
+      Resource copy = resources.findById(lease.resourceId);
+      hostId = copy.hostId;
+      directory = copy.path;
+    }
     Command command = new Command();
     command.id = "cmd-" + UUID.randomUUID();
     command.buildId = build.id;

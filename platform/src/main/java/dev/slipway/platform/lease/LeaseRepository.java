@@ -43,7 +43,11 @@ public class LeaseRepository implements PanacheRepositoryBase<Lease, String> {
 
   /** Whether any lease of {@code type} is waiting. No locks. */
   public boolean anyWaiting(String type) {
-    return count("status = ?1 and type = ?2", LeaseStatus.PENDING, type) > 0;
+    return !getEntityManager()
+        .createNativeQuery("select 1 from leases where status = 'pending' and type = ?1 limit 1")
+        .setParameter(1, type)
+        .getResultList()
+        .isEmpty();
   }
 
   /** Where a pending lease stands in its type's queue: 1 is next. */

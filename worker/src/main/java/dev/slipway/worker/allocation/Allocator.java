@@ -155,7 +155,7 @@ public class Allocator {
    * Releases lease {@code leaseId}: frees its slot, or fails it if it was still waiting. A resource
    * being removed is destroyed once its last lease is released.
    *
-   * @return the type whose slot was freed, if one was
+   * @return the type whose slot was freed now, if one was
    */
   @Transactional(Transactional.TxType.MANDATORY)
   public Optional<String> release(String leaseId, String reason) {
@@ -179,16 +179,22 @@ public class Allocator {
     }
     Blueprint blueprint = blueprintsOf(lease.type).get(0);
     leases.move(lease, LeaseStatus.RELEASED, reason);
-    blueprint.release(lease);
-    for (String sitting : leaseRepository.sittingOn(lease.id)) {
-      release(sitting, "its host lease " + lease.id + " was released");
+    boolean freed = blueprint.release(lease);
+    // leases that sit on this one (a working copy on a host lease): only on a type others wait for
+    if (blueprints.stream().anyMatch(b -> b.waitsFor().contains(lease.type))) {
+      for (String sitting : leaseRepository.sittingOn(lease.id)) {
+        release(sitting, "its host lease " + lease.id + " was released");
+      }
     }
     Resource resource = resourceRepository.findById(lease.resourceId);
+    // what the blueprint changed on the resource (a working copy's claim) is written first, then
+    // the slot count its SQL changed is read back
+    resourceRepository.getEntityManager().flush();
     resourceRepository.getEntityManager().refresh(resource);
     if (resource.status == ResourceStatus.RELEASED && resource.leasesHeld == 0) {
       resources.move(resource, ResourceStatus.DESTROYED, "removed; its last lease was released");
     }
-    return Optional.of(lease.type);
+    return freed ? Optional.of(lease.type) : Optional.empty();
   }
 
   /** Fails a waiting lease whose wait timed out; returns whether it did. */

@@ -71,6 +71,11 @@ public interface Blueprint {
     return true;
   }
 
-  /** Gives back what {@link #allocate} reserved for {@code lease}. */
-  void release(Lease lease);
+  /**
+   * Gives back what {@link #allocate} reserved for {@code lease}.
+   *
+   * @return whether its slot is free again now; false when the blueprint frees it later (a working
+   *     copy keeps its slot until it is clean), so that no drain is started for nothing
+   */
+  boolean release(Lease lease);
 }

@@ -34,7 +34,8 @@ public final class StaticHostBlueprint implements Blueprint {
   }
 
   @Override
-  public void release(Lease lease) {
+  public boolean release(Lease lease) {
     resources.freeSlot(lease.resourceId);
+    return true;
   }
 }

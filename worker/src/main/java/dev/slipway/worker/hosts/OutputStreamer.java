@@ -26,7 +26,7 @@ import org.apache.kafka.clients.producer.RecordMetadata;
  */
 public final class OutputStreamer {
 
-  public static final int MAX_CHUNK = 64 * 1024;
+  private static final int MAX_CHUNK = 64 * 1024;
 
   private final EventProducer producer;
   private final String commandId;
@@ -34,7 +34,6 @@ public final class OutputStreamer {
   private final Deque<Future<RecordMetadata>> inFlight = new ArrayDeque<>();
   private final Map<String, Pending> pending = new HashMap<>();
   private long seq;
-  private int maxHeld;
   private volatile Redactor redactor = Redactor.NONE;
 
   public OutputStreamer(
@@ -59,7 +58,6 @@ public final class OutputStreamer {
       return;
     }
     p.bytes.write(data, skip, length - skip);
-    maxHeld = Math.max(maxHeld, p.bytes.size());
     p.emitWholeLines(stream, false);
   }
 
@@ -83,11 +81,6 @@ public final class OutputStreamer {
   public synchronized void note(String text) {
     byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
     write(CommandOutput.STDERR, pending.get(CommandOutput.STDERR).end(), bytes, bytes.length);
-  }
-
-  /** The most bytes held at once for one stream (bounded by a line, at most 64 KiB). */
-  public int maxHeld() {
-    return maxHeld;
   }
 
   /**

@@ -91,21 +91,7 @@ public class CommandReports {
     QuarkusTransaction.requiringNew()
         .run(
             () -> {
-              entityManager
-                  .createNativeQuery(
-                      "update commands set status = 'finished', outcome = ?2, exit_code = ?3,"
-                          + " signal = ?4, message = ?5, stdout_bytes = ?6, stderr_bytes = ?7,"
-                          + " finished_at = now() where id = ?1")
-                  .setParameter(1, result.commandId())
-                  .setParameter(2, result.outcome())
-                  .setParameter(3, result.exitCode())
-                  .setParameter(4, result.signal())
-                  .setParameter(5, result.message())
-                  .setParameter(6, result.stdoutBytes())
-                  .setParameter(7, result.stderrBytes())
-                  .executeUpdate();
-              outbox.publish(
-                  Topics.COMMAND_RESULTS, EventTypes.COMMAND_FINISHED, result.buildId(), result);
+              record(result, false);
               if (ending.failure() == SshFailure.Kind.HOST_KEY_MISMATCH) {
                 breakHost(request.resourceId(), ending.message());
               } else if (ending.failure() != null) {
@@ -124,33 +110,46 @@ public class CommandReports {
    */
   @Transactional(Transactional.TxType.MANDATORY)
   void refuse(CommandRequested request, String message) {
-    int refused =
+    CommandFinished result =
+        new CommandFinished(
+            request.commandId(),
+            request.buildId(),
+            CommandFinished.ERROR,
+            null,
+            null,
+            message,
+            0,
+            0,
+            0);
+    if (record(result, true)) {
+      LOG.infof("command %s not started: %s", request.commandId(), message);
+    }
+  }
+
+  /**
+   * Records {@code result} and announces it; with {@code onlyIfRequested}, only if the command is
+   * still waiting to run. Returns whether it did.
+   */
+  private boolean record(CommandFinished result, boolean onlyIfRequested) {
+    int recorded =
         entityManager
             .createNativeQuery(
-                "update commands set status = 'finished', outcome = ?2, message = ?3,"
-                    + " stdout_bytes = 0, stderr_bytes = 0, finished_at = now()"
-                    + " where id = ?1 and status = 'requested'")
-            .setParameter(1, request.commandId())
-            .setParameter(2, CommandFinished.ERROR)
-            .setParameter(3, message)
+                "update commands set status = 'finished', outcome = ?2, exit_code = ?3,"
+                    + " signal = ?4, message = ?5, stdout_bytes = ?6, stderr_bytes = ?7,"
+                    + " finished_at = now() where id = ?1"
+                    + (onlyIfRequested ? " and status = 'requested'" : ""))
+            .setParameter(1, result.commandId())
+            .setParameter(2, result.outcome())
+            .setParameter(3, result.exitCode())
+            .setParameter(4, result.signal())
+            .setParameter(5, result.message())
+            .setParameter(6, result.stdoutBytes())
+            .setParameter(7, result.stderrBytes())
             .executeUpdate();
-    if (refused == 1) {
-      LOG.infof("command %s not started: %s", request.commandId(), message);
-      outbox.publish(
-          Topics.COMMAND_RESULTS,
-          EventTypes.COMMAND_FINISHED,
-          request.buildId(),
-          new CommandFinished(
-              request.commandId(),
-              request.buildId(),
-              CommandFinished.ERROR,
-              null,
-              null,
-              message,
-              0,
-              0,
-              0));
+    if (recorded == 1) {
+      outbox.publish(Topics.COMMAND_RESULTS, EventTypes.COMMAND_FINISHED, result.buildId(), result);
     }
+    return recorded == 1;
   }
 
   /** Records an abort; returns whether the command was still running or waiting to run. */

@@ -5,10 +5,13 @@ import dev.slipway.common.events.CommandFinished;
 import dev.slipway.common.events.CommandRequested;
 import dev.slipway.common.events.EventCodec;
 import dev.slipway.common.platform.Platform;
+import dev.slipway.common.status.LeaseStatus;
 import dev.slipway.platform.command.StoredOutput;
+import dev.slipway.platform.lease.LeaseRepository;
 import dev.slipway.platform.persistence.AfterCommit;
 import dev.slipway.worker.hosts.HostDirectory;
 import dev.slipway.worker.hosts.OutputStreamer;
+import dev.slipway.worker.process.WorkerProcess;
 import dev.slipway.worker.ssh.DetachedCommands;
 import dev.slipway.worker.ssh.ExecResult;
 import dev.slipway.worker.ssh.HostConnection;
@@ -20,17 +23,16 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
+import jakarta.persistence.LockModeType;
 import jakarta.transaction.TransactionSynchronizationRegistry;
 import jakarta.transaction.Transactional;
-import java.lang.management.ManagementFactory;
 import java.security.KeyPair;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.jboss.logging.Logger;
 
 /**
@@ -51,17 +53,10 @@ public class CommandRunner {
   @Inject HostDirectory hosts;
   @Inject StoredOutput storedOutput;
   @Inject CommandReports reports;
+  @Inject LeaseRepository leaseRepository;
 
-  final String runnerId =
-      ManagementFactory.getRuntimeMXBean().getName() + "-" + Long.toHexString(System.nanoTime());
   private final Set<String> abortRequested = ConcurrentHashMap.newKeySet();
-  private final ExecutorService executor =
-      Executors.newCachedThreadPool(
-          r -> {
-            Thread t = new Thread(r, "command");
-            t.setDaemon(true);
-            return t;
-          });
+  private final ExecutorService executor = WorkerProcess.daemonThreads("command");
 
   /**
    * Claims the command in the caller's transaction and runs it once that commits; a command whose
@@ -71,15 +66,14 @@ public class CommandRunner {
    */
   @Transactional(Transactional.TxType.MANDATORY)
   public void accept(CommandRequested request) {
-    List<?> lease =
-        entityManager
-            .createNativeQuery("select status from leases where id = ?1 for share")
-            .setParameter(1, request.leaseId())
-            .getResultList();
-    String leaseStatus = lease.isEmpty() ? "gone" : (String) lease.get(0);
-    if (!"active".equals(leaseStatus)) {
+    Optional<LeaseStatus> lease =
+        leaseRepository
+            .findByIdOptional(request.leaseId(), LockModeType.PESSIMISTIC_READ)
+            .map(l -> l.status);
+    if (lease.isEmpty() || !lease.get().isCommandable()) {
+      String status = lease.map(LeaseStatus::wireName).orElse("gone");
       reports.refuse(
-          request, "lease " + request.leaseId() + " is " + leaseStatus + ": the command never ran");
+          request, "lease " + request.leaseId() + " is " + status + ": the command never ran");
       return;
     }
     int claimed =
@@ -89,7 +83,7 @@ public class CommandRunner {
                     + " heartbeat_at = now(), attempts = 1, request = cast(?3 as jsonb)"
                     + " where id = ?1 and status = 'requested' and abort_reason is null")
             .setParameter(1, request.commandId())
-            .setParameter(2, runnerId)
+            .setParameter(2, WorkerProcess.ID)
             .setParameter(3, EventCodec.tree(request).toString())
             .executeUpdate();
     if (claimed == 0) {

@@ -3,6 +3,7 @@ package dev.slipway.worker.runner;
 import dev.slipway.common.events.CommandRequested;
 import dev.slipway.common.events.EventCodec;
 import dev.slipway.platform.schedule.Periodic;
+import dev.slipway.worker.process.WorkerProcess;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -57,7 +58,7 @@ public class CommandSupervisor {
                       .createNativeQuery(
                           "update commands set heartbeat_at = now()"
                               + " where runner = ?1 and status = 'running'")
-                      .setParameter(1, runner.runnerId)
+                      .setParameter(1, WorkerProcess.ID)
                       .executeUpdate());
       for (Object[] orphan : claimOrphans()) {
         CommandRequested request =
@@ -101,7 +102,7 @@ public class CommandSupervisor {
                         returning c.id, cast(c.request as text), c.started_at, o.runner,
                           c.attempts
                         """)
-                    .setParameter(1, runner.runnerId)
+                    .setParameter(1, WorkerProcess.ID)
                     .setParameter(2, config.orphanAfter().toMillis() + " milliseconds")
                     .getResultList());
   }

@@ -14,6 +14,7 @@ import dev.slipway.platform.resource.Resources;
 import dev.slipway.worker.allocation.Allocator;
 import dev.slipway.worker.hosts.HostDirectory;
 import dev.slipway.worker.hosts.OutputStreamer;
+import dev.slipway.worker.process.WorkerProcess;
 import dev.slipway.worker.ssh.ExecResult;
 import dev.slipway.worker.ssh.SshConnections;
 import dev.slipway.worker.ssh.SshFailure;
@@ -70,7 +71,6 @@ public class Checkouts {
       String copyPath,
       String root,
       String mirror,
-      String hostId,
       HostDirectory.Reach host,
       Optional<RepositoryCredentials.Secret> secret) {
     @Override
@@ -114,7 +114,7 @@ public class Checkouts {
     Lease lease = leaseRepository.findById(leaseId);
     if (lease == null
         || lease.status != LeaseStatus.ACQUIRED
-        || !jobs.workerId().equals(lease.preparingBy)) {
+        || !WorkerProcess.ID.equals(lease.preparingBy)) {
       return null; // settled, or another worker holds the claim now
     }
     Resource copy = resourceRepository.findById(lease.resourceId);
@@ -131,7 +131,6 @@ public class Checkouts {
         copy.path,
         blueprint.root(host),
         blueprint.mirror(host, lease.repository),
-        host.id,
         hosts.reach(host),
         repositoryCredentials.of(lease.repository));
   }
@@ -224,7 +223,7 @@ public class Checkouts {
     Lease lease = leaseRepository.lock(leaseId).orElseThrow();
     if (lease.status != LeaseStatus.ACQUIRED
         || !job.copyId().equals(lease.resourceId)
-        || !jobs.workerId().equals(lease.preparingBy)) {
+        || !WorkerProcess.ID.equals(lease.preparingBy)) {
       LOG.infof("lease %s is no longer this worker's to settle", leaseId);
       return false; // another worker took it over (this one was thought dead), or settled it
     }
@@ -253,7 +252,7 @@ public class Checkouts {
         resources.move(copy, ResourceStatus.BROKEN, outcome.message());
         jobs.removeAfterCommit(copy.id);
         if (mayReplace) { // a fresh clone too: it may have been cut short by a dead worker
-          Resource host = resourceRepository.findById(job.hostId());
+          Resource host = resourceRepository.findById(job.host().host().resourceId());
           lease.resourceId = blueprint.newCopy(host, lease.repository);
           jobs.claim(lease);
           LOG.infof(

@@ -5,6 +5,7 @@ import dev.slipway.platform.resource.Resource;
 import dev.slipway.platform.resource.ResourceRepository;
 import dev.slipway.platform.resource.Resources;
 import dev.slipway.worker.hosts.HostDirectory;
+import dev.slipway.worker.process.WorkerProcess;
 import dev.slipway.worker.ssh.ExecResult;
 import dev.slipway.worker.ssh.SshConnections;
 import dev.slipway.worker.ssh.SshFailure;
@@ -44,7 +45,7 @@ public class Cleanups {
     if (copy == null
         || !statuses.contains(copy.status)
         || copy.busySince == null
-        || !jobs.workerId().equals(copy.busyBy)) {
+        || !WorkerProcess.ID.equals(copy.busyBy)) {
       return null; // done, or another worker holds the claim now
     }
     return new Work(
@@ -100,7 +101,7 @@ public class Cleanups {
   /** Active copy {@code copyId}, locked, if this worker still holds its claim; else null. */
   private Resource lockIfHeld(String copyId) {
     Resource copy = resourceRepository.findById(copyId, LockModeType.PESSIMISTIC_WRITE);
-    boolean held = copy.status == ResourceStatus.ACTIVE && jobs.workerId().equals(copy.busyBy);
+    boolean held = copy.status == ResourceStatus.ACTIVE && WorkerProcess.ID.equals(copy.busyBy);
     return held ? copy : null; // else another worker took it over meanwhile
   }
 
@@ -145,7 +146,7 @@ public class Cleanups {
             () -> {
               Resource copy = resourceRepository.findById(copyId, LockModeType.PESSIMISTIC_WRITE);
               if ((copy.status == ResourceStatus.RELEASED || copy.status == ResourceStatus.BROKEN)
-                  && jobs.workerId().equals(copy.busyBy)) {
+                  && WorkerProcess.ID.equals(copy.busyBy)) {
                 copy.busySince = null;
                 copy.busyBy = null;
                 resources.move(copy, ResourceStatus.DESTROYED, "deleted from " + work.path());

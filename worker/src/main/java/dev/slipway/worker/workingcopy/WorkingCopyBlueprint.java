@@ -202,11 +202,12 @@ public final class WorkingCopyBlueprint implements Blueprint {
   }
 
   @Override
-  public void release(Lease lease) {
+  public boolean release(Lease lease) {
     Resource copy = resourceRepository.findById(lease.resourceId);
     jobs.claim(copy); // it keeps its slot until it is clean
     jobs.cleanAfterCommit(copy.id);
     releaseHostLease(lease, "released with its working copy");
+    return false;
   }
 
   /** Releases the host lease that was taken for this working-copy lease, if one was. */

@@ -6,6 +6,7 @@ import dev.slipway.platform.persistence.AfterCommit;
 import dev.slipway.platform.resource.Resource;
 import dev.slipway.platform.resource.ResourceRepository;
 import dev.slipway.platform.schedule.Periodic;
+import dev.slipway.worker.process.WorkerProcess;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -13,13 +14,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.transaction.TransactionSynchronizationRegistry;
-import java.lang.management.ManagementFactory;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -46,26 +45,11 @@ public class WorkingCopyJobs {
   @ConfigProperty(name = "slipway.worker.allocator.enabled")
   boolean allocatorRole;
 
-  /** This worker, as its claims name it. */
-  private final String workerId =
-      ManagementFactory.getRuntimeMXBean().getName() + "-" + Long.toHexString(System.nanoTime());
-
   private final Set<String> preparing = ConcurrentHashMap.newKeySet();
   private final Set<String> busyCopies = ConcurrentHashMap.newKeySet();
-  private final ExecutorService executor =
-      Executors.newCachedThreadPool(
-          r -> {
-            Thread t = new Thread(r, "working-copy");
-            t.setDaemon(true);
-            return t;
-          });
+  private final ExecutorService executor = WorkerProcess.daemonThreads("working-copy");
   private Periodic timer;
   private volatile boolean stopping;
-
-  /** This worker's id in its claims (a method: callers hold a client proxy, not the bean). */
-  String workerId() {
-    return workerId;
-  }
 
   /** Whether this worker is stopping: jobs in flight then settle nothing. */
   boolean stopping() {
@@ -89,13 +73,13 @@ public class WorkingCopyJobs {
   /** Claims the checkout of {@code lease} for this worker (in the caller's transaction). */
   void claim(Lease lease) {
     lease.preparingSince = Instant.now();
-    lease.preparingBy = workerId;
+    lease.preparingBy = WorkerProcess.ID;
   }
 
   /** Claims the cleaning or deletion of {@code copy} for this worker. */
   void claim(Resource copy) {
     copy.busySince = Instant.now();
-    copy.busyBy = workerId;
+    copy.busyBy = WorkerProcess.ID;
   }
 
   /**
@@ -137,16 +121,18 @@ public class WorkingCopyJobs {
     try {
       long stale = config.heartbeatInterval().toMillis() * 3;
       QuarkusTransaction.requiringNew()
-          .run(() -> copies.renew(workerId, List.copyOf(preparing), List.copyOf(busyCopies)));
+          .run(
+              () ->
+                  copies.renew(WorkerProcess.ID, List.copyOf(preparing), List.copyOf(busyCopies)));
       for (String leaseId :
           QuarkusTransaction.requiringNew()
-              .call(() -> copies.claimStalePreparations(workerId, stale, BATCH))) {
+              .call(() -> copies.claimStalePreparations(WorkerProcess.ID, stale, BATCH))) {
         LOG.infof("taking over the checkout of lease %s", leaseId);
         submit(preparing, leaseId, () -> checkouts.prepare(leaseId));
       }
       for (String copyId :
           QuarkusTransaction.requiringNew()
-              .call(() -> copies.claimStaleCopies(workerId, stale, BATCH))) {
+              .call(() -> copies.claimStaleCopies(WorkerProcess.ID, stale, BATCH))) {
         ResourceStatus status =
             QuarkusTransaction.requiringNew()
                 .call(() -> resourceRepository.findById(copyId).status);

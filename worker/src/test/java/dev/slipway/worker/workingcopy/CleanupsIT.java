@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.slipway.platform.secrets.CredentialStore;
 import dev.slipway.stack.RealServices;
+import dev.slipway.worker.process.WorkerProcess;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -35,7 +36,6 @@ class CleanupsIT {
   }
 
   @Inject Cleanups cleanups;
-  @Inject WorkingCopyJobs jobs;
   @Inject CredentialStore credentials;
   @Inject EntityManager entityManager;
 
@@ -62,7 +62,7 @@ class CleanupsIT {
                       + " ?1, 'active', 1, ?2, '/nowhere/copy', now(), ?3)",
                   copy,
                   host,
-                  jobs.workerId());
+                  WorkerProcess.ID);
               sql(
                   "insert into leases (id, type, status, resource_id)"
                       + " values (?1, 'working-copy', 'released', ?2)",
