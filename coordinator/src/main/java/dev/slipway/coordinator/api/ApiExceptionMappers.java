@@ -3,8 +3,15 @@ package dev.slipway.coordinator.api;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import dev.slipway.common.status.IllegalTransitionException;
+import dev.slipway.coordinator.auth.Roles;
+import io.quarkus.security.AuthenticationFailedException;
+import io.quarkus.security.ForbiddenException;
+import io.quarkus.security.UnauthorizedException;
+import io.quarkus.security.identity.SecurityIdentity;
+import jakarta.inject.Inject;
 import jakarta.validation.ConstraintViolationException;
 import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.stream.Collectors;
@@ -16,9 +23,44 @@ public class ApiExceptionMappers {
 
   private static final Logger LOG = Logger.getLogger(ApiExceptionMappers.class);
 
+  @Inject SecurityIdentity identity;
+
   @ServerExceptionMapper
   public Response api(ApiException e) {
     return respond(e.status(), e.body());
+  }
+
+  /** A bearer token that is unknown, revoked, expired or (a JWT) not signed by a trusted key. */
+  @ServerExceptionMapper
+  public Response unauthenticated(AuthenticationFailedException e) {
+    return unauthorized("the bearer token is unknown, revoked, expired or not trusted");
+  }
+
+  /** No token where one is needed. */
+  @ServerExceptionMapper
+  public Response anonymous(UnauthorizedException e) {
+    return unauthorized("a bearer token is required: Authorization: Bearer <token>");
+  }
+
+  @ServerExceptionMapper
+  public Response forbidden(ForbiddenException e) {
+    String role = Roles.highest(identity.getRoles());
+    return respond(
+        403,
+        new ApiError(
+            "forbidden",
+            "your role ("
+                + (role == null ? "none" : role)
+                + ") does not allow this; see docs/security.md for what each role may do",
+            null));
+  }
+
+  private static Response unauthorized(String message) {
+    return Response.status(401)
+        .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer")
+        .type(MediaType.APPLICATION_JSON)
+        .entity(new ApiError("unauthorized", message, null))
+        .build();
   }
 
   @ServerExceptionMapper

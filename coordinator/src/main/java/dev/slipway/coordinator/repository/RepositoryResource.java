@@ -2,10 +2,12 @@ package dev.slipway.coordinator.repository;
 
 import dev.slipway.common.git.GitRefs;
 import dev.slipway.coordinator.api.ApiException;
+import dev.slipway.coordinator.auth.Roles;
 import dev.slipway.platform.repository.GitRepositories;
 import dev.slipway.platform.repository.GitRepository;
 import dev.slipway.platform.secrets.Credential;
 import dev.slipway.platform.secrets.CredentialStore;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 import jakarta.ws.rs.DELETE;
@@ -57,6 +59,7 @@ public class RepositoryResource {
   /** 201 for a new repository; 200 when the credential of a registered one was replaced. */
   @POST
   @Transactional
+  @RolesAllowed(Roles.ADMIN)
   public Response register(RepositoryRegistration r) {
     if (r == null) {
       throw ApiException.badRequest(
@@ -111,6 +114,7 @@ public class RepositoryResource {
   }
 
   @GET
+  @RolesAllowed(Roles.ADMIN)
   public List<RepositoryView> list() {
     return repositories.listAll().stream().map(this::view).toList();
   }
@@ -118,6 +122,7 @@ public class RepositoryResource {
   @DELETE
   @Path("{id}")
   @Transactional
+  @RolesAllowed(Roles.ADMIN)
   public Response remove(@PathParam("id") String id) {
     GitRepository repository =
         repositories

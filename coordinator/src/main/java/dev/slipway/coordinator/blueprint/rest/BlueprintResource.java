@@ -1,9 +1,11 @@
 package dev.slipway.coordinator.blueprint.rest;
 
 import dev.slipway.coordinator.api.ApiException;
+import dev.slipway.coordinator.auth.Roles;
 import dev.slipway.platform.blueprint.BlueprintRecord;
 import dev.slipway.platform.blueprint.BlueprintRepository;
 import dev.slipway.platform.resource.Resources;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 import jakarta.ws.rs.GET;
@@ -32,12 +34,14 @@ public class BlueprintResource {
   @Inject Resources resources;
 
   @GET
+  @RolesAllowed(Roles.VIEWER)
   public List<BlueprintRecord> list() {
     return blueprints.listAll();
   }
 
   @POST
   @Transactional
+  @RolesAllowed(Roles.ADMIN)
   public Response save(BlueprintRequest r) {
     if (r == null || r.name() == null || r.name().isBlank()) {
       throw ApiException.badRequest("name", "name is required");

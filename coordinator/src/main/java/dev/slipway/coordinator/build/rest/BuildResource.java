@@ -1,12 +1,14 @@
 package dev.slipway.coordinator.build.rest;
 
 import dev.slipway.coordinator.api.ApiException;
+import dev.slipway.coordinator.auth.Roles;
 import dev.slipway.coordinator.build.Build;
 import dev.slipway.coordinator.build.BuildRepository;
 import dev.slipway.coordinator.build.BuildRequest;
 import dev.slipway.coordinator.build.BuildService;
 import dev.slipway.coordinator.build.LogStore;
 import dev.slipway.coordinator.build.Step;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -55,6 +57,7 @@ public class BuildResource {
   @Inject LogStore logs;
 
   @POST
+  @RolesAllowed(Roles.OPERATOR)
   public Response create(BuildRequest request) {
     if (request == null) {
       throw ApiException.badRequest(null, "a JSON body {plan, ...} is required");
@@ -67,6 +70,7 @@ public class BuildResource {
 
   @GET
   @Path("{id}")
+  @RolesAllowed(Roles.VIEWER)
   public BuildView get(@PathParam("id") String id) {
     Build b = find(id);
     List<StepView> steps = builds.steps(id).stream().map(BuildResource::view).toList();
@@ -89,6 +93,7 @@ public class BuildResource {
 
   @POST
   @Path("{id}/abort")
+  @RolesAllowed(Roles.OPERATOR)
   public BuildView abort(@PathParam("id") String id, AbortRequest request) {
     service.abort(id, request == null ? null : request.reason());
     return get(id);
@@ -97,6 +102,7 @@ public class BuildResource {
   @GET
   @Path("{id}/log")
   @Produces(MediaType.TEXT_PLAIN)
+  @RolesAllowed(Roles.VIEWER)
   public String log(@PathParam("id") String id) {
     return logs.render(find(id));
   }

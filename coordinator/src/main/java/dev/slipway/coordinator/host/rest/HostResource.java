@@ -2,12 +2,14 @@ package dev.slipway.coordinator.host.rest;
 
 import dev.slipway.common.status.ResourceStatus;
 import dev.slipway.coordinator.api.ApiException;
+import dev.slipway.coordinator.auth.Roles;
 import dev.slipway.coordinator.host.HostEdit;
 import dev.slipway.coordinator.host.HostRegistration;
 import dev.slipway.coordinator.host.HostService;
 import dev.slipway.coordinator.host.HostView;
 import dev.slipway.platform.resource.Resource;
 import dev.slipway.platform.resource.ResourceRepository;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -26,6 +28,7 @@ public class HostResource {
   @Inject ResourceRepository resources;
 
   @POST
+  @RolesAllowed(Roles.ADMIN)
   public Response register(HostRegistration request) {
     if (request == null) {
       throw ApiException.badRequest(null, "a JSON body is required");
@@ -38,6 +41,7 @@ public class HostResource {
 
   /** Every host that is not removed. */
   @GET
+  @RolesAllowed(Roles.VIEWER)
   public List<HostView> list() {
     return resources
         .list(
@@ -51,12 +55,14 @@ public class HostResource {
 
   @GET
   @Path("{id}")
+  @RolesAllowed(Roles.VIEWER)
   public HostView get(@PathParam("id") String id) {
     return HostView.of(hosts.find(id));
   }
 
   @PATCH
   @Path("{id}")
+  @RolesAllowed(Roles.ADMIN)
   public HostView edit(@PathParam("id") String id, HostEdit edit) {
     if (edit == null) {
       throw ApiException.badRequest(null, "a JSON body with the fields to change is required");
@@ -67,6 +73,7 @@ public class HostResource {
   /** Disables new leases on the host; it is removed once its last lease is released. */
   @DELETE
   @Path("{id}")
+  @RolesAllowed(Roles.ADMIN)
   public Response remove(@PathParam("id") String id) {
     return Response.accepted(HostView.of(hosts.remove(id))).build();
   }

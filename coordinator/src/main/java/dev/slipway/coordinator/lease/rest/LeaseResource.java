@@ -2,10 +2,12 @@ package dev.slipway.coordinator.lease.rest;
 
 import dev.slipway.common.status.LeaseStatus;
 import dev.slipway.coordinator.api.ApiException;
+import dev.slipway.coordinator.auth.Roles;
 import dev.slipway.coordinator.lease.LeaseRequest;
 import dev.slipway.coordinator.lease.LeaseService;
 import dev.slipway.platform.lease.Lease;
 import dev.slipway.platform.lease.LeaseRepository;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -48,6 +50,7 @@ public class LeaseResource {
   @Inject LeaseRepository leases;
 
   @POST
+  @RolesAllowed(Roles.OPERATOR)
   public Response request(LeaseRequest request) {
     if (request == null) {
       throw ApiException.badRequest(null, "a JSON body {type, attributes, ...} is required");
@@ -59,6 +62,7 @@ public class LeaseResource {
   }
 
   @GET
+  @RolesAllowed(Roles.VIEWER)
   public List<LeaseView> list(
       @QueryParam("status") String status, @QueryParam("owner") String owner) {
     LeaseStatus wanted;
@@ -72,18 +76,21 @@ public class LeaseResource {
 
   @GET
   @Path("{id}")
+  @RolesAllowed(Roles.VIEWER)
   public LeaseView get(@PathParam("id") String id) {
     return view(service.find(id));
   }
 
   @POST
   @Path("{id}/release")
+  @RolesAllowed(Roles.OPERATOR)
   public Response release(@PathParam("id") String id) {
     return Response.accepted(view(service.release(id))).build();
   }
 
   @POST
   @Path("{id}/heartbeat")
+  @RolesAllowed(Roles.OPERATOR)
   public LeaseView heartbeat(@PathParam("id") String id) {
     return view(service.heartbeat(id));
   }

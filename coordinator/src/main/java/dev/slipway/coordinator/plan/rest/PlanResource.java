@@ -1,9 +1,11 @@
 package dev.slipway.coordinator.plan.rest;
 
 import dev.slipway.coordinator.api.ApiException;
+import dev.slipway.coordinator.auth.Roles;
 import dev.slipway.coordinator.plan.Plan;
 import dev.slipway.coordinator.plan.PlanService;
 import dev.slipway.coordinator.plan.StepSpec;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -25,6 +27,7 @@ public class PlanResource {
   @Inject PlanService plans;
 
   @POST
+  @RolesAllowed(Roles.OPERATOR)
   public Response save(PlanRequest request) {
     if (request == null) {
       throw ApiException.badRequest(null, "a JSON body {name, yaml} is required");
@@ -40,6 +43,7 @@ public class PlanResource {
 
   @GET
   @Path("{name}")
+  @RolesAllowed(Roles.VIEWER)
   public PlanView get(@PathParam("name") String name) {
     return view(plans.get(name));
   }

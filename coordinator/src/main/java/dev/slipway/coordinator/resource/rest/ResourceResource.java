@@ -2,8 +2,10 @@ package dev.slipway.coordinator.resource.rest;
 
 import dev.slipway.common.attributes.Attributes;
 import dev.slipway.coordinator.api.ApiException;
+import dev.slipway.coordinator.auth.Roles;
 import dev.slipway.platform.resource.Resource;
 import dev.slipway.platform.resource.ResourceRepository;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -56,6 +58,7 @@ public class ResourceResource {
    * {@code attr=key:value}.
    */
   @GET
+  @RolesAllowed(Roles.VIEWER)
   public List<ResourceView> list(
       @QueryParam("type") String type, @QueryParam("attr") List<String> attr) {
     Map<String, String> filter = new LinkedHashMap<>();

@@ -1,0 +1,74 @@
+package dev.slipway.coordinator.auth;
+
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
+import java.util.Map;
+import org.jose4j.jws.AlgorithmIdentifiers;
+import org.jose4j.jws.JsonWebSignature;
+import org.jose4j.jwt.JwtClaims;
+import org.jose4j.lang.JoseException;
+
+/**
+ * The coordinator's access control for tests: a bootstrap admin token, and an identity provider of
+ * the test's own (an RSA key pair made here; the coordinator trusts its public key) that signs
+ * JWTs.
+ */
+public final class AuthTestResource implements QuarkusTestResourceLifecycleManager {
+
+  static final String ADMIN_TOKEN = ApiTokens.newSecret();
+  static final String ISSUER = "https://idp.slipway.test";
+  static final String AUDIENCE = "slipway";
+  static final String ROLE_CLAIM = "slipway_role";
+  static final KeyPair TRUSTED = rsa();
+  static final KeyPair UNTRUSTED = rsa();
+
+  @Override
+  public Map<String, String> start() {
+    // The key inline (mp.jwt.verify.publickey): in test mode Quarkus sets an in-memory key of
+    // its own there, which would shadow a key location.
+    return Map.of(
+        "slipway.bootstrap-token", ADMIN_TOKEN,
+        "mp.jwt.verify.publickey",
+            Base64.getEncoder().encodeToString(TRUSTED.getPublic().getEncoded()),
+        "mp.jwt.verify.issuer", ISSUER,
+        "mp.jwt.verify.audiences", AUDIENCE,
+        "smallrye.jwt.path.groups", ROLE_CLAIM);
+  }
+
+  @Override
+  public void stop() {}
+
+  /** A JWT for {@code subject} with role claim {@code role}, signed by {@code key}. */
+  static String jwt(KeyPair key, String issuer, String subject, String role) {
+    JwtClaims claims = new JwtClaims();
+    claims.setIssuer(issuer);
+    claims.setAudience(AUDIENCE);
+    claims.setSubject(subject);
+    claims.setClaim("upn", subject);
+    claims.setStringListClaim(ROLE_CLAIM, role);
+    claims.setIssuedAtToNow();
+    claims.setExpirationTimeMinutesInTheFuture(10);
+    JsonWebSignature jws = new JsonWebSignature();
+    jws.setPayload(claims.toJson());
+    jws.setKey(key.getPrivate());
+    jws.setAlgorithmHeaderValue(AlgorithmIdentifiers.RSA_USING_SHA256);
+    try {
+      return jws.getCompactSerialization();
+    } catch (JoseException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static KeyPair rsa() {
+    try {
+      KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+      generator.initialize(2048);
+      return generator.generateKeyPair();
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
