@@ -18,11 +18,11 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * The coordinator's REST API over {@code java.net.http}. A 4xx/5xx becomes an {@link ApiException}
- * carrying the API's {@code {error, message, field?}}; a server that cannot be reached becomes an
- * {@link Unreachable}.
+ * The coordinator's REST API over {@code java.net.http}, every request with the bearer token when
+ * there is one. A 4xx/5xx becomes an {@link ApiException} carrying the API's {@code {error,
+ * message, field?}}; a server that cannot be reached becomes an {@link Unreachable}.
  */
-public class ApiClient {
+public final class ApiClient {
 
   static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -31,6 +31,9 @@ public class ApiClient {
 
   /** The API refused the request. */
   public static final class ApiException extends RuntimeException {
+    static final int UNAUTHORIZED = 401;
+    static final int FORBIDDEN = 403;
+
     final int status;
     final String error;
     final String field;
@@ -51,14 +54,16 @@ public class ApiClient {
   }
 
   private final URI server;
+  private final String token;
   private final HttpClient http;
 
-  public ApiClient(URI server) {
+  /**
+   * @param token sent as {@code Authorization: Bearer <token>}; null sends none
+   */
+  public ApiClient(URI server, String token) {
     this.server = server;
-    this.http =
-        server == null
-            ? null
-            : HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    this.token = token;
+    this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   }
 
   public URI server() {
@@ -81,24 +86,25 @@ public class ApiClient {
     return exchange("DELETE", path, null);
   }
 
-  /** Sends one request; tests override this to answer without a server. */
-  protected Reply exchange(String method, String path, Object body) {
+  private Reply exchange(String method, String path, Object body) {
     String base = server.toString();
     URI uri = URI.create((base.endsWith("/") ? base : base + "/") + path);
     HttpRequest.BodyPublisher content =
         body == null
             ? HttpRequest.BodyPublishers.noBody()
             : HttpRequest.BodyPublishers.ofString(write(body));
-    HttpRequest request =
+    HttpRequest.Builder request =
         HttpRequest.newBuilder(uri)
             .timeout(Duration.ofSeconds(30))
             .header("Accept", "application/json")
             .header("Content-Type", "application/json")
-            .method(method, content)
-            .build();
+            .method(method, content);
+    if (token != null) {
+      request.header("Authorization", "Bearer " + token);
+    }
     HttpResponse<String> response;
     try {
-      response = http.send(request, HttpResponse.BodyHandlers.ofString());
+      response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
       throw new Unreachable("cannot reach " + server + ": " + reason(e), e);
     } catch (InterruptedException e) {

@@ -2,6 +2,7 @@ package dev.slipway.cli;
 
 import dev.slipway.common.plan.Durations;
 import java.net.URI;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -9,7 +10,7 @@ import java.util.Map;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
-/** Option values that need checking before anything is sent: attributes, durations, URLs. */
+/** Option values that need checking before anything is sent: attributes, durations, URLs, roles. */
 final class Args {
 
   private Args() {}
@@ -47,13 +48,45 @@ final class Args {
     return text.trim();
   }
 
+  /**
+   * How long a token lives: days ({@code 30d}, which plans have no use for) or any duration the
+   * services accept ({@code 12h}).
+   */
+  static Duration lifetime(String text) {
+    String t = text.trim();
+    if (t.matches("[0-9]{1,6}d")) {
+      return Duration.ofDays(Long.parseLong(t.substring(0, t.length() - 1)));
+    }
+    try {
+      return Durations.parse(t);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "'" + text + "' is not a duration (write e.g. 12h or 30d)");
+    }
+  }
+
+  /** {@code viewer}, {@code operator} or {@code admin}, in any case. */
+  static String role(String text) {
+    return oneOf(text, List.of("viewer", "operator", "admin"));
+  }
+
   /** {@code linux}, {@code macos} or {@code windows}, in any case. */
   static String platform(String text) {
-    String p = text.trim().toLowerCase(Locale.ROOT);
-    if (!List.of("linux", "macos", "windows").contains(p)) {
-      throw new IllegalArgumentException("'" + text + "' is not linux, macos or windows");
+    return oneOf(text, List.of("linux", "macos", "windows"));
+  }
+
+  private static String oneOf(String text, List<String> allowed) {
+    String value = text.trim().toLowerCase(Locale.ROOT);
+    if (!allowed.contains(value)) {
+      throw new IllegalArgumentException(
+          "'"
+              + text
+              + "' is not "
+              + String.join(", ", allowed.subList(0, allowed.size() - 1))
+              + " or "
+              + allowed.get(allowed.size() - 1));
     }
-    return p;
+    return value;
   }
 
   /** An http(s) URL of the coordinator. */
@@ -72,51 +105,67 @@ final class Args {
     return uri;
   }
 
-  /** Picocli converter for {@code --attr}: its message lands after the option's name. */
-  static final class AttrConverter implements ITypeConverter<Attr> {
+  /**
+   * A picocli converter from one of the checks above: its message lands after the option's name.
+   */
+  abstract static class Checked<T> implements ITypeConverter<T> {
+    abstract T check(String value);
+
     @Override
-    public Attr convert(String value) {
+    public final T convert(String value) {
       try {
-        return attr(value);
+        return check(value);
       } catch (IllegalArgumentException e) {
         throw new TypeConversionException(e.getMessage());
       }
     }
   }
 
-  /** Picocli converter for durations such as {@code --wait-timeout}. */
-  static final class DurationConverter implements ITypeConverter<String> {
+  /** {@code --attr}. */
+  static final class AttrConverter extends Checked<Attr> {
     @Override
-    public String convert(String value) {
-      try {
-        return duration(value);
-      } catch (IllegalArgumentException e) {
-        throw new TypeConversionException(e.getMessage());
-      }
+    Attr check(String value) {
+      return attr(value);
     }
   }
 
-  /** Picocli converter for {@code --platform}. */
-  static final class PlatformConverter implements ITypeConverter<String> {
+  /** Durations such as {@code --wait-timeout}. */
+  static final class DurationConverter extends Checked<String> {
     @Override
-    public String convert(String value) {
-      try {
-        return platform(value);
-      } catch (IllegalArgumentException e) {
-        throw new TypeConversionException(e.getMessage());
-      }
+    String check(String value) {
+      return duration(value);
     }
   }
 
-  /** Picocli converter for {@code --server}. */
-  static final class ServerConverter implements ITypeConverter<URI> {
+  /** {@code --expires-in}. */
+  static final class LifetimeConverter extends Checked<Duration> {
     @Override
-    public URI convert(String value) {
-      try {
-        return server(value);
-      } catch (IllegalArgumentException e) {
-        throw new TypeConversionException(e.getMessage());
-      }
+    Duration check(String value) {
+      return lifetime(value);
+    }
+  }
+
+  /** {@code --role}. */
+  static final class RoleConverter extends Checked<String> {
+    @Override
+    String check(String value) {
+      return role(value);
+    }
+  }
+
+  /** {@code --platform}. */
+  static final class PlatformConverter extends Checked<String> {
+    @Override
+    String check(String value) {
+      return platform(value);
+    }
+  }
+
+  /** {@code --server}. */
+  static final class ServerConverter extends Checked<URI> {
+    @Override
+    URI check(String value) {
+      return server(value);
     }
   }
 }

@@ -3,21 +3,24 @@ package dev.slipway.cli;
 import dev.slipway.cli.ApiClient.ApiException;
 import dev.slipway.cli.ApiClient.Unreachable;
 import dev.slipway.cli.Args.Attr;
+import dev.slipway.cli.Credentials.Resolved;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.net.URI;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.function.Function;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
@@ -33,10 +36,24 @@ import picocli.CommandLine.UnmatchedArgumentException;
     description = "Registers build hosts and takes leases on them through Slipway's REST API.",
     footer = {
       "",
-      "Exit codes: 0 done, 1 refused by the API (or the lease failed), 2 usage error,",
-      "3 the server cannot be reached."
+      "Token: the first of --token-file FILE, $SLIPWAY_TOKEN (the token itself),",
+      "$SLIPWAY_TOKEN_FILE, the token 'slipway login' saved for that server in",
+      "~/.config/slipway/config, and for http://127.0.0.1:8080 the local stack's",
+      ".slipway/admin.token. The token is never taken as a command-line argument:",
+      "ps would show it.",
+      "",
+      "Exit codes: 0 done, 1 refused by the API (not authenticated, not allowed, or the",
+      "lease failed), 2 usage error, 3 the server cannot be reached."
     },
-    subcommands = {HostCommands.class, LeaseCommands.class, ResourceCommands.class})
+    subcommands = {
+      HostCommands.class,
+      LeaseCommands.class,
+      ResourceCommands.class,
+      TokenCommands.class,
+      LoginCommand.class,
+      LogoutCommand.class,
+      WhoamiCommand.class
+    })
 public final class Main {
 
   static final int REFUSED = 1;
@@ -69,9 +86,19 @@ public final class Main {
       paramLabel = "URL",
       scope = ScopeType.INHERIT,
       converter = Args.ServerConverter.class,
-      defaultValue = "${env:SLIPWAY_SERVER:-http://127.0.0.1:8080}",
-      description = "The coordinator (default: $SLIPWAY_SERVER, else http://127.0.0.1:8080).")
+      description =
+          "The coordinator. Default: $SLIPWAY_SERVER, else the server saved by 'slipway"
+              + " login', else the local stack at http://127.0.0.1:8080.")
   URI server;
+
+  @Option(
+      names = "--token-file",
+      paramLabel = "FILE",
+      scope = ScopeType.INHERIT,
+      description =
+          "File holding the API token (else see Token below). No option takes the token"
+              + " itself: ps would show it.")
+  Path tokenFile;
 
   @Option(
       names = "--json",
@@ -79,20 +106,23 @@ public final class Main {
       description = "Print the JSON the API returned instead of text.")
   boolean json;
 
-  private final Function<URI, ApiClient> clients;
+  @Spec CommandSpec spec;
+
+  final Environment env;
   private final PrintStream out;
   private final PrintStream err;
   final Lifecycle lifecycle;
+  private Resolved credentials;
 
-  Main(Function<URI, ApiClient> clients, PrintStream out, PrintStream err, Lifecycle lifecycle) {
-    this.clients = clients;
+  Main(Environment env, PrintStream out, PrintStream err, Lifecycle lifecycle) {
+    this.env = env;
     this.out = out;
     this.err = err;
     this.lifecycle = lifecycle;
   }
 
   public static void main(String[] args) {
-    System.exit(new Main(ApiClient::new, System.out, System.err, JVM).run(args));
+    System.exit(new Main(Environment.system(), System.out, System.err, JVM).run(args));
   }
 
   /** Parses and runs one command line; returns the exit code. */
@@ -103,8 +133,7 @@ public final class Main {
     cli.setExecutionExceptionHandler(
         (e, command, parsed) -> {
           if (e instanceof ApiException refused) {
-            String field = refused.field == null ? "" : " (field: " + refused.field + ")";
-            err.println("slipway: " + refused.getMessage() + field);
+            err.println(refusal(refused));
             return REFUSED;
           }
           if (e instanceof Unreachable unreachable) {
@@ -133,8 +162,48 @@ public final class Main {
     return command.getCommandSpec().exitCodeOnInvalidInput();
   }
 
+  /** What to say when the API refused: who to blame, the API's message, the field it names. */
+  static String refusal(ApiException refused) {
+    return switch (refused.status) {
+      case ApiException.UNAUTHORIZED ->
+          "slipway: not authenticated: "
+              + refused.getMessage()
+              + "; give a token with --token-file, SLIPWAY_TOKEN or 'slipway login'";
+      case ApiException.FORBIDDEN -> "slipway: not allowed: " + refused.getMessage();
+      default ->
+          "slipway: "
+              + refused.getMessage()
+              + (refused.field == null ? "" : " (field: " + refused.field + ")");
+    };
+  }
+
+  /** The API of the server this command talks to, with its token. */
   ApiClient api() {
-    return clients.apply(server);
+    Resolved resolved = credentials();
+    return new ApiClient(resolved.server(), resolved.token());
+  }
+
+  /** The server and token (see {@link Credentials}), found once per command. */
+  private Resolved credentials() {
+    if (credentials == null) {
+      try {
+        credentials = Credentials.resolve(server, tokenFile, env, this::warn);
+      } catch (IllegalArgumentException e) {
+        throw usage(e);
+      }
+    }
+    return credentials;
+  }
+
+  /** A problem with what was given (a file, a variable) as a usage error of this command line. */
+  ParameterException usage(IllegalArgumentException problem) {
+    return new ParameterException(spec.commandLine(), problem.getMessage());
+  }
+
+  /** A warning for the person at the terminal (stderr), before any output. */
+  void warn(String text) {
+    err.println(text);
+    err.flush();
   }
 
   Printer printer() {

@@ -52,6 +52,12 @@ final class Printer {
     out.flush();
   }
 
+  /** One line of data (stdout), e.g. a value asked for. */
+  void line(String text) {
+    out.println(text);
+    out.flush();
+  }
+
   /** A note for the person at the terminal (stderr). */
   void note(String text) {
     err.println(text);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.slipway.cli.Args.Attr;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -58,5 +59,20 @@ class ArgsTest {
     assertThrows(IllegalArgumentException.class, () -> Args.server("h:8080"));
     assertThrows(IllegalArgumentException.class, () -> Args.server("ftp://h"));
     assertThrows(IllegalArgumentException.class, () -> Args.server("http://"));
+  }
+
+  @Test
+  void tokenLifetimeTakesDaysAndTheServicesDurations() {
+    assertEquals(Duration.ofDays(30), Args.lifetime("30d"));
+    assertEquals(Duration.ofHours(12), Args.lifetime(" 12h "));
+    var bad = assertThrows(IllegalArgumentException.class, () -> Args.lifetime("a month"));
+    assertTrue(bad.getMessage().contains("'a month' is not a duration"), bad.getMessage());
+  }
+
+  @Test
+  void roleIsViewerOperatorOrAdminInAnyCase() {
+    assertEquals("operator", Args.role("Operator"));
+    var bad = assertThrows(IllegalArgumentException.class, () -> Args.role("root"));
+    assertEquals("'root' is not viewer, operator or admin", bad.getMessage());
   }
 }

@@ -187,14 +187,14 @@ class LeaseCommandsTest {
     CliRun cli = new CliRun(api);
     LeaseWaiter waiter =
         new LeaseWaiter(
-            api,
+            api.client(),
             new Printer(discard(), discard(), false),
             cli.lifecycle,
             true,
             Duration.ofMillis(10),
             Duration.ofMillis(20));
 
-    int code = waiter.run(api.post("api/v1/leases", Map.of("type", "host")));
+    int code = waiter.run(api.client().post("api/v1/leases", Map.of("type", "host")));
 
     assertEquals(1, code);
     assertEquals(3, heartbeats.get());

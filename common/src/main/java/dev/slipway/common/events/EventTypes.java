@@ -4,6 +4,7 @@ package dev.slipway.common.events;
 public final class EventTypes {
 
   public static final String BUILD_CREATED = "build.created";
+  public static final String AUDIT_RECORDED = "audit.recorded";
   public static final String BUILD_STARTED = "build.started";
   public static final String BUILD_FINISHED = "build.finished";
   public static final String STEP_STARTED = "step.started";

@@ -10,6 +10,7 @@ public final class Topics {
   public static final String COMMAND_REQUESTS = "slipway.command-requests";
   public static final String COMMAND_OUTPUT = "slipway.command-output";
   public static final String COMMAND_RESULTS = "slipway.command-results";
+  public static final String AUDIT = "slipway.audit";
 
   private Topics() {}
 

@@ -40,6 +40,10 @@ public class Build {
 
   public String reason;
 
+  /** Who asked for the build: {@code token:<name>}, {@code jwt:<subject>}. */
+  @Column(name = "requested_by")
+  public String requestedBy;
+
   @Column(name = "created_at", insertable = false, updatable = false)
   public Instant createdAt;
 

@@ -6,6 +6,7 @@ import dev.slipway.common.events.Topics;
 import dev.slipway.common.status.BuildStatus;
 import dev.slipway.common.status.StepStatus;
 import dev.slipway.coordinator.api.ApiException;
+import dev.slipway.coordinator.auth.Caller;
 import dev.slipway.coordinator.plan.Plan;
 import dev.slipway.coordinator.plan.PlanService;
 import dev.slipway.coordinator.plan.StepSpec;
@@ -25,6 +26,7 @@ public class BuildService {
   @Inject BuildRepository builds;
   @Inject BuildEngine engine;
   @Inject Outbox outbox;
+  @Inject Caller caller;
 
   @Transactional
   public Build create(BuildRequest request) {
@@ -41,6 +43,7 @@ public class BuildService {
     build.repository = request.repository();
     build.commit = request.commit();
     build.branch = request.branch();
+    build.requestedBy = caller.subject();
     build.variables = request.variables() == null ? new HashMap<>() : request.variables();
     builds.persist(build);
     for (int i = 0; i < specs.size(); i++) {

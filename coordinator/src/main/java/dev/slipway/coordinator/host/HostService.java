@@ -3,6 +3,7 @@ package dev.slipway.coordinator.host;
 import dev.slipway.common.attributes.Attributes;
 import dev.slipway.common.status.ResourceStatus;
 import dev.slipway.coordinator.api.ApiException;
+import dev.slipway.coordinator.auth.Caller;
 import dev.slipway.platform.blueprint.BlueprintRecord;
 import dev.slipway.platform.blueprint.BlueprintRepository;
 import dev.slipway.platform.resource.Resource;
@@ -30,6 +31,7 @@ public class HostService {
   @Inject CredentialStore credentials;
   @Inject Resources lifecycle;
   @Inject BlueprintRepository blueprints;
+  @Inject Caller caller;
 
   @Transactional
   public Resource register(HostRegistration request) {
@@ -70,6 +72,7 @@ public class HostService {
     host.username = request.user();
     host.credentialId = credentialId;
     host.hostKey = request.hostKey();
+    host.createdBy = caller.subject();
     lifecycle.create(host);
     return host;
   }
@@ -130,6 +133,7 @@ public class HostService {
       }
       resources.getEntityManager().refresh(host);
     }
+    host.updatedBy = caller.subject();
     lifecycle.edited(host);
     return host;
   }
@@ -142,6 +146,7 @@ public class HostService {
       return host;
     }
     host.enabled = false;
+    host.updatedBy = caller.subject();
     lifecycle.move(host, ResourceStatus.RELEASED, "removed by an operator");
     resources.getEntityManager().refresh(host);
     if (host.leasesHeld == 0) {

@@ -22,7 +22,9 @@ public record HostView(
     String suspectReason,
     java.time.Instant suspectSince,
     String blueprint,
-    String workingCopyRoot) {
+    String workingCopyRoot,
+    String createdBy,
+    String updatedBy) {
 
   public static HostView of(Resource r) {
     return new HostView(
@@ -43,6 +45,8 @@ public record HostView(
         r.suspectReason,
         r.suspectSince,
         r.blueprintId,
-        r.path);
+        r.path,
+        r.createdBy,
+        r.updatedBy);
   }
 }

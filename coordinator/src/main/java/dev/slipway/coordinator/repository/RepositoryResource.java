@@ -2,6 +2,7 @@ package dev.slipway.coordinator.repository;
 
 import dev.slipway.common.git.GitRefs;
 import dev.slipway.coordinator.api.ApiException;
+import dev.slipway.coordinator.auth.Caller;
 import dev.slipway.coordinator.auth.Roles;
 import dev.slipway.platform.repository.GitRepositories;
 import dev.slipway.platform.repository.GitRepository;
@@ -51,10 +52,13 @@ public class RepositoryResource {
       String httpsUser,
       String sshHostKey,
       Instant createdAt,
-      Instant updatedAt) {}
+      Instant updatedAt,
+      String createdBy,
+      String updatedBy) {}
 
   @Inject GitRepositories repositories;
   @Inject CredentialStore credentials;
+  @Inject Caller caller;
 
   /** 201 for a new repository; 200 when the credential of a registered one was replaced. */
   @POST
@@ -95,6 +99,9 @@ public class RepositoryResource {
       repository = new GitRepository();
       repository.id = "repo-" + UUID.randomUUID();
       repository.uri = r.uri();
+      repository.createdBy = caller.subject();
+    } else {
+      repository.updatedBy = caller.subject();
     }
     String replaced = repository.credentialId;
     repository.credentialId =
@@ -143,6 +150,8 @@ public class RepositoryResource {
         r.httpsUser,
         r.sshHostKey,
         r.createdAt,
-        r.updatedAt);
+        r.updatedAt,
+        r.createdBy,
+        r.updatedBy);
   }
 }

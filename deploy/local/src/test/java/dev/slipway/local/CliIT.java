@@ -2,6 +2,7 @@ package dev.slipway.local;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -9,21 +10,25 @@ import dev.slipway.stack.SshTestHost;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * The {@code slipway} command line as a user runs it: its own JVM against the real coordinator and
  * worker, a real SSH host; Ctrl-C is a SIGTERM ({@link Process#destroy()}), which runs the same
- * shutdown hook as SIGINT.
+ * shutdown hook as SIGINT. Each child has a home of its own (no saved login) and, unless a test
+ * says otherwise, the stack's admin token in {@code SLIPWAY_TOKEN}.
  */
 class CliIT {
 
@@ -32,6 +37,7 @@ class CliIT {
   static Path keyFile;
 
   private final List<Process> started = new ArrayList<>();
+  private Path home;
 
   @BeforeAll
   static void start() throws Exception {
@@ -39,6 +45,11 @@ class CliIT {
     host = stack.sshHost();
     keyFile = Files.createTempFile(stack.work, "client-key", ".pem");
     Files.writeString(keyFile, host.clientPrivateKeyPem());
+  }
+
+  @BeforeEach
+  void home() throws IOException {
+    home = Files.createTempDirectory(stack.work, "home");
   }
 
   @AfterEach
@@ -117,6 +128,81 @@ class CliIT {
     assertEquals("slipway: " + message, show.output().strip());
   }
 
+  @Test
+  void withoutATokenTheCommandIsNotAuthenticatedAndExitsOne() throws Exception {
+    Finished list = run(Map.of(), "host", "list");
+
+    assertEquals(1, list.code(), list.output());
+    assertTrue(list.output().startsWith("slipway: not authenticated: "), list.output());
+    assertTrue(
+        list.output()
+            .strip()
+            .endsWith("give a token with --token-file, SLIPWAY_TOKEN or 'slipway login'"),
+        list.output());
+  }
+
+  @Test
+  void viewerTokenMayListHostsButNotAddOne() throws Exception {
+    String name = "viewer-" + UUID.randomUUID().toString().substring(0, 8);
+    Finished created = run("token", "create", "--name", name, "--role", "viewer");
+    assertEquals(0, created.code(), created.output());
+    Matcher secret = Pattern.compile("(?m)^(slw_[A-Za-z0-9_-]{43})$").matcher(created.output());
+    assertTrue(secret.find(), created.output());
+    assertTrue(created.output().contains("will not be shown again"), created.output());
+    Map<String, String> viewer = Map.of("SLIPWAY_TOKEN", secret.group(1));
+
+    Finished list = run(viewer, "host", "list");
+    assertEquals(0, list.code(), list.output());
+    assertTrue(list.output().startsWith("ID "), list.output());
+
+    Finished add =
+        run(
+            viewer,
+            "host",
+            "add",
+            "--name",
+            name,
+            "--address",
+            host.address(),
+            "--user",
+            host.user(),
+            "--key-file",
+            keyFile.toString(),
+            "--platform",
+            "linux");
+    assertEquals(1, add.code(), add.output());
+    assertTrue(add.output().startsWith("slipway: not allowed: "), add.output());
+
+    Finished tokens = run("token", "list");
+    assertEquals(0, tokens.code(), tokens.output());
+    assertTrue(tokens.output().contains(name), tokens.output());
+    assertFalse(tokens.output().contains(secret.group(1)), "a listed token shows no secret");
+  }
+
+  @Test
+  void loginWithATokenFileSavesItForTheNextCommands() throws Exception {
+    Path tokenFile = home.resolve("admin.token");
+    Files.writeString(tokenFile, stack.adminToken + "\n");
+    Files.setPosixFilePermissions(tokenFile, PosixFilePermissions.fromString("rw-------"));
+
+    Finished login = run(Map.of(), "login", "--token-file", tokenFile.toString());
+
+    assertEquals(0, login.code(), login.output());
+    assertTrue(
+        Pattern.compile(
+                "(?m)^logged in to "
+                    + Pattern.quote(stack.services.apiUrl())
+                    + " as \\S+ \\(admin\\)$")
+            .matcher(login.output())
+            .find(),
+        login.output());
+    Path config = home.resolve(".config/slipway/config");
+    assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(config)));
+    Finished list = run(Map.of(), "host", "list");
+    assertEquals(0, list.code(), list.output());
+    assertTrue(list.output().startsWith("ID "), list.output());
+  }
+
   record Finished(int code, String output) {}
 
   /**
@@ -129,13 +215,27 @@ class CliIT {
     }
   }
 
+  /** Runs the command line as the stack's admin. */
   private Finished run(String... args) throws Exception {
-    Running cli = start(args);
+    return run(admin(), args);
+  }
+
+  /** Runs the command line with {@code env} on top of its own home and no Slipway variables. */
+  private Finished run(Map<String, String> env, String... args) throws Exception {
+    Running cli = start(env, args);
     assertTrue(cli.process.waitFor(60, TimeUnit.SECONDS), "slipway did not exit: " + cli.output());
     return new Finished(cli.process.exitValue(), cli.output());
   }
 
   private Running start(String... args) throws IOException {
+    return start(admin(), args);
+  }
+
+  private Map<String, String> admin() {
+    return Map.of("SLIPWAY_TOKEN", stack.adminToken);
+  }
+
+  private Running start(Map<String, String> env, String... args) throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-cp");
@@ -145,8 +245,14 @@ class CliIT {
     command.add(stack.services.apiUrl());
     command.addAll(List.of(args));
     Path log = Files.createTempFile(stack.work, "cli", ".log");
-    Process process =
-        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    ProcessBuilder builder =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+    Map<String, String> childEnv = builder.environment();
+    List.of("SLIPWAY_SERVER", "SLIPWAY_TOKEN", "SLIPWAY_TOKEN_FILE").forEach(childEnv::remove);
+    childEnv.put("HOME", home.toString());
+    childEnv.put("XDG_CONFIG_HOME", home.resolve(".config").toString());
+    childEnv.putAll(env);
+    Process process = builder.start();
     started.add(process);
     return new Running(process, log);
   }

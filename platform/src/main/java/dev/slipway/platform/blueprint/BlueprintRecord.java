@@ -34,4 +34,12 @@ public class BlueprintRecord {
 
   @Column(name = "created_at", insertable = false, updatable = false)
   public Instant createdAt;
+
+  /** Who created it ({@code token:<name>}, {@code jwt:<subject>}; see the API's Caller). */
+  @Column(name = "created_by")
+  public String createdBy;
+
+  /** Who changed it last, or null. */
+  @Column(name = "updated_by")
+  public String updatedBy;
 }

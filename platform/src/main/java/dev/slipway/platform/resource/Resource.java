@@ -92,4 +92,12 @@ public class Resource {
 
   @Column(name = "updated_at")
   public Instant updatedAt;
+
+  /** Who created it ({@code token:<name>}, {@code jwt:<subject>}; see the API's Caller). */
+  @Column(name = "created_by")
+  public String createdBy;
+
+  /** Who changed it last, or null. */
+  @Column(name = "updated_by")
+  public String updatedBy;
 }

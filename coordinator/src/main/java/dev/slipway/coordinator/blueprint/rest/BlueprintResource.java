@@ -1,6 +1,7 @@
 package dev.slipway.coordinator.blueprint.rest;
 
 import dev.slipway.coordinator.api.ApiException;
+import dev.slipway.coordinator.auth.Caller;
 import dev.slipway.coordinator.auth.Roles;
 import dev.slipway.platform.blueprint.BlueprintRecord;
 import dev.slipway.platform.blueprint.BlueprintRepository;
@@ -32,6 +33,7 @@ public class BlueprintResource {
 
   @Inject BlueprintRepository blueprints;
   @Inject Resources resources;
+  @Inject Caller caller;
 
   @GET
   @RolesAllowed(Roles.VIEWER)
@@ -57,8 +59,11 @@ public class BlueprintResource {
       blueprint.name = r.name();
       blueprint.kind = r.kind();
       blueprint.type = KINDS.get(r.kind());
+      blueprint.createdBy = caller.subject();
     } else if (r.kind() != null && !r.kind().equals(blueprint.kind)) {
       throw ApiException.badRequest("kind", "a blueprint's kind cannot change");
+    } else {
+      blueprint.updatedBy = caller.subject();
     }
     if (r.enabled() != null) {
       blueprint.enabled = r.enabled();

@@ -1,0 +1,36 @@
+package dev.slipway.coordinator.audit;
+
+import dev.slipway.common.events.AuditRecorded;
+import dev.slipway.common.events.EventTypes;
+import dev.slipway.common.events.Topics;
+import dev.slipway.platform.outbox.Outbox;
+import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+import java.time.Instant;
+
+/** The audit log: kept in {@code audit_log} and published on {@code slipway.audit}. */
+@ApplicationScoped
+public class AuditLog implements PanacheRepositoryBase<AuditEntry, Long> {
+
+  @Inject Outbox outbox;
+
+  @Transactional
+  public AuditEntry record(String actor, String action, String target, int outcome) {
+    AuditEntry entry = new AuditEntry();
+    entry.at = Instant.now();
+    entry.actor = actor;
+    entry.action = action;
+    entry.target = target;
+    entry.outcome = outcome;
+    persist(entry);
+    flush();
+    outbox.publish(
+        Topics.AUDIT,
+        EventTypes.AUDIT_RECORDED,
+        actor,
+        new AuditRecorded(entry.id, actor, action, target, outcome));
+    return entry;
+  }
+}

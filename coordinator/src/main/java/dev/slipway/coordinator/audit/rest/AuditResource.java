@@ -1,0 +1,39 @@
+package dev.slipway.coordinator.audit.rest;
+
+import dev.slipway.coordinator.api.ApiException;
+import dev.slipway.coordinator.audit.AuditEntry;
+import dev.slipway.coordinator.audit.AuditLog;
+import dev.slipway.coordinator.auth.Roles;
+import io.quarkus.panache.common.Page;
+import io.quarkus.panache.common.Sort;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.QueryParam;
+import java.util.List;
+
+/** {@code GET /api/v1/audit}: write actions through the API, newest first. */
+@Path("/api/v1/audit")
+public class AuditResource {
+
+  @Inject AuditLog audit;
+
+  /**
+   * @param actor only this actor's actions (e.g. {@code token:ci})
+   * @param limit at most this many (1-1000, default 100)
+   */
+  @GET
+  @RolesAllowed(Roles.ADMIN)
+  public List<AuditEntry> list(
+      @QueryParam("actor") String actor, @QueryParam("limit") @DefaultValue("100") int limit) {
+    if (limit < 1 || limit > 1000) {
+      throw ApiException.badRequest("limit", "limit must be between 1 and 1000");
+    }
+    Sort newest = Sort.descending("id");
+    return (actor == null ? audit.findAll(newest) : audit.find("actor", newest, actor))
+        .page(Page.ofSize(limit))
+        .list();
+  }
+}
