@@ -28,11 +28,27 @@ public final class GitRefs {
     return null;
   }
 
+  /** {@code scheme://[userinfo@]rest}: the URL forms git knows. */
+  private static final Pattern URL =
+      Pattern.compile("(?<scheme>[A-Za-z][A-Za-z0-9+.-]*)://(?:(?<userinfo>[^/@]*)@)?(?<rest>.*)");
+
+  /** scp-like {@code [user@]host:path} (no scheme, no slash before the colon, not {@code ::}). */
+  private static final Pattern SCP_LIKE =
+      Pattern.compile("(?:[A-Za-z0-9._~-]+@)?[A-Za-z0-9][A-Za-z0-9.-]*:(?!:).*");
+
+  /** What a repository may be given as, for error messages. */
+  public static final String FORMS =
+      "https://host/path, ssh://[user@]host[:port]/path, user@host:path or git://host/path";
+
   /**
-   * Why {@code repository} cannot be cloned, or null when it looks like a git URL ({@code
-   * https://}, {@code ssh://}, {@code git@host:path}, {@code file://}) or an absolute path.
+   * Why {@code repository} cannot be cloned, or null when it has one of the allowed forms: {@code
+   * https://}, {@code ssh://}, {@code git@host:path}, {@code git://}, and {@code file://} or an
+   * absolute path only when {@code allowFile}. Remote helpers ({@code ext::}, {@code fd::}) and
+   * other schemes are refused, and so is a URL carrying credentials ({@code https://user:token@}):
+   * they belong in {@code /api/v1/repositories}, where they are kept encrypted. The message never
+   * repeats the value, which may hold a secret.
    */
-  public static String repositoryProblem(String repository) {
+  public static String repositoryProblem(String repository, boolean allowFile) {
     if (repository == null || repository.isBlank()) {
       return "repository is required";
     }
@@ -42,6 +58,31 @@ public final class GitRefs {
     if (repository.length() > 1000) {
       return "repository is longer than 1000 characters";
     }
-    return null;
+    var url = URL.matcher(repository);
+    if (url.matches()) {
+      String scheme = url.group("scheme").toLowerCase(java.util.Locale.ROOT);
+      String userinfo = url.group("userinfo");
+      if (userinfo != null && (!scheme.equals("ssh") || userinfo.contains(":"))) {
+        return "repository must not carry credentials in its URL: register the repository's"
+            + " token or key with POST /api/v1/repositories and name it without them";
+      }
+      return switch (scheme) {
+        case "https", "ssh", "git" -> url.group("rest").isEmpty() ? "repository has no host" : null;
+        case "file" -> allowFile ? null : fileRefused();
+        default -> "repository must be one of " + FORMS + " (scheme '" + scheme + "' is refused)";
+      };
+    }
+    if (repository.startsWith("/")) {
+      return allowFile ? null : fileRefused();
+    }
+    if (SCP_LIKE.matcher(repository).matches()) {
+      return null;
+    }
+    return "repository must be one of " + FORMS;
+  }
+
+  private static String fileRefused() {
+    return "repositories on the worker's own file system (file:// or a path) are refused;"
+        + " set slipway.repositories.allow-file=true to allow them";
   }
 }

@@ -3,6 +3,7 @@ package dev.slipway.coordinator.build;
 import dev.slipway.common.events.BuildChanged;
 import dev.slipway.common.events.EventTypes;
 import dev.slipway.common.events.Topics;
+import dev.slipway.common.git.GitRefs;
 import dev.slipway.common.status.BuildStatus;
 import dev.slipway.common.status.StepStatus;
 import dev.slipway.coordinator.api.ApiException;
@@ -10,6 +11,7 @@ import dev.slipway.coordinator.auth.Caller;
 import dev.slipway.coordinator.plan.Plan;
 import dev.slipway.coordinator.plan.PlanService;
 import dev.slipway.coordinator.plan.StepSpec;
+import dev.slipway.coordinator.repository.RepositoryPolicy;
 import dev.slipway.platform.outbox.Outbox;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -27,11 +29,22 @@ public class BuildService {
   @Inject BuildEngine engine;
   @Inject Outbox outbox;
   @Inject Caller caller;
+  @Inject RepositoryPolicy repositories;
 
   @Transactional
   public Build create(BuildRequest request) {
     if (request.plan() == null || request.plan().isBlank()) {
       throw ApiException.badRequest("plan", "plan is required");
+    }
+    if (request.repository() != null) {
+      repositories.check("repository", request.repository());
+    }
+    for (String[] ref :
+        new String[][] {{"commit", request.commit()}, {"branch", request.branch()}}) {
+      String problem = ref[1] == null ? null : GitRefs.refProblem(ref[1]);
+      if (problem != null) {
+        throw ApiException.badRequest(ref[0], problem);
+      }
     }
     Plan plan = plans.get(request.plan());
     List<StepSpec> specs = plans.parse(plan.yaml);

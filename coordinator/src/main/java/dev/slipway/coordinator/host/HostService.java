@@ -1,6 +1,7 @@
 package dev.slipway.coordinator.host;
 
 import dev.slipway.common.attributes.Attributes;
+import dev.slipway.common.platform.WorkingCopyRoots;
 import dev.slipway.common.status.ResourceStatus;
 import dev.slipway.coordinator.api.ApiException;
 import dev.slipway.coordinator.auth.Caller;
@@ -49,8 +50,14 @@ public class HostService {
       credentialId =
           credentials.save(
               Credential.SSH_PRIVATE_KEY, request.privateKey(), request.privateKeyPassphrase());
-    } else if (credentials.findByIdOptional(credentialId).isEmpty()) {
-      throw ApiException.badRequest("credentialId", "credential '" + credentialId + "' not found");
+    } else if (!credentials.findByIdOptional(credentialId).map(c -> c.shared).orElse(false)) {
+      // the same answer whether it exists or not: ids of other hosts' keys are no use to anyone
+      throw ApiException.badRequest(
+          "credentialId",
+          "credential '"
+              + credentialId
+              + "' is not a shared credential: a host's own key serves only that host;"
+              + " an admin can register a shared one with POST /api/v1/credentials");
     }
     Resource host = new Resource();
     host.id = "host-" + UUID.randomUUID();
@@ -138,6 +145,21 @@ public class HostService {
     return host;
   }
 
+  /**
+   * Forgets the host key pinned for the host, so that the next connection pins the key it meets
+   * (when pinning on first contact is on) or the key given at registration. Changing a host's
+   * address, port or user never does this by itself: a machine answering at a new address with
+   * another key is refused until an admin says so here.
+   */
+  @Transactional
+  public Resource resetHostKey(String id) {
+    Resource host = find(id);
+    host.hostKey = null;
+    host.updatedBy = caller.subject();
+    lifecycle.edited(host);
+    return host;
+  }
+
   /** Stops new leases on the host and removes it once its last lease is released. */
   @Transactional
   public Resource remove(String id) {
@@ -186,13 +208,10 @@ public class HostService {
     if (r.privateKey() != null && !r.privateKey().contains("PRIVATE KEY-----")) {
       throw ApiException.badRequest("privateKey", "privateKey must be a PEM private key");
     }
-    if (r.workingCopyRoot() != null
-        && (r.workingCopyRoot().isBlank()
-            || r.workingCopyRoot().startsWith("-")
-            || r.workingCopyRoot().chars().anyMatch(Character::isISOControl))) {
-      throw ApiException.badRequest(
-          "workingCopyRoot",
-          "workingCopyRoot must be a directory path (no leading '-', no control characters)");
+    String rootProblem =
+        r.workingCopyRoot() == null ? null : WorkingCopyRoots.problem(r.workingCopyRoot());
+    if (rootProblem != null) {
+      throw ApiException.badRequest("workingCopyRoot", rootProblem);
     }
     if (r.attributes() != null) {
       String problem = Attributes.problem(r.attributes());

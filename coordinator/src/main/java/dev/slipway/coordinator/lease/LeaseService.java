@@ -6,6 +6,7 @@ import dev.slipway.common.plan.Durations;
 import dev.slipway.common.status.LeaseStatus;
 import dev.slipway.common.status.Transitions;
 import dev.slipway.coordinator.api.ApiException;
+import dev.slipway.coordinator.repository.RepositoryPolicy;
 import dev.slipway.platform.lease.Lease;
 import dev.slipway.platform.lease.LeaseRepository;
 import dev.slipway.platform.lease.Leases;
@@ -26,6 +27,7 @@ public class LeaseService {
   @Inject Leases leases;
   @Inject LeaseRepository repository;
   @Inject ResourceRepository resources;
+  @Inject RepositoryPolicy repositoryPolicy;
 
   @Transactional
   public Lease request(LeaseRequest r) {
@@ -53,11 +55,8 @@ public class LeaseService {
   }
 
   private Lease requestWorkingCopy(LeaseRequest r, Map<String, String> attributes) {
-    String problem = GitRefs.repositoryProblem(r.repository());
-    if (problem != null) {
-      throw ApiException.badRequest("repository", problem);
-    }
-    problem = GitRefs.refProblem(r.ref());
+    repositoryPolicy.check("repository", r.repository());
+    String problem = GitRefs.refProblem(r.ref());
     if (problem != null) {
       throw ApiException.badRequest("ref", problem);
     }

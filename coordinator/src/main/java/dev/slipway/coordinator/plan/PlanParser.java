@@ -30,9 +30,11 @@ public final class PlanParser {
    * Parses and validates a plan.
    *
    * @param defaultTimeoutSeconds the timeout of a {@code run} step that gives none
+   * @param allowFileRepositories whether a step may name a repository on the file system
    * @throws PlanException naming the line (malformed YAML) or the field (invalid plan)
    */
-  public static List<StepSpec> parse(String yaml, long defaultTimeoutSeconds) {
+  public static List<StepSpec> parse(
+      String yaml, long defaultTimeoutSeconds, boolean allowFileRepositories) {
     JsonNode root = read(yaml);
     JsonNode steps = root == null ? null : root.get("steps");
     if (steps == null || !steps.isArray() || steps.isEmpty()) {
@@ -41,7 +43,13 @@ public final class PlanParser {
     List<StepSpec> result = new ArrayList<>();
     Map<String, StepSpec> byName = new HashMap<>();
     for (int i = 0; i < steps.size(); i++) {
-      StepSpec step = step(steps.get(i), "steps[" + i + "]", byName, defaultTimeoutSeconds);
+      StepSpec step =
+          step(
+              steps.get(i),
+              "steps[" + i + "]",
+              byName,
+              defaultTimeoutSeconds,
+              allowFileRepositories);
       byName.put(step.name(), step);
       result.add(step);
     }
@@ -62,7 +70,11 @@ public final class PlanParser {
   }
 
   private static StepSpec step(
-      JsonNode node, String path, Map<String, StepSpec> earlier, long defaultTimeout) {
+      JsonNode node,
+      String path,
+      Map<String, StepSpec> earlier,
+      long defaultTimeout,
+      boolean allowFileRepositories) {
     if (node == null || !node.isObject()) {
       throw new PlanException(path, path + " must be a mapping");
     }
@@ -81,7 +93,7 @@ public final class PlanParser {
       return StepSpec.leaseHost(name, attributes(node.get("attributes"), path));
     }
     if (StepSpec.LEASE_WORKING_COPY.equals(kind)) {
-      return workingCopy(node, path, name, earlier);
+      return workingCopy(node, path, name, earlier, allowFileRepositories);
     }
     String on = text(node, "on", path, true);
     StepSpec target = earlier.get(on);
@@ -104,9 +116,14 @@ public final class PlanParser {
   }
 
   private static StepSpec workingCopy(
-      JsonNode node, String path, String name, Map<String, StepSpec> earlier) {
+      JsonNode node,
+      String path,
+      String name,
+      Map<String, StepSpec> earlier,
+      boolean allowFileRepositories) {
     String repository = text(node, "repository", path, false);
-    String problem = repository == null ? null : GitRefs.repositoryProblem(repository);
+    String problem =
+        repository == null ? null : GitRefs.repositoryProblem(repository, allowFileRepositories);
     if (problem != null) {
       throw new PlanException(path + ".repository", problem);
     }

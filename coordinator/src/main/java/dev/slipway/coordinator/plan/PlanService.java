@@ -2,6 +2,7 @@ package dev.slipway.coordinator.plan;
 
 import dev.slipway.coordinator.api.ApiException;
 import dev.slipway.coordinator.build.BuildConfig;
+import dev.slipway.coordinator.repository.RepositoryPolicy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
@@ -17,6 +18,7 @@ public class PlanService {
 
   @Inject PlanRepository plans;
   @Inject BuildConfig config;
+  @Inject RepositoryPolicy repositories;
 
   /** Creates or replaces plan {@code name}; returns whether it was new. */
   @Transactional
@@ -42,6 +44,7 @@ public class PlanService {
   }
 
   public List<StepSpec> parse(String yaml) {
-    return PlanParser.parse(yaml, config.defaultCommandTimeout().toSeconds());
+    return PlanParser.parse(
+        yaml, config.defaultCommandTimeout().toSeconds(), repositories.allowFile());
   }
 }

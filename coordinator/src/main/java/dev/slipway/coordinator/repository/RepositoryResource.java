@@ -1,6 +1,5 @@
 package dev.slipway.coordinator.repository;
 
-import dev.slipway.common.git.GitRefs;
 import dev.slipway.coordinator.api.ApiException;
 import dev.slipway.coordinator.auth.Caller;
 import dev.slipway.coordinator.auth.Roles;
@@ -59,6 +58,7 @@ public class RepositoryResource {
   @Inject GitRepositories repositories;
   @Inject CredentialStore credentials;
   @Inject Caller caller;
+  @Inject RepositoryPolicy policy;
 
   /** 201 for a new repository; 200 when the credential of a registered one was replaced. */
   @POST
@@ -69,10 +69,7 @@ public class RepositoryResource {
       throw ApiException.badRequest(
           null, "a JSON body {uri, sshPrivateKey | httpsToken} is needed");
     }
-    String problem = GitRefs.repositoryProblem(r.uri());
-    if (problem != null) {
-      throw ApiException.badRequest("uri", problem);
-    }
+    policy.check("uri", r.uri());
     if ((r.sshPrivateKey() == null) == (r.httpsToken() == null)) {
       throw ApiException.badRequest(
           "sshPrivateKey", "give exactly one of sshPrivateKey or httpsToken");

@@ -18,7 +18,7 @@ import org.jose4j.lang.JoseException;
  */
 public final class AuthTestResource implements QuarkusTestResourceLifecycleManager {
 
-  static final String ADMIN_TOKEN = ApiTokens.newSecret();
+  public static final String ADMIN_TOKEN = ApiTokens.newSecret();
   static final String ISSUER = "https://idp.slipway.test";
   static final String AUDIENCE = "slipway";
   static final String ROLE_CLAIM = "slipway_role";

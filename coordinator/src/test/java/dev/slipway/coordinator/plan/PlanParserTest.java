@@ -29,7 +29,7 @@ class PlanParserTest {
 
   @Test
   void readsStepsInOrderWithTheirFields() {
-    List<StepSpec> steps = PlanParser.parse(VALID, 3600);
+    List<StepSpec> steps = PlanParser.parse(VALID, 3600, false);
     assertEquals(2, steps.size());
     assertEquals(Map.of("platform", "linux", "cpu", "32"), steps.get(0).attributes());
     assertTrue(steps.get(0).isLease());
@@ -42,7 +42,7 @@ class PlanParserTest {
   void runStepWithoutTimeoutGetsTheDefault() {
     String yaml =
         "steps:\n  - {name: h, kind: lease-host}\n  - {name: r, kind: run, on: h, command: x}\n";
-    assertEquals(42, PlanParser.parse(yaml, 42).get(1).timeoutSeconds());
+    assertEquals(42, PlanParser.parse(yaml, 42, false).get(1).timeoutSeconds());
   }
 
   @Test
@@ -56,7 +56,7 @@ class PlanParserTest {
              attributes: {platform: linux}}
           - {name: r, kind: run, on: src, command: make}
         """;
-    List<StepSpec> steps = PlanParser.parse(yaml, 60);
+    List<StepSpec> steps = PlanParser.parse(yaml, 60, true);
     StepSpec src = steps.get(1);
     assertTrue(src.isLease() && src.isWorkingCopy());
     assertEquals("h", src.host());
@@ -68,6 +68,9 @@ class PlanParserTest {
     assertEquals("v1.2", other.ref());
     assertEquals(Map.of("platform", "linux"), other.attributes());
     assertEquals("src", steps.get(3).on());
+    PlanException refused =
+        assertThrows(PlanException.class, () -> PlanParser.parse(yaml, 60, false));
+    assertEquals("steps[2].repository", refused.body().field());
   }
 
   static Stream<Arguments> invalidPlans() {
@@ -138,7 +141,7 @@ class PlanParserTest {
   @ParameterizedTest(name = "{1}: {2}")
   @MethodSource("invalidPlans")
   void refusesInvalidPlansNamingTheField(String yaml, String field, String message) {
-    PlanException e = assertThrows(PlanException.class, () -> PlanParser.parse(yaml, 60));
+    PlanException e = assertThrows(PlanException.class, () -> PlanParser.parse(yaml, 60, false));
     assertEquals(field, e.body().field());
     assertTrue(e.getMessage().contains(message), e.getMessage());
     assertEquals(400, e.status());

@@ -36,6 +36,10 @@ final class E2eStack {
   final Database database;
   final SlipwayServices services;
   final SlipwayClient api;
+
+  /** The admin token the coordinator was bootstrapped with ({@code SLIPWAY_BOOTSTRAP_TOKEN}). */
+  final String adminToken;
+
   final Path work;
 
   private E2eStack() throws Exception {
@@ -45,6 +49,9 @@ final class E2eStack {
     jdbcUrl = database.createDatabase("slipway_e2e");
     byte[] key = new byte[32];
     new SecureRandom().nextBytes(key);
+    byte[] secret = new byte[32];
+    new SecureRandom().nextBytes(secret);
+    adminToken = "slw_" + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
     services =
         SlipwayServices.start(
             Path.of(System.getProperty("slipway.home", "../..")),
@@ -55,9 +62,15 @@ final class E2eStack {
                 jdbcUrl,
                 database.user(),
                 database.password(),
-                Base64.getEncoder().encodeToString(key)),
+                Base64.getEncoder().encodeToString(key),
+                Map.of(
+                    "SLIPWAY_BOOTSTRAP_TOKEN",
+                    adminToken,
+                    // the tests' repositories are directories on this machine
+                    "SLIPWAY_REPOSITORIES_ALLOW_FILE",
+                    "true")),
             System.out);
-    api = new SlipwayClient(services.apiUrl());
+    api = new SlipwayClient(services.apiUrl(), adminToken);
     Runtime.getRuntime().addShutdownHook(new Thread(services::close));
   }
 

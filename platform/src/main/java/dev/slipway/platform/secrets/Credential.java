@@ -28,6 +28,18 @@ public class Credential {
   @Column(name = "passphrase")
   public byte[] passphrase;
 
+  /**
+   * A shared credential (made by an admin with {@code POST /api/v1/credentials}) may be named by
+   * any host; any other serves only the host or repository it was created with.
+   */
+  public boolean shared;
+
+  /** The name of a shared credential; null for the others. */
+  public String name;
+
+  @Column(name = "created_by")
+  public String createdBy;
+
   @Column(name = "created_at", insertable = false, updatable = false)
   public Instant createdAt;
 

@@ -19,9 +19,27 @@ public class CredentialStore implements PanacheRepositoryBase<Credential, String
     return save(kind, secret, null);
   }
 
-  /** Saves {@code secret} and its {@code passphrase} (may be null), both encrypted. */
+  /**
+   * Saves {@code secret} and its {@code passphrase} (may be null), both encrypted, for the one host
+   * or repository that is being created with it.
+   */
   @Transactional(Transactional.TxType.MANDATORY)
   public String save(String kind, String secret, String passphrase) {
+    return persist(kind, secret, passphrase).id;
+  }
+
+  /** Saves a shared credential: any host may name it by id. */
+  @Transactional(Transactional.TxType.MANDATORY)
+  public Credential saveShared(
+      String name, String kind, String secret, String passphrase, String createdBy) {
+    Credential credential = persist(kind, secret, passphrase);
+    credential.shared = true;
+    credential.name = name;
+    credential.createdBy = createdBy;
+    return credential;
+  }
+
+  private Credential persist(String kind, String secret, String passphrase) {
     Credential credential = new Credential();
     credential.id = "cred-" + UUID.randomUUID();
     credential.kind = kind;
@@ -30,7 +48,7 @@ public class CredentialStore implements PanacheRepositoryBase<Credential, String
       credential.passphrase = box.seal(passphrase.getBytes(StandardCharsets.UTF_8));
     }
     persist(credential);
-    return credential.id;
+    return credential;
   }
 
   /** The decrypted secret of credential {@code id}, if it exists. */

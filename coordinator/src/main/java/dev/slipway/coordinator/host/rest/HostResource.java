@@ -70,6 +70,14 @@ public class HostResource {
     return HostView.of(hosts.edit(id, edit));
   }
 
+  /** Forgets the host's pinned host key (see {@link HostService#resetHostKey}). */
+  @POST
+  @Path("{id}/reset-host-key")
+  @RolesAllowed(Roles.ADMIN)
+  public HostView resetHostKey(@PathParam("id") String id) {
+    return HostView.of(hosts.resetHostKey(id));
+  }
+
   /** Disables new leases on the host; it is removed once its last lease is released. */
   @DELETE
   @Path("{id}")
