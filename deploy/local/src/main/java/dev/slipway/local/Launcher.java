@@ -4,12 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.slipway.stack.Database;
 import dev.slipway.stack.GeneratedRepository;
 import dev.slipway.stack.KafkaBroker;
+import dev.slipway.stack.PrivateFiles;
 import dev.slipway.stack.SshTestHost;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Base64;
@@ -42,6 +42,9 @@ public final class Launcher {
             echo "checked out: $(git log -1 --format='%h %s')"
             ls
       """;
+
+  /** Names the file the coordinator reads its first admin token from (see docs/config.md). */
+  static final String BOOTSTRAP_TOKEN_FILE_ENV = "SLIPWAY_BOOTSTRAP_TOKEN_FILE";
 
   private final LauncherOptions options;
   private final PrintStream out = System.out;
@@ -85,9 +88,11 @@ public final class Launcher {
 
   int run() throws Exception {
     long begin = System.nanoTime();
-    Path data = options.data().toAbsolutePath();
-    Files.createDirectories(data);
+    Path data = PrivateFiles.directory(options.data().toAbsolutePath().normalize());
     say("data directory " + data);
+    if (!options.listensOnLoopbackOnly()) {
+      warnReachableFromNetwork();
+    }
 
     say("starting Kafka broker (its own JVM, from Maven artifacts)...");
     KafkaBroker broker =
@@ -110,18 +115,27 @@ public final class Launcher {
     SshTestHost buildHost = keep(SshTestHost.start(data.resolve("buildhost"), options.sshPort()));
 
     say("starting coordinator and worker (separate JVMs)...");
+    Path tokenFile = data.resolve("admin.token");
+    String token = PrivateFiles.secret(tokenFile, Launcher::newToken);
     SlipwayServices services =
         keep(
             SlipwayServices.start(
                 options.home(),
                 data.resolve("logs"),
+                options.listen(),
                 options.port(),
                 new SlipwayServices.Wiring(
                     broker.bootstrapServers(),
                     jdbcUrl,
                     database.user(),
                     database.password(),
-                    masterKey(data)),
+                    masterKey(data),
+                    Map.of(
+                        BOOTSTRAP_TOKEN_FILE_ENV,
+                        tokenFile.toString(),
+                        // the sample repository is a directory in the data directory
+                        "SLIPWAY_REPOSITORIES_ALLOW_FILE",
+                        "true")),
                 out));
 
     out.println();
@@ -132,13 +146,19 @@ public final class Launcher {
             + "   (kcat -b "
             + broker.bootstrapServers()
             + " -L)");
-    out.println("  PostgreSQL    " + jdbcUrl + "   user " + database.user());
+    out.println(
+        "  PostgreSQL    "
+            + jdbcUrl
+            + "   user "
+            + database.user()
+            + (database.passwordFile() == null ? "" : ", password in " + database.passwordFile()));
     out.println("  build host    " + buildHost.user() + "@127.0.0.1:" + buildHost.port());
+    out.println("  admin token   " + tokenFile + "   (cli/slipway finds it)");
     out.println("  logs          " + data.resolve("logs"));
     out.println();
 
-    SlipwayClient api = new SlipwayClient(services.apiUrl());
-    registerBuildHost(api, buildHost);
+    SlipwayClient api = new SlipwayClient(services.apiUrl(), token);
+    registerBuildHost(api, buildHost, tokenFile);
     api.savePlan("sample", SAMPLE_PLAN);
     String buildId = api.submitBuild("sample", sampleRepository(data), null, "main");
     say("submitted sample build " + buildId);
@@ -165,8 +185,17 @@ public final class Launcher {
     return repository.toString();
   }
 
-  private void registerBuildHost(SlipwayClient api, SshTestHost host) throws Exception {
-    for (JsonNode existing : api.get("api/v1/hosts").ok()) {
+  private void registerBuildHost(SlipwayClient api, SshTestHost host, Path tokenFile)
+      throws Exception {
+    SlipwayClient.Reply hosts = api.get("api/v1/hosts");
+    if (hosts.status() == 401) {
+      throw new IllegalStateException(
+          "the coordinator refuses the admin token in "
+              + tokenFile
+              + ": its database already held tokens when that file was made. Put one of its"
+              + " admin tokens in that file, or delete the data directory to start over");
+    }
+    for (JsonNode existing : hosts.ok()) {
       if ("local".equals(existing.get("name").asText())) {
         return; // registered on an earlier run; its key and port are kept in the data directory
       }
@@ -186,13 +215,25 @@ public final class Launcher {
   }
 
   private static String masterKey(Path data) throws IOException {
-    Path file = data.resolve("master.key");
-    if (!Files.exists(file)) {
-      byte[] key = new byte[32];
-      new SecureRandom().nextBytes(key);
-      Files.writeString(file, Base64.getEncoder().encodeToString(key));
-    }
-    return Files.readString(file).trim();
+    return PrivateFiles.secret(
+        data.resolve("master.key"),
+        () -> Base64.getEncoder().encodeToString(PrivateFiles.randomBytes(32)));
+  }
+
+  /** A fresh admin token: {@code slw_} and 32 random bytes in base64url. */
+  private static String newToken() {
+    return "slw_"
+        + Base64.getUrlEncoder().withoutPadding().encodeToString(PrivateFiles.randomBytes(32));
+  }
+
+  private void warnReachableFromNetwork() {
+    String bar = "slipway: " + "!".repeat(70);
+    out.println(bar);
+    say("WARNING: --listen " + options.listen() + " is not a loopback address.");
+    say("The coordinator's API and health port (" + options.port() + ") are reachable from the");
+    say("network: anyone who can reach this machine can talk to the API. Kafka, PostgreSQL,");
+    say("the worker's health port and the build host stay on 127.0.0.1.");
+    out.println(bar);
   }
 
   private <T extends AutoCloseable> T keep(T service) {

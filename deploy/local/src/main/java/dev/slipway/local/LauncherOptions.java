@@ -1,11 +1,14 @@
 package dev.slipway.local;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 
 /** Command-line options of {@code deploy/local/run}. */
 record LauncherOptions(
     Path home,
     Path data,
+    String listen,
     int port,
     int kafkaPort,
     int postgresPort,
@@ -20,7 +23,13 @@ record LauncherOptions(
       """
       usage: deploy/local/run [options]
         --port N              coordinator API port (default 8080)
-        --data DIR            state directory (default .slipway/)
+        --listen ADDRESS      address the coordinator's HTTP server (API and its health
+                              endpoint) binds: default 127.0.0.1, this machine only; 0.0.0.0
+                              for every interface, or one interface's address makes the API
+                              reachable from the network. Nothing else moves: Kafka,
+                              PostgreSQL, the worker's health port and the build host stay on
+                              127.0.0.1
+        --data DIR            state directory (default .slipway/ in the project's root)
         --jdbc-url URL        use this PostgreSQL instead of an embedded one
         --jdbc-user USER      its user (default postgres)
         --jdbc-password PW    its password (default empty)
@@ -32,7 +41,8 @@ record LauncherOptions(
 
   static LauncherOptions parse(String[] args) {
     Path home = Path.of(System.getProperty("slipway.home", "."));
-    Path data = Path.of(".slipway");
+    Path data = null;
+    String listen = SlipwayServices.LOOPBACK;
     int port = 8080;
     int kafkaPort = 9092;
     int postgresPort = 5433;
@@ -48,6 +58,7 @@ record LauncherOptions(
         case "--home" -> home = Path.of(value(args, ++i, arg));
         case "--data" -> data = Path.of(value(args, ++i, arg));
         case "--port" -> port = port(value(args, ++i, arg), arg);
+        case "--listen" -> listen = address(value(args, ++i, arg), arg);
         case "--kafka-port" -> kafkaPort = port(value(args, ++i, arg), arg);
         case "--postgres-port" -> postgresPort = port(value(args, ++i, arg), arg);
         case "--ssh-port" -> sshPort = port(value(args, ++i, arg), arg);
@@ -59,12 +70,16 @@ record LauncherOptions(
         default -> throw new IllegalArgumentException("unknown option " + arg);
       }
     }
+    if (data == null) {
+      data = home.resolve(".slipway"); // where cli/slipway looks for admin.token
+    }
     if (jdbcUrl != null && !jdbcUrl.startsWith("jdbc:postgresql:")) {
       throw new IllegalArgumentException("--jdbc-url must start with jdbc:postgresql:");
     }
     return new LauncherOptions(
         home,
         data,
+        listen,
         port,
         kafkaPort,
         postgresPort,
@@ -81,6 +96,27 @@ record LauncherOptions(
       throw new IllegalArgumentException(option + " needs a value");
     }
     return args[i];
+  }
+
+  /** Whether {@link #listen} keeps the API on this machine (a loopback address). */
+  boolean listensOnLoopbackOnly() {
+    try {
+      return InetAddress.getByName(listen).isLoopbackAddress();
+    } catch (UnknownHostException e) {
+      return false; // checked by parse
+    }
+  }
+
+  private static String address(String text, String option) {
+    try {
+      if (text.isBlank()) {
+        throw new UnknownHostException(text);
+      }
+      InetAddress.getByName(text);
+      return text;
+    } catch (UnknownHostException e) {
+      throw new IllegalArgumentException(option + " must be an address, not '" + text + "'");
+    }
   }
 
   private static int port(String text, String option) {

@@ -24,7 +24,7 @@ public final class ServiceProcess implements AutoCloseable {
   private final String name;
   private final Path application;
   private final Map<String, String> environment;
-  private final int healthPort;
+  private final URI ready;
   private final Path logFile;
   private final PrintStream console;
   private volatile Process process;
@@ -35,7 +35,7 @@ public final class ServiceProcess implements AutoCloseable {
   /**
    * @param application the service's {@code quarkus-run.jar}
    * @param environment its configuration, as environment variables
-   * @param healthPort where its {@code /q/health/ready} answers
+   * @param ready its readiness URL ({@code http://host:port/q/health/ready})
    * @param logFile where its output goes
    * @param console where restarts are announced
    */
@@ -43,13 +43,13 @@ public final class ServiceProcess implements AutoCloseable {
       String name,
       Path application,
       Map<String, String> environment,
-      int healthPort,
+      URI ready,
       Path logFile,
       PrintStream console) {
     this.name = name;
     this.application = application;
     this.environment = Map.copyOf(environment);
-    this.healthPort = healthPort;
+    this.ready = ready;
     this.logFile = logFile;
     this.console = console;
   }
@@ -88,10 +88,7 @@ public final class ServiceProcess implements AutoCloseable {
 
   private void awaitReady(Duration timeout) throws IOException, InterruptedException {
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    HttpRequest ready =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + healthPort + "/q/health/ready"))
-            .timeout(Duration.ofSeconds(2))
-            .build();
+    HttpRequest request = HttpRequest.newBuilder(ready).timeout(Duration.ofSeconds(2)).build();
     Instant deadline = Instant.now().plus(timeout);
     while (Instant.now().isBefore(deadline)) {
       if (!process.isAlive()) {
@@ -99,7 +96,7 @@ public final class ServiceProcess implements AutoCloseable {
             name + " exited with " + process.exitValue() + " while starting; see " + logFile);
       }
       try {
-        if (http.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+        if (http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
           return;
         }
       } catch (IOException notYet) {

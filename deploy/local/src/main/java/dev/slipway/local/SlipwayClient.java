@@ -40,11 +40,22 @@ public final class SlipwayClient {
   private static final ObjectMapper MAPPER = EventCodec.mapper();
 
   private final URI base;
+  private final String token;
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-  public SlipwayClient(String baseUrl) {
+  /**
+   * A client of the API at {@code baseUrl} that sends {@code token} as its bearer token (null: no
+   * token, for tests of what an anonymous caller gets).
+   */
+  public SlipwayClient(String baseUrl, String token) {
     this.base = URI.create(baseUrl.endsWith("/") ? baseUrl : baseUrl + "/");
+    this.token = token;
+  }
+
+  /** The same API, called with another token (null: none). */
+  public SlipwayClient withToken(String other) {
+    return new SlipwayClient(base.toString(), other);
   }
 
   public Reply post(String path, Object body) throws IOException, InterruptedException {
@@ -79,6 +90,12 @@ public final class SlipwayClient {
   }
 
   private Reply send(HttpRequest request) throws IOException, InterruptedException {
+    if (token != null) {
+      request =
+          HttpRequest.newBuilder(request, (name, value) -> true)
+              .header("Authorization", "Bearer " + token)
+              .build();
+    }
     HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
     return new Reply(response.statusCode(), response.body());
   }
