@@ -3,9 +3,11 @@ package dev.slipway.common.events;
 import java.util.Map;
 
 /**
- * {@code command.requested} on {@code slipway.command-requests}: run {@code command} on the host
- * resource that lease {@code leaseId} holds. Carries no credentials: the runner looks up the
- * resource's credential id itself.
+ * {@code command.requested} on {@code slipway.command-requests}: a wake-up naming command {@code
+ * commandId}. The runner runs what the command's row in the database says (command, host,
+ * directory, environment, timeout), never what the event says: an event that names no command or
+ * disagrees with its row runs nothing and is dead-lettered, so that writing to the topic is not a
+ * way to run commands. Carries no credentials.
  */
 public record CommandRequested(
     String commandId,

@@ -14,6 +14,7 @@ import dev.slipway.common.status.LeaseStatus;
 import dev.slipway.common.status.StepStatus;
 import dev.slipway.common.status.Transitions;
 import dev.slipway.coordinator.plan.StepSpec;
+import dev.slipway.coordinator.repository.RepositoryPolicy;
 import dev.slipway.platform.lease.Lease;
 import dev.slipway.platform.lease.LeaseRepository;
 import dev.slipway.platform.lease.Leases;
@@ -46,6 +47,7 @@ public class BuildEngine {
   @Inject Outbox outbox;
   @Inject LogStore logs;
   @Inject ResourceRepository resources;
+  @Inject RepositoryPolicy repositoryPolicy;
 
   /** Starts the next pending step, or finishes the build when no step is left to run. */
   @Transactional(Transactional.TxType.MANDATORY)
@@ -109,6 +111,8 @@ public class BuildEngine {
     command.leaseId = lease.id;
     command.resourceId = hostId;
     command.command = step.spec.command();
+    command.workingDirectory = directory;
+    command.timeoutSeconds = step.spec.timeoutSeconds();
     command.status = Command.REQUESTED;
     builds.getEntityManager().persist(command);
     step.commandId = command.id;
@@ -123,9 +127,9 @@ public class BuildEngine {
             lease.id,
             hostId,
             command.command,
-            Map.of(),
-            directory,
-            step.spec.timeoutSeconds()));
+            command.environment,
+            command.workingDirectory,
+            command.timeoutSeconds));
     move(build, step, StepStatus.RUNNING, null);
   }
 
@@ -144,7 +148,7 @@ public class BuildEngine {
             ? "no repository: the build has none and the step names none"
             : ref == null
                 ? "no ref: the build has no commit or branch and the step names no ref"
-                : Optional.ofNullable(GitRefs.repositoryProblem(repository))
+                : Optional.ofNullable(repositoryPolicy.problem(repository))
                     .orElse(GitRefs.refProblem(ref));
     if (problem != null) {
       fail(build, step, problem);

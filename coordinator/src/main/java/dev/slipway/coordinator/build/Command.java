@@ -6,12 +6,14 @@ import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import java.time.Instant;
+import java.util.Map;
 import org.hibernate.annotations.JdbcTypeCode;
 import org.hibernate.type.SqlTypes;
 
 /**
  * A command the coordinator asked a runner to execute. The coordinator creates it ({@code
- * requested}); the runner that claims it moves it to {@code running} and {@code finished}.
+ * requested}) with everything the runner runs (the {@code command.requested} event only names it);
+ * the runner that claims it moves it to {@code running} and {@code finished}.
  */
 @Entity
 @Table(name = "commands")
@@ -40,6 +42,18 @@ public class Command {
   public String resourceId;
 
   public String command;
+
+  /** The directory the command runs in (a working copy's); null: the SSH user's home. */
+  @Column(name = "working_directory")
+  public String workingDirectory;
+
+  /** The variables exported to the command. */
+  @JdbcTypeCode(SqlTypes.JSON)
+  public Map<String, String> environment = Map.of();
+
+  /** Null for a record that is no host command ({@link #CHECKOUT_LOG}). */
+  @Column(name = "timeout_seconds")
+  public Long timeoutSeconds;
 
   public String status;
 

@@ -3,7 +3,6 @@ package dev.slipway.worker.runner;
 import dev.slipway.common.events.CommandAbortRequested;
 import dev.slipway.common.events.CommandFinished;
 import dev.slipway.common.events.CommandRequested;
-import dev.slipway.common.events.EventCodec;
 import dev.slipway.common.platform.Platform;
 import dev.slipway.common.status.LeaseStatus;
 import dev.slipway.platform.command.StoredOutput;
@@ -36,10 +35,11 @@ import java.util.concurrent.ExecutorService;
 import org.jboss.logging.Logger;
 
 /**
- * The runner role: claims a requested command (so that it starts once), runs it on its host on a
- * thread of its own, streams its output and reports how it ended. On POSIX hosts the command
- * outlives this process ({@link DetachedCommands}); {@link CommandSupervisor} hands a command whose
- * runner died to another runner, which re-attaches through {@link #resume}.
+ * The runner role: claims a requested command (so that it starts once), runs it on its host as the
+ * coordinator's row of it says (never as the event that names it says) on a thread of its own,
+ * streams its output and reports how it ended. On POSIX hosts the command outlives this process
+ * ({@link DetachedCommands}); {@link CommandSupervisor} hands a command whose runner died to
+ * another runner, which re-attaches through {@link #resume}.
  */
 @ApplicationScoped
 public class CommandRunner {
@@ -54,18 +54,22 @@ public class CommandRunner {
   @Inject StoredOutput storedOutput;
   @Inject CommandReports reports;
   @Inject LeaseRepository leaseRepository;
+  @Inject StoredCommands commands;
 
   private final Set<String> abortRequested = ConcurrentHashMap.newKeySet();
   private final ExecutorService executor = WorkerProcess.daemonThreads("command");
 
   /**
-   * Claims the command in the caller's transaction and runs it once that commits; a command whose
-   * lease is no longer active (released, expired) finishes with an error without running. The lease
-   * is read with a share lock, so that a release waits for this claim: cleaning a released working
-   * copy then sees the command running and waits for it.
+   * Claims the command that {@code event} names in the caller's transaction and runs it, as its row
+   * says ({@link StoredCommands}), once that commits; an event that names no command or disagrees
+   * with its row runs nothing and is dead-lettered. A command whose lease is no longer active
+   * (released, expired) finishes with an error without running. The lease is read with a share
+   * lock, so that a release waits for this claim: cleaning a released working copy then sees the
+   * command running and waits for it.
    */
   @Transactional(Transactional.TxType.MANDATORY)
-  public void accept(CommandRequested request) {
+  public void accept(CommandRequested event) {
+    CommandRequested request = commands.verified(event);
     Optional<LeaseStatus> lease =
         leaseRepository
             .findByIdOptional(request.leaseId(), LockModeType.PESSIMISTIC_READ)
@@ -80,11 +84,10 @@ public class CommandRunner {
         entityManager
             .createNativeQuery(
                 "update commands set status = 'running', runner = ?2, started_at = now(),"
-                    + " heartbeat_at = now(), attempts = 1, request = cast(?3 as jsonb)"
+                    + " heartbeat_at = now(), attempts = 1"
                     + " where id = ?1 and status = 'requested' and abort_reason is null")
             .setParameter(1, request.commandId())
             .setParameter(2, WorkerProcess.ID)
-            .setParameter(3, EventCodec.tree(request).toString())
             .executeUpdate();
     if (claimed == 0) {
       LOG.infof("command %s already claimed or aborted; not started", request.commandId());
@@ -94,7 +97,9 @@ public class CommandRunner {
     AfterCommit.run(transactions, () -> executor.execute(() -> run(request, startedAt, false)));
   }
 
-  /** Follows a command another runner started (this runner has just claimed it). */
+  /**
+   * Follows a command another runner started (this runner has just claimed it), as its row says.
+   */
   void resume(CommandRequested request, Instant startedAt) {
     executor.execute(() -> run(request, startedAt, true));
   }

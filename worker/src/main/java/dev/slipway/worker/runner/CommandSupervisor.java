@@ -1,7 +1,6 @@
 package dev.slipway.worker.runner;
 
 import dev.slipway.common.events.CommandRequested;
-import dev.slipway.common.events.EventCodec;
 import dev.slipway.platform.schedule.Periodic;
 import dev.slipway.worker.process.WorkerProcess;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -13,14 +12,15 @@ import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
  * Keeps commands alive across runner deaths: renews the heartbeat of the commands this runner
  * follows, and claims running commands whose runner stopped beating, so that this runner
- * re-attaches to them. A command's claim moves from runner to runner in one conditional update, so
- * two runners never follow the same command.
+ * re-attaches to them (to the command as its row says). A command's claim moves from runner to
+ * runner in one conditional update, so two runners never follow the same command.
  */
 @ApplicationScoped
 public class CommandSupervisor {
@@ -29,6 +29,7 @@ public class CommandSupervisor {
 
   @Inject EntityManager entityManager;
   @Inject CommandRunner runner;
+  @Inject StoredCommands commands;
   @Inject RunnerConfig config;
 
   @ConfigProperty(name = "slipway.worker.runner.enabled", defaultValue = "true")
@@ -61,13 +62,17 @@ public class CommandSupervisor {
                       .setParameter(1, WorkerProcess.ID)
                       .executeUpdate());
       for (Object[] orphan : claimOrphans()) {
-        CommandRequested request =
-            EventCodec.mapper().readValue(orphan[1].toString(), CommandRequested.class);
-        Instant startedAt = startedAt(orphan[2]);
+        String id = (String) orphan[0];
+        Optional<CommandRequested> request =
+            QuarkusTransaction.requiringNew().call(() -> commands.find(id));
+        if (request.isEmpty()) {
+          LOG.warnf("command %s: claimed to re-attach, but it is no host command", id);
+          continue;
+        }
         LOG.infof(
             "command %s: its runner %s stopped; re-attaching (attempt %s)",
-            orphan[0], orphan[3], orphan[4]);
-        runner.resume(request, startedAt);
+            id, orphan[2], orphan[3]);
+        runner.resume(request.get(), startedAt(orphan[1]));
       }
     } catch (Exception e) {
       LOG.warnf("command supervision failed: %s", e.toString());
@@ -92,15 +97,15 @@ public class CommandSupervisor {
                         """
                         with orphans as (
                           select id, runner from commands
-                          where status = 'running' and request is not null
+                          where status = 'running' and resource_id is not null
+                            and timeout_seconds is not null
                             and heartbeat_at < now() - cast(?2 as interval)
                           order by heartbeat_at limit 20
                           for update skip locked)
                         update commands c set runner = ?1, heartbeat_at = now(),
                           attempts = c.attempts + 1
                         from orphans o where c.id = o.id
-                        returning c.id, cast(c.request as text), c.started_at, o.runner,
-                          c.attempts
+                        returning c.id, c.started_at, o.runner, c.attempts
                         """)
                     .setParameter(1, WorkerProcess.ID)
                     .setParameter(2, config.orphanAfter().toMillis() + " milliseconds")

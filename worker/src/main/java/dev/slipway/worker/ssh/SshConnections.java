@@ -13,9 +13,11 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.channel.ChannelExec;
 import org.apache.sshd.client.channel.ClientChannelEvent;
+import org.apache.sshd.client.config.hosts.HostConfigEntryResolver;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.AttributeRepository;
 import org.apache.sshd.common.SshException;
+import org.apache.sshd.common.keyprovider.KeyIdentityProvider;
 import org.apache.sshd.core.CoreModuleProperties;
 import org.apache.sshd.sftp.client.SftpClient;
 import org.apache.sshd.sftp.client.SftpClientFactory;
@@ -46,6 +48,10 @@ public final class SshConnections implements AutoCloseable {
   public SshConnections(SshConfig config, PinnedHostKeys hostKeys) {
     this.config = config;
     this.client = SshClient.setUpDefaultClient();
+    // Hosts are reached only as registered, with their own key: never through the worker user's
+    // ~/.ssh/config (aliases, proxies, Match blocks) or with the worker user's own keys.
+    client.setHostConfigEntryResolver(HostConfigEntryResolver.EMPTY);
+    client.setKeyIdentityProvider(KeyIdentityProvider.EMPTY_KEYS_PROVIDER);
     CoreModuleProperties.TCP_NODELAY.set(client, true);
     client.setServerKeyVerifier(hostKeys);
     client.start();

@@ -127,6 +127,12 @@ public final class GitScripts {
       credential() {
         [ -n "$K" ] || return 0
         P=${K%/*}
+        if [ "$KIND" = ssh-private-key ]; then # ssh reads these in a path as quoting, expansions
+          case $K in *'"'* | *'\\'* | *%* | *'${'*)
+            echo 'slipway: ssh cannot use a key path with a ", a \\, a % or ${:' "$K" >&2
+            exit 66 ;;
+          esac
+        fi
         { (umask 077 && mkdir -p "$P") && chmod 700 "$P"; } \\
           || { echo "slipway: could not make $P" >&2; exit 66; }
         find "$P" -type f -mmin +"$STALE" -exec rm -f {} + 2>/dev/null || true
@@ -135,9 +141,12 @@ public final class GitScripts {
         (umask 077 && cat > "$K") || { echo "slipway: could not write into $P" >&2; exit 66; }
         if [ "$KIND" = ssh-private-key ]; then
           if [ -n "$PIN" ]; then (umask 077 && printf '%s\n' "$PIN" > "$K.known_hosts"); fi
-          export GIT_SSH_COMMAND="ssh -i '$K' -o IdentitiesOnly=yes -o BatchMode=yes"
-          GIT_SSH_COMMAND="$GIT_SSH_COMMAND -o StrictHostKeyChecking=accept-new"
-          GIT_SSH_COMMAND="$GIT_SSH_COMMAND -o UserKnownHostsFile='$K.known_hosts'"
+          # the paths reach ssh as quoted variables, never as text of the command git runs; ssh
+          # reads no ssh_config (-F /dev/null): a build could have planted a ProxyCommand there
+          export SLIPWAY_GIT_KEY="$K" SLIPWAY_GIT_KNOWN_HOSTS='"'"$K.known_hosts"'"'
+          GIT_SSH_COMMAND='ssh -F /dev/null -i "$SLIPWAY_GIT_KEY" -o IdentitiesOnly=yes'
+          GIT_SSH_COMMAND="$GIT_SSH_COMMAND"' -o BatchMode=yes -o StrictHostKeyChecking=accept-new'
+          export GIT_SSH_COMMAND="$GIT_SSH_COMMAND"' -o UserKnownHostsFile="$SLIPWAY_GIT_KNOWN_HOSTS"'
         else
           (umask 077
            { echo '#!/bin/sh'
@@ -173,7 +182,7 @@ public final class GitScripts {
           mv "$M.new" "$M"
         fi
         forget # only the mirror talks to the repository
-        unset GIT_SSH_COMMAND GIT_ASKPASS SLIPWAY_GIT_TOKEN
+        unset GIT_SSH_COMMAND SLIPWAY_GIT_KEY SLIPWAY_GIT_KNOWN_HOSTS GIT_ASKPASS SLIPWAY_GIT_TOKEN
       }
       G="--git-dir=$D/.git"
       WT="--work-tree=$D"

@@ -126,17 +126,176 @@ class CommandRunnerIT {
     assertFalse(Files.exists(hostDir.resolve(file)), "the command ran");
   }
 
+  @Test
+  void aRequestNamingNoCommandRunsNothingAndIsDeadLettered() throws Exception {
+    CommandRequested real = newCommand("true"); // its host, build and lease exist
+    String marker = "forged-" + UUID.randomUUID() + ".txt";
+    CommandRequested forged =
+        new CommandRequested(
+            "cmd-forged-" + UUID.randomUUID(),
+            real.buildId(),
+            "main",
+            real.leaseId(),
+            real.resourceId(),
+            "touch " + marker,
+            Map.of(),
+            null,
+            60);
+    Envelope event = EventCodec.envelope(EventTypes.COMMAND_REQUESTED, forged.commandId(), forged);
+
+    publish(event);
+
+    awaitDeadLettered(event);
+    assertFalse(Files.exists(hostDir.resolve(marker)), "the forged command ran");
+    assertEquals("requested", statusOf(real.commandId()));
+  }
+
+  @Test
+  void aRequestThatDisagreesWithItsCommandRunsNothingAndIsDeadLettered() throws Exception {
+    Path otherDir = Files.createTempDirectory("runner-other-host");
+    try (SshTestHost other = SshTestHost.start(otherDir)) {
+      String otherHost = registerHost(other, other.clientPrivateKeyPem(), "other");
+      String marker = "ran-" + UUID.randomUUID() + ".txt";
+      CommandRequested real = newCommand("touch " + marker);
+      String pwned = "pwned-" + UUID.randomUUID() + ".txt";
+      List<CommandRequested> forgeries =
+          List.of(
+              withResource(real, otherHost),
+              withCommand(real, "touch " + pwned),
+              withDirectory(real, otherDir.toString()),
+              withEnvironment(real, Map.of("PATH", otherDir.toString())),
+              withBuild(real, "build-other"),
+              withLease(real, "lease-other"));
+      List<Envelope> events =
+          forgeries.stream()
+              .map(f -> EventCodec.envelope(EventTypes.COMMAND_REQUESTED, f.commandId(), f))
+              .toList();
+
+      for (Envelope event : events) {
+        publish(event);
+      }
+      for (Envelope event : events) {
+        awaitDeadLettered(event);
+      }
+      assertFalse(Files.exists(otherDir.resolve(marker)), "the command ran on the other host");
+      assertFalse(Files.exists(hostDir.resolve(pwned)), "the forged command text ran");
+      assertFalse(Files.exists(otherDir.resolve(pwned)), "the forged command text ran");
+      assertFalse(Files.exists(hostDir.resolve(marker)), "the command ran early");
+      assertEquals("requested", statusOf(real.commandId()));
+
+      // the coordinator's own request still runs the command, where the row says
+      publish(EventCodec.envelope(EventTypes.COMMAND_REQUESTED, real.commandId(), real));
+      assertEquals(CommandFinished.EXITED, awaitResult(real).outcome());
+      assertTrue(Files.exists(hostDir.resolve(marker)));
+      assertFalse(Files.exists(otherDir.resolve(marker)));
+    }
+  }
+
+  private static CommandRequested withResource(CommandRequested r, String resourceId) {
+    return new CommandRequested(
+        r.commandId(),
+        r.buildId(),
+        r.step(),
+        r.leaseId(),
+        resourceId,
+        r.command(),
+        r.environment(),
+        r.workingDirectory(),
+        r.timeoutSeconds());
+  }
+
+  private static CommandRequested withCommand(CommandRequested r, String command) {
+    return new CommandRequested(
+        r.commandId(),
+        r.buildId(),
+        r.step(),
+        r.leaseId(),
+        r.resourceId(),
+        command,
+        r.environment(),
+        r.workingDirectory(),
+        r.timeoutSeconds());
+  }
+
+  private static CommandRequested withDirectory(CommandRequested r, String directory) {
+    return new CommandRequested(
+        r.commandId(),
+        r.buildId(),
+        r.step(),
+        r.leaseId(),
+        r.resourceId(),
+        r.command(),
+        r.environment(),
+        directory,
+        r.timeoutSeconds());
+  }
+
+  private static CommandRequested withEnvironment(CommandRequested r, Map<String, String> env) {
+    return new CommandRequested(
+        r.commandId(),
+        r.buildId(),
+        r.step(),
+        r.leaseId(),
+        r.resourceId(),
+        r.command(),
+        env,
+        r.workingDirectory(),
+        r.timeoutSeconds());
+  }
+
+  private static CommandRequested withBuild(CommandRequested r, String buildId) {
+    return new CommandRequested(
+        r.commandId(),
+        buildId,
+        r.step(),
+        r.leaseId(),
+        r.resourceId(),
+        r.command(),
+        r.environment(),
+        r.workingDirectory(),
+        r.timeoutSeconds());
+  }
+
+  private static CommandRequested withLease(CommandRequested r, String leaseId) {
+    return new CommandRequested(
+        r.commandId(),
+        r.buildId(),
+        r.step(),
+        leaseId,
+        r.resourceId(),
+        r.command(),
+        r.environment(),
+        r.workingDirectory(),
+        r.timeoutSeconds());
+  }
+
+  private void awaitDeadLettered(Envelope event) {
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                TopicReader.readAll(bootstrap, Topics.deadLetter(Topics.COMMAND_REQUESTS)).stream()
+                    .anyMatch(r -> EventCodec.decode(r.value()).id().equals(event.id())));
+  }
+
+  private String statusOf(String commandId) {
+    return QuarkusTransaction.requiringNew()
+        .call(
+            () ->
+                (String)
+                    entityManager
+                        .createNativeQuery("select status from commands where id = ?1")
+                        .setParameter(1, commandId)
+                        .getSingleResult());
+  }
+
   private CommandRequested newCommand(String command) {
     return newCommand(command, host.clientPrivateKeyPem(), "good");
   }
 
-  /** Rows the coordinator would have written: a host, a build, an active lease, a command. */
-  private CommandRequested newCommand(String command, String privateKey, String hostName) {
-    String suffix = UUID.randomUUID().toString().substring(0, 8);
-    String resourceId = "host-" + hostName + "-" + suffix;
-    String buildId = "build-" + suffix;
-    String leaseId = "lease-" + suffix;
-    String commandId = "cmd-" + suffix;
+  /** A host resource for {@code server}, logging in with {@code privateKey}: its id. */
+  private String registerHost(SshTestHost server, String privateKey, String hostName) {
+    String resourceId = "host-" + hostName + "-" + UUID.randomUUID().toString().substring(0, 8);
     QuarkusTransaction.requiringNew()
         .run(
             () -> {
@@ -146,10 +305,27 @@ class CommandRunnerIT {
                       + " address, port, username, credential_id)"
                       + " values (?1, 'static-host', 'host', ?1, 'active', '{}', 1, ?2, ?3, ?4, ?5)",
                   resourceId,
-                  host.address(),
-                  host.port(),
-                  host.user(),
+                  server.address(),
+                  server.port(),
+                  server.user(),
                   credentialId);
+            });
+    return resourceId;
+  }
+
+  /**
+   * Rows the coordinator would have written (a host, a build, an active lease, a command) and the
+   * event it would have sent.
+   */
+  private CommandRequested newCommand(String command, String privateKey, String hostName) {
+    String suffix = UUID.randomUUID().toString().substring(0, 8);
+    String resourceId = registerHost(host, privateKey, hostName);
+    String buildId = "build-" + suffix;
+    String leaseId = "lease-" + suffix;
+    String commandId = "cmd-" + suffix;
+    QuarkusTransaction.requiringNew()
+        .run(
+            () -> {
               sql(
                   "insert into builds (id, plan_name, plan_yaml, status) values (?1, 'p', '', 'running')",
                   buildId);
@@ -161,7 +337,8 @@ class CommandRunnerIT {
                   buildId);
               sql(
                   "insert into commands (id, build_id, step_name, lease_id, resource_id, command,"
-                      + " status) values (?1, ?2, 'main', ?3, ?4, ?5, 'requested')",
+                      + " timeout_seconds, status)"
+                      + " values (?1, ?2, 'main', ?3, ?4, ?5, 60, 'requested')",
                   commandId,
                   buildId,
                   leaseId,

@@ -40,6 +40,30 @@ class ApacheSshdCommandIT extends CommandInterfaceContract {
     }
   }
 
+  /**
+   * The worker's own {@code ~/.ssh/config} and keys are not Slipway's: a line there (here a {@code
+   * Match} block, which Apache SSHD cannot even read) must not change how hosts are reached.
+   */
+  @Test
+  void theWorkerUsersOwnSshConfigIsIgnored() throws Exception {
+    try (var planted =
+            dev.slipway.worker.workingcopy.PlantedSshConfig.plant(
+                "Match host nothing.invalid\n  User nobody\n");
+        SshConnections fresh = connect()) {
+      Collected out = new Collected(true);
+      ExecResult result =
+          new DetachedCommands(fresh, TestSshConfig.QUICK)
+              .run(
+                  hostConnection(),
+                  host.clientKeyPair(),
+                  DetachedCommands.Spec.first(newId(), "echo reached", Instant.now(), LONG),
+                  out,
+                  () -> false);
+      assertEquals("reached\n", out.out(), out.err());
+      assertEquals(0, (int) result.exitCode());
+    }
+  }
+
   @Test
   void aHostNobodyListensOnIsUnreachable() throws Exception {
     int closed = dev.slipway.stack.Ports.free();

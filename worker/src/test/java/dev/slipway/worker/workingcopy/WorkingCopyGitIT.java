@@ -198,6 +198,51 @@ class WorkingCopyGitIT extends RealSshHostTest {
   }
 
   @Test
+  void aWorkingCopyRootWithShellCharactersIsNeverRunAsCommands() throws Exception {
+    Path pwned = dir.resolve("pwned-" + System.nanoTime());
+    Path root =
+        here.resolve("x'; touch " + pwned + "; ' $(touch " + pwned + ") `touch " + pwned + "`");
+    try (SshTestHost server = SshTestHost.start(Files.createTempDirectory(dir, "git-server"))) {
+      String uri = servedBy(server);
+      deployKeyPem = server.clientPrivateKeyPem();
+      String file = root.resolve("credentials").resolve("key").toString();
+
+      Object[] with =
+          checkoutWith(
+              uri,
+              "main",
+              new GitScripts.Access(file, "ssh-private-key", null, KEY_SWEEP_MINUTES),
+              null);
+
+      assertFalse(Files.exists(pwned), "a character of the root ran as a command");
+      assertEquals(0, with[0], with[1] + "\n" + with[2]);
+      assertEquals("one\n", Files.readString(copy.resolve("app.txt")));
+      try (var left = Files.list(root.resolve("credentials"))) {
+        assertEquals(List.of(), left.toList(), "the key and its known_hosts are deleted");
+      }
+    }
+  }
+
+  @Test
+  void anSshConfigOfTheHostUserNeverDecidesHowGitReachesTheRepository() throws Exception {
+    Path marker = dir.resolve("proxied-" + System.nanoTime());
+    // "localhost": only this test reaches the server by that name, so that the planted lines
+    // change nothing for anything else of this user (Slipway's own SSH client reads them too)
+    try (SshTestHost server = SshTestHost.start(Files.createTempDirectory(dir, "git-server"));
+        PlantedSshConfig planted =
+            PlantedSshConfig.plant("Host localhost\n  ProxyCommand touch " + marker + "\n")) {
+      String uri = servedBy(server).replace("@127.0.0.1:", "@localhost:");
+
+      Object[] with = checkoutWith(uri, "main", deployKey(server.clientPrivateKeyPem()), null);
+
+      assertFalse(Files.exists(marker), "a ProxyCommand of ~/.ssh/config ran");
+      assertEquals(0, with[0], with[1] + "\n" + with[2]);
+      assertEquals("one\n", Files.readString(copy.resolve("app.txt")));
+      assertEquals(List.of(), leftovers());
+    }
+  }
+
+  @Test
   void aPinnedRepositoryHostKeyRefusesAnotherServer() throws Exception {
     try (SshTestHost server = SshTestHost.start(Files.createTempDirectory(dir, "git-server"));
         SshTestHost other = SshTestHost.start(Files.createTempDirectory(dir, "other"))) {
