@@ -5,16 +5,23 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.nullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.slipway.common.events.Topics;
 import dev.slipway.coordinator.auth.AuthTestResource;
+import dev.slipway.platform.secrets.Credential;
+import dev.slipway.platform.secrets.CredentialStore;
+import dev.slipway.platform.secrets.SecretBox;
 import dev.slipway.stack.RealServices;
 import dev.slipway.stack.TopicReader;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.specification.RequestSpecification;
+import jakarta.inject.Inject;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -211,5 +218,37 @@ class BorrowedSecretsIT {
           .statusCode(400)
           .body("field", equalTo("repository"));
     }
+  }
+
+  @Inject CredentialStore credentials;
+  @Inject SecretBox box;
+
+  @ConfigProperty(name = "slipway.secrets.master-key")
+  String masterKey;
+
+  @Test
+  void secretsSealedBeforeKeyIdsAreResealedWithTheCurrentKey() throws Exception {
+    byte[] nonce = new byte[12];
+    new java.security.SecureRandom().nextBytes(nonce);
+    javax.crypto.Cipher cipher = javax.crypto.Cipher.getInstance("AES/GCM/NoPadding");
+    cipher.init(
+        javax.crypto.Cipher.ENCRYPT_MODE,
+        new javax.crypto.spec.SecretKeySpec(java.util.Base64.getDecoder().decode(masterKey), "AES"),
+        new javax.crypto.spec.GCMParameterSpec(128, nonce));
+    byte[] sealed = cipher.doFinal(KEY.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    Credential old = new Credential();
+    old.id = unique("cred-legacy");
+    old.kind = Credential.SSH_PRIVATE_KEY;
+    old.ciphertext =
+        java.nio.ByteBuffer.allocate(12 + sealed.length).put(nonce).put(sealed).array();
+    QuarkusTransaction.requiringNew().run(() -> credentials.persist(old));
+
+    assertTrue(credentials.resealStale() >= 1);
+    QuarkusTransaction.requiringNew()
+        .run(
+            () -> {
+              assertTrue(box.isCurrent(credentials.findById(old.id).ciphertext));
+              assertEquals(KEY, credentials.reveal(old.id).orElseThrow());
+            });
   }
 }

@@ -51,6 +51,27 @@ public class CredentialStore implements PanacheRepositoryBase<Credential, String
     return credential;
   }
 
+  /**
+   * Re-seals every credential not sealed with the current master key (after a key rotation, or
+   * sealed before keys had ids), so that the previous keys can be dropped; returns how many.
+   */
+  @Transactional
+  public int resealStale() {
+    int resealed = 0;
+    for (Credential c : listAll()) {
+      boolean stale =
+          !box.isCurrent(c.ciphertext) || (c.passphrase != null && !box.isCurrent(c.passphrase));
+      if (stale) {
+        c.ciphertext = box.seal(box.open(c.ciphertext));
+        if (c.passphrase != null) {
+          c.passphrase = box.seal(box.open(c.passphrase));
+        }
+        resealed++;
+      }
+    }
+    return resealed;
+  }
+
   /** The decrypted secret of credential {@code id}, if it exists. */
   public Optional<String> reveal(String id) {
     return findByIdOptional(id)

@@ -47,4 +47,35 @@ class SecretBoxTest {
     assertTrue(e.getMessage().contains("32 bytes"));
     assertThrows(IllegalStateException.class, () -> new SecretBox("not base64!"));
   }
+
+  @Test
+  void aRotatedKeyStillOpensWhatTheOldOneSealedUntilItIsResealed() {
+    byte[] secret = "deploy key".getBytes(StandardCharsets.UTF_8);
+    byte[] sealedWithOld = new SecretBox(KEY).seal(secret);
+    SecretBox rotated = new SecretBox(OTHER_KEY, java.util.Optional.of(java.util.List.of(KEY)));
+    assertArrayEquals(secret, rotated.open(sealedWithOld));
+    assertFalse(rotated.isCurrent(sealedWithOld));
+    byte[] resealed = rotated.seal(rotated.open(sealedWithOld));
+    assertTrue(rotated.isCurrent(resealed));
+    assertArrayEquals(secret, new SecretBox(OTHER_KEY).open(resealed));
+    assertThrows(IllegalStateException.class, () -> new SecretBox(OTHER_KEY).open(sealedWithOld));
+  }
+
+  @Test
+  void secretsSealedBeforeKeyIdsStillOpen() throws Exception {
+    byte[] secret = "older secret".getBytes(StandardCharsets.UTF_8);
+    byte[] nonce = new byte[12];
+    new java.security.SecureRandom().nextBytes(nonce);
+    javax.crypto.Cipher cipher = javax.crypto.Cipher.getInstance("AES/GCM/NoPadding");
+    cipher.init(
+        javax.crypto.Cipher.ENCRYPT_MODE,
+        new javax.crypto.spec.SecretKeySpec(Base64.getDecoder().decode(KEY), "AES"),
+        new javax.crypto.spec.GCMParameterSpec(128, nonce));
+    byte[] ciphertext = cipher.doFinal(secret);
+    byte[] legacy =
+        java.nio.ByteBuffer.allocate(12 + ciphertext.length).put(nonce).put(ciphertext).array();
+    SecretBox box = new SecretBox(KEY);
+    assertArrayEquals(secret, box.open(legacy));
+    assertFalse(box.isCurrent(legacy));
+  }
 }
