@@ -5,15 +5,20 @@ import java.io.InterruptedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.CommonClientConfigs;
 
 /**
- * A real Apache Kafka broker (KRaft, single node, plaintext on 127.0.0.1) running in its own JVM
- * from the classpath that {@code deploy/kafka-broker} wrote. Its data directory holds {@code
- * server.properties}, {@code log4j2.properties}, the logs ({@code logs/}), {@code broker.log} and
- * the process output {@code broker.out} and {@code broker.pid}. A formatted data directory is
- * reused as it is, so a broker started again on the same directory keeps its topics; a broker that
- * an earlier JVM left running on it (killed without its shutdown hooks) is stopped first.
+ * A real Apache Kafka broker (KRaft, single node, plaintext on 127.0.0.1, or SASL/PLAIN with {@link
+ * #startWithSasl}) running in its own JVM from the classpath that {@code deploy/kafka-broker}
+ * wrote. Its data directory holds {@code server.properties}, {@code log4j2.properties}, the logs
+ * ({@code logs/}), {@code broker.log} and the process output {@code broker.out} and {@code
+ * broker.pid}. A formatted data directory is reused as it is, so a broker started again on the same
+ * directory keeps its topics; a broker that an earlier JVM left running on it (killed without its
+ * shutdown hooks) is stopped first.
  */
 public final class KafkaBroker implements AutoCloseable {
 
@@ -25,14 +30,17 @@ public final class KafkaBroker implements AutoCloseable {
 
   private final KafkaBrokerFiles files;
   private final int port;
+  private final KafkaSaslUser saslUser;
   private final Process process;
   private final boolean isShared;
   private final AtomicBoolean stopped = new AtomicBoolean();
   private final Thread shutdownHook;
 
-  private KafkaBroker(KafkaBrokerFiles files, int port, Process process, boolean isShared) {
+  private KafkaBroker(
+      KafkaBrokerFiles files, int port, KafkaSaslUser saslUser, Process process, boolean isShared) {
     this.files = files;
     this.port = port;
+    this.saslUser = saslUser;
     this.process = process;
     this.isShared = isShared;
     // The shared broker stops itself at exit; an owned one is stopped by its owner, in order.
@@ -42,7 +50,16 @@ public final class KafkaBroker implements AutoCloseable {
 
   /** Starts a broker on two free loopback ports (client and controller) with data in dataDir. */
   public static KafkaBroker start(Path dataDir) throws IOException {
-    return startOnFreePorts(dataDir, false);
+    return startOnFreePorts(dataDir, null, false);
+  }
+
+  /**
+   * Starts a broker on two free loopback ports whose client listener is SASL_PLAINTEXT and takes
+   * only {@code user} (mechanism PLAIN); its controller listener stays PLAINTEXT on loopback.
+   * Clients connect with {@link #clientConfig()}.
+   */
+  public static KafkaBroker startWithSasl(Path dataDir, KafkaSaslUser user) throws IOException {
+    return startOnFreePorts(dataDir, Objects.requireNonNull(user), false);
   }
 
   /**
@@ -50,7 +67,7 @@ public final class KafkaBroker implements AutoCloseable {
    * 127.0.0.1:controllerPort; returns once it accepts connections (at most 60 s).
    */
   public static KafkaBroker start(Path dataDir, int port, int controllerPort) throws IOException {
-    return start(dataDir, port, controllerPort, false);
+    return start(dataDir, port, controllerPort, null, false);
   }
 
   /**
@@ -61,7 +78,7 @@ public final class KafkaBroker implements AutoCloseable {
     if (shared == null || !shared.process.isAlive()) {
       try {
         Path dir = Files.createTempDirectory("slipway-kafka-");
-        shared = startOnFreePorts(dir, true);
+        shared = startOnFreePorts(dir, null, true);
       } catch (IOException e) {
         throw new IllegalStateException("could not start the shared Kafka broker", e);
       }
@@ -69,16 +86,18 @@ public final class KafkaBroker implements AutoCloseable {
     return shared;
   }
 
-  private static KafkaBroker startOnFreePorts(Path dataDir, boolean isShared) throws IOException {
+  private static KafkaBroker startOnFreePorts(
+      Path dataDir, KafkaSaslUser saslUser, boolean isShared) throws IOException {
     int port = Ports.free();
     int controllerPort = Ports.free();
     while (controllerPort == port) {
       controllerPort = Ports.free();
     }
-    return start(dataDir, port, controllerPort, isShared);
+    return start(dataDir, port, controllerPort, saslUser, isShared);
   }
 
-  private static KafkaBroker start(Path dataDir, int port, int controllerPort, boolean isShared)
+  private static KafkaBroker start(
+      Path dataDir, int port, int controllerPort, KafkaSaslUser saslUser, boolean isShared)
       throws IOException {
     if (port == controllerPort) {
       throw new IllegalArgumentException("broker and controller need two ports, got " + port);
@@ -86,7 +105,7 @@ public final class KafkaBroker implements AutoCloseable {
     KafkaBrokerFiles files = new KafkaBrokerFiles(dataDir);
     String classpath = KafkaClasspath.load();
     StackFiles.stopStale(files.pidFile, files.serverProperties.toString(), STOP_TIMEOUT);
-    files.write(port, controllerPort);
+    files.write(port, controllerPort, saslUser);
     if (!files.isFormatted()) {
       KafkaProcesses.format(files, classpath, START_TIMEOUT);
     }
@@ -96,7 +115,7 @@ public final class KafkaBroker implements AutoCloseable {
             .directory(files.dataDir.toFile())
             .redirectErrorStream(true)
             .redirectOutput(files.stdout.toFile());
-    KafkaBroker broker = new KafkaBroker(files, port, builder.start(), isShared);
+    KafkaBroker broker = new KafkaBroker(files, port, saslUser, builder.start(), isShared);
     Files.writeString(files.pidFile, broker.process.pid() + "\n");
     try {
       broker.awaitStarted();
@@ -110,6 +129,19 @@ public final class KafkaBroker implements AutoCloseable {
   /** The bootstrap servers for clients: {@code 127.0.0.1:<port>}. */
   public String bootstrapServers() {
     return "127.0.0.1:" + port;
+  }
+
+  /**
+   * What a client needs to connect: {@code bootstrap.servers}, and for a SASL broker the security
+   * settings that log in as its user.
+   */
+  public Map<String, Object> clientConfig() {
+    Map<String, Object> config = new HashMap<>();
+    config.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+    if (saslUser != null) {
+      config.putAll(saslUser.clientConfig());
+    }
+    return config;
   }
 
   /** The broker's client port on 127.0.0.1. */

@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
+import java.util.Locale;
 import java.util.UUID;
 
 /** The files a single-node KRaft broker is started from, kept in its data directory. */
@@ -36,25 +37,25 @@ final class KafkaBrokerFiles {
     return Files.exists(logDirs.resolve("meta.properties"));
   }
 
-  /** Writes server.properties and the log4j2 configuration for the given ports. */
-  void write(int port, int controllerPort) throws IOException {
+  /**
+   * Writes server.properties and the log4j2 configuration for the given ports; with a {@code
+   * saslUser} (else null) the client listener takes only that user (SASL/PLAIN).
+   */
+  void write(int port, int controllerPort, KafkaSaslUser saslUser) throws IOException {
     Files.createDirectories(dataDir);
-    Files.writeString(serverProperties, serverProperties(port, controllerPort));
+    Files.writeString(serverProperties, serverProperties(port, controllerPort, saslUser));
     Files.writeString(log4jConfig, log4jConfig());
   }
 
-  private String serverProperties(int port, int controllerPort) {
+  private String serverProperties(int port, int controllerPort, KafkaSaslUser saslUser) {
     return String.join(
         "\n",
         "# Written by dev.slipway.stack.KafkaBroker: a single-node KRaft broker on loopback.",
         "process.roles=broker,controller",
         "node.id=1",
         "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
-        "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
-        "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
-        "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
         "controller.listener.names=CONTROLLER",
-        "inter.broker.listener.name=PLAINTEXT",
+        clientListener(port, controllerPort, saslUser),
         "log.dirs=" + logDirs,
         "num.partitions=3",
         "auto.create.topics.enable=true",
@@ -67,6 +68,36 @@ final class KafkaBrokerFiles {
         "share.coordinator.state.topic.replication.factor=1",
         "share.coordinator.state.topic.min.isr=1",
         "");
+  }
+
+  /**
+   * The client listener, also the inter-broker one: PLAINTEXT, or SASL_PLAINTEXT taking only {@code
+   * saslUser}. The controller listener stays PLAINTEXT on loopback either way.
+   */
+  private static String clientListener(int port, int controllerPort, KafkaSaslUser saslUser) {
+    String name = saslUser == null ? "PLAINTEXT" : KafkaSaslUser.PROTOCOL;
+    String listener = name + "://127.0.0.1:" + port;
+    String common =
+        String.join(
+            "\n",
+            "listeners=" + listener + ",CONTROLLER://127.0.0.1:" + controllerPort,
+            "advertised.listeners=" + listener,
+            "listener.security.protocol.map=" + name + ":" + name + ",CONTROLLER:PLAINTEXT",
+            "inter.broker.listener.name=" + name);
+    if (saslUser == null) {
+      return common;
+    }
+    return String.join(
+        "\n",
+        common,
+        "sasl.enabled.mechanisms=" + KafkaSaslUser.MECHANISM,
+        "sasl.mechanism.inter.broker.protocol=" + KafkaSaslUser.MECHANISM,
+        "listener.name."
+            + name.toLowerCase(Locale.ROOT)
+            + "."
+            + KafkaSaslUser.MECHANISM.toLowerCase(Locale.ROOT)
+            + ".sasl.jaas.config="
+            + saslUser.brokerJaasConfig());
   }
 
   private String log4jConfig() {
