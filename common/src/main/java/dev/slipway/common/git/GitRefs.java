@@ -28,9 +28,9 @@ public final class GitRefs {
     return null;
   }
 
-  /** {@code scheme://[userinfo@]rest}: the URL forms git knows. */
+  /** {@code scheme://rest}: the URL forms git knows. */
   private static final Pattern URL =
-      Pattern.compile("(?<scheme>[A-Za-z][A-Za-z0-9+.-]*)://(?:(?<userinfo>[^/@]*)@)?(?<rest>.*)");
+      Pattern.compile("(?<scheme>[A-Za-z][A-Za-z0-9+.-]*)://(?<rest>.*)");
 
   /** scp-like {@code [user@]host:path} (no scheme, no slash before the colon, not {@code ::}). */
   private static final Pattern SCP_LIKE =
@@ -61,13 +61,17 @@ public final class GitRefs {
     var url = URL.matcher(repository);
     if (url.matches()) {
       String scheme = url.group("scheme").toLowerCase(java.util.Locale.ROOT);
-      String userinfo = url.group("userinfo");
+      String rest = url.group("rest");
+      // Whatever precedes the last '@' may be a user and password, even with '/' in it: only ssh
+      // may name a user, and no URL may carry a password.
+      int at = rest.lastIndexOf('@');
+      String userinfo = at < 0 ? null : rest.substring(0, at);
       if (userinfo != null && (!scheme.equals("ssh") || userinfo.contains(":"))) {
         return "repository must not carry credentials in its URL: register the repository's"
             + " token or key with POST /api/v1/repositories and name it without them";
       }
       return switch (scheme) {
-        case "https", "ssh", "git" -> url.group("rest").isEmpty() ? "repository has no host" : null;
+        case "https", "ssh", "git" -> rest.isEmpty() ? "repository has no host" : null;
         case "file" -> allowFile ? null : fileRefused();
         default -> "repository must be one of " + FORMS + " (scheme '" + scheme + "' is refused)";
       };

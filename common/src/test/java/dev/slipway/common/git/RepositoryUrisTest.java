@@ -53,6 +53,8 @@ class RepositoryUrisTest {
       strings = {
         "https://user:ghp_SECRET@github.com/acme/widgets.git",
         "https://ghp_SECRET@github.com/acme/widgets.git",
+        "https://user:pa/ss/SECRET@github.com/acme/widgets.git",
+        "ssh://git:pa/SECRET@github.com/acme/widgets.git",
         "ssh://git:SECRET@github.com/acme/widgets.git",
         "git://user:SECRET@example.com/widgets.git",
         "file://user:SECRET@localhost/srv/widgets.git"

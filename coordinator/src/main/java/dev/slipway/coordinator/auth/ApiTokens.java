@@ -1,5 +1,6 @@
 package dev.slipway.coordinator.auth;
 
+import dev.slipway.common.auth.TokenSecrets;
 import dev.slipway.coordinator.api.ApiException;
 import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -7,13 +8,10 @@ import jakarta.transaction.Transactional;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.regex.Pattern;
 
 /**
  * Issues, checks and revokes API tokens. A secret is {@code slw_} followed by 256 random bits in
@@ -23,23 +21,19 @@ import java.util.regex.Pattern;
 @ApplicationScoped
 public class ApiTokens implements PanacheRepositoryBase<ApiToken, String> {
 
-  public static final String PREFIX = "slw_";
-  private static final Pattern SECRET = Pattern.compile("slw_[A-Za-z0-9_-]{43}");
-  private static final SecureRandom RANDOM = new SecureRandom();
+  public static final String PREFIX = TokenSecrets.PREFIX;
 
   /** A token just made, with the secret that is shown this once. */
   public record Issued(ApiToken token, String secret) {}
 
   /** Whether {@code text} has the shape of a Slipway API token's secret. */
   public static boolean isSecret(String text) {
-    return text != null && SECRET.matcher(text).matches();
+    return TokenSecrets.isSecret(text);
   }
 
   /** A new random secret. */
   public static String newSecret() {
-    byte[] bits = new byte[32];
-    RANDOM.nextBytes(bits);
-    return PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(bits);
+    return TokenSecrets.newSecret();
   }
 
   static String hash(String secret) {

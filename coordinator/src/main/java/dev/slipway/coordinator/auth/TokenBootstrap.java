@@ -12,17 +12,22 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
 import java.util.Optional;
+import java.util.Set;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
- * On first start (no token at all), makes the admin token {@code bootstrap} so that someone can log
- * in: its secret comes from {@code SLIPWAY_BOOTSTRAP_TOKEN}, else from the bootstrap token file if
- * it exists, else it is generated and written to that file with mode 0600. The file's path is
- * logged, never the secret. Replicas starting together make one token: the check and the insert run
- * under a transaction-scoped advisory lock.
+ * On first start (no valid admin token: the table is empty, or every admin token was revoked or has
+ * expired), makes the admin token {@code bootstrap} so that someone can log in: its secret comes
+ * from {@code SLIPWAY_BOOTSTRAP_TOKEN}, else from the bootstrap token file if it exists, else it is
+ * generated and written to that file with mode 0600. The file's path is logged, never the secret. A
+ * secret that was already used (its token revoked or expired) is not brought back. Replicas
+ * starting together make one token: the check and the insert run under a transaction-scoped
+ * advisory lock.
  */
 @ApplicationScoped
 public class TokenBootstrap {
@@ -45,22 +50,30 @@ public class TokenBootstrap {
   String bootstrapTokenFile;
 
   void onStart(@Observes StartupEvent event) {
-    QuarkusTransaction.requiringNew().run(this::bootstrap);
+    QuarkusTransaction.requiringNew()
+        .run(() -> bootstrap(bootstrapToken, Path.of(bootstrapTokenFile)));
   }
 
-  private void bootstrap() {
+  /**
+   * Makes the bootstrap token from {@code token}, else {@code file}, unless an admin token is
+   * valid.
+   */
+  void bootstrap(Optional<String> token, Path file) {
     tokens
         .getEntityManager()
         .createNativeQuery("select pg_advisory_xact_lock(hashtext('slipway.token-bootstrap'))")
         .getSingleResult();
-    if (tokens.count() > 0) {
+    if (tokens.count(
+            "role = ?1 and revokedAt is null and (expiresAt is null or expiresAt > ?2)",
+            Roles.ADMIN,
+            Instant.now())
+        > 0) {
       return;
     }
-    Path file = Path.of(bootstrapTokenFile);
     String secret;
     String source;
-    if (bootstrapToken.filter(t -> !t.isBlank()).isPresent()) {
-      secret = bootstrapToken.get().trim();
+    if (token.filter(t -> !t.isBlank()).isPresent()) {
+      secret = token.get().trim();
       source = "SLIPWAY_BOOTSTRAP_TOKEN";
       if (!ApiTokens.isSecret(secret)) {
         throw new IllegalStateException(
@@ -80,12 +93,30 @@ public class TokenBootstrap {
       write(file, secret);
       source = "a new secret written to " + file + " (mode 0600)";
     }
+    if (tokens.count("secretHash", ApiTokens.hash(secret)) > 0) {
+      LOG.warnf(
+          "no valid admin token exists, and the bootstrap token from %s was revoked or has"
+              + " expired: give SLIPWAY_BOOTSTRAP_TOKEN a new token, or delete %s, and restart",
+          source, file);
+      return;
+    }
     tokens.create(NAME, Roles.ADMIN, null, Caller.SYSTEM, secret);
     LOG.infof("no API token existed: made admin token '%s' from %s", NAME, source);
   }
 
   private static String read(Path file) {
     try {
+      if (Files.isSymbolicLink(file)) {
+        throw new IllegalStateException(
+            "the bootstrap token file " + file + " is a symbolic link; give its real path");
+      }
+      Set<PosixFilePermission> mode = Files.getPosixFilePermissions(file);
+      if (mode.stream()
+          .anyMatch(p -> p.name().startsWith("GROUP") || p.name().startsWith("OTHERS"))) {
+        LOG.warnf(
+            "the bootstrap token file %s can be read by others (%s): chmod 600 it",
+            file, PosixFilePermissions.toString(mode));
+      }
       return Files.readString(file, StandardCharsets.UTF_8).trim();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the bootstrap token file " + file, e);

@@ -10,6 +10,7 @@ import dev.slipway.platform.secrets.Credential;
 import dev.slipway.platform.secrets.CredentialStore;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
+import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -83,14 +84,26 @@ public class CredentialResource {
         .toList();
   }
 
+  /**
+   * {@code POST /api/v1/credentials/reseal}: re-seals every stored secret (host keys, repository
+   * credentials, shared credentials) with the current master key, once every service has the new
+   * key; then the previous keys can be removed (docs/security.md, "Rotating the master key").
+   */
+  @POST
+  @Path("reseal")
+  public CredentialStore.Resealed reseal() {
+    return credentials.resealStale();
+  }
+
   /** Deletes a shared credential that no host uses any more (409 while one does). */
   @DELETE
   @Path("{id}")
   @Transactional
   public Response delete(@PathParam("id") String id) {
+    // locked: a host registering with it meanwhile (share lock) is either seen below or waits
     Credential credential =
         credentials
-            .findByIdOptional(id)
+            .findByIdOptional(id, LockModeType.PESSIMISTIC_WRITE)
             .filter(c -> c.shared)
             .orElseThrow(() -> ApiException.notFound("shared credential", id));
     List<String> users =
@@ -106,6 +119,10 @@ public class CredentialResource {
     if (!users.isEmpty()) {
       throw ApiException.conflict("credential " + id + " is used by hosts " + users);
     }
+    resources.update(
+        "credentialId = null where credentialId = ?1 and status = ?2",
+        id,
+        ResourceStatus.DESTROYED);
     credentials.delete(credential);
     return Response.noContent().build();
   }

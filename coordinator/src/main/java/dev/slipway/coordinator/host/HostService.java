@@ -1,6 +1,7 @@
 package dev.slipway.coordinator.host;
 
 import dev.slipway.common.attributes.Attributes;
+import dev.slipway.common.platform.OpenSshKeys;
 import dev.slipway.common.platform.WorkingCopyRoots;
 import dev.slipway.common.status.ResourceStatus;
 import dev.slipway.coordinator.api.ApiException;
@@ -14,6 +15,7 @@ import dev.slipway.platform.secrets.Credential;
 import dev.slipway.platform.secrets.CredentialStore;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
 import java.util.HashMap;
 import java.util.Map;
@@ -50,7 +52,10 @@ public class HostService {
       credentialId =
           credentials.save(
               Credential.SSH_PRIVATE_KEY, request.privateKey(), request.privateKeyPassphrase());
-    } else if (!credentials.findByIdOptional(credentialId).map(c -> c.shared).orElse(false)) {
+    } else if (!credentials
+        .findByIdOptional(credentialId, LockModeType.PESSIMISTIC_READ)
+        .map(c -> c.shared)
+        .orElse(false)) {
       // the same answer whether it exists or not: ids of other hosts' keys are no use to anyone
       throw ApiException.badRequest(
           "credentialId",
@@ -78,7 +83,7 @@ public class HostService {
     host.port = request.port() == null ? 22 : request.port();
     host.username = request.user();
     host.credentialId = credentialId;
-    host.hostKey = request.hostKey();
+    host.hostKey = request.hostKey() == null ? null : request.hostKey().strip();
     host.createdBy = caller.subject();
     lifecycle.create(host);
     return host;
@@ -146,15 +151,18 @@ public class HostService {
   }
 
   /**
-   * Forgets the host key pinned for the host, so that the next connection pins the key it meets
-   * (when pinning on first contact is on) or the key given at registration. Changing a host's
-   * address, port or user never does this by itself: a machine answering at a new address with
-   * another key is refused until an admin says so here.
+   * Replaces the host key pinned for the host with {@code hostKey} (an OpenSSH public key line), or
+   * forgets it (null), so that the next connection pins the key it meets when pinning on first
+   * contact is on. Changing a host's address, port or user never does this by itself: a machine
+   * answering at a new address with another key is refused until an admin says so here.
    */
   @Transactional
-  public Resource resetHostKey(String id) {
+  public Resource resetHostKey(String id, String hostKey) {
+    if (hostKey != null && !OpenSshKeys.isPublicKeyLine(hostKey)) {
+      throw ApiException.badRequest("hostKey", "hostKey must be one OpenSSH public key line");
+    }
     Resource host = find(id);
-    host.hostKey = null;
+    host.hostKey = hostKey == null ? null : hostKey.strip();
     host.updatedBy = caller.subject();
     lifecycle.edited(host);
     return host;
@@ -212,6 +220,9 @@ public class HostService {
         r.workingCopyRoot() == null ? null : WorkingCopyRoots.problem(r.workingCopyRoot());
     if (rootProblem != null) {
       throw ApiException.badRequest("workingCopyRoot", rootProblem);
+    }
+    if (r.hostKey() != null && !OpenSshKeys.isPublicKeyLine(r.hostKey())) {
+      throw ApiException.badRequest("hostKey", "hostKey must be one OpenSSH public key line");
     }
     if (r.attributes() != null) {
       String problem = Attributes.problem(r.attributes());

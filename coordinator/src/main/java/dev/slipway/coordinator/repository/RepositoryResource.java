@@ -1,5 +1,6 @@
 package dev.slipway.coordinator.repository;
 
+import dev.slipway.common.platform.OpenSshKeys;
 import dev.slipway.coordinator.api.ApiException;
 import dev.slipway.coordinator.auth.Caller;
 import dev.slipway.coordinator.auth.Roles;
@@ -85,8 +86,7 @@ public class RepositoryResource {
           "httpsUser", "httpsUser goes with httpsToken and has no spaces or ':'");
     }
     if (r.sshHostKey() != null
-        && (r.sshPrivateKey() == null
-            || !r.sshHostKey().strip().matches("[a-z0-9@.-]+ [A-Za-z0-9+/=]+( [^\\n]*)?"))) {
+        && (r.sshPrivateKey() == null || !OpenSshKeys.isPublicKeyLine(r.sshHostKey()))) {
       throw ApiException.badRequest(
           "sshHostKey", "sshHostKey goes with sshPrivateKey and is one OpenSSH public key line");
     }

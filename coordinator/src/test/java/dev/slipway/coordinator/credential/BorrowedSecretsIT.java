@@ -102,13 +102,21 @@ class BorrowedSecretsIT {
             .path("id");
     Map<String, Object> body = host(unique("fleet-host"), "10.0.0.2");
     body.put("credentialId", shared);
-    admin().body(body).post("/api/v1/hosts").then().statusCode(201);
+    String host =
+        admin().body(body).post("/api/v1/hosts").then().statusCode(201).extract().path("id");
     admin()
         .get("/api/v1/credentials")
         .then()
         .statusCode(200)
         .body(not(containsString("b3BlbnNzaC1rZXktdjEAAAAA")));
     admin().delete("/api/v1/credentials/" + shared).then().statusCode(409);
+    admin()
+        .delete("/api/v1/hosts/" + host)
+        .then()
+        .statusCode(202)
+        .body("status", equalTo("destroyed"));
+    admin().delete("/api/v1/credentials/" + shared).then().statusCode(204);
+    admin().get("/api/v1/credentials").then().body(not(containsString(shared)));
   }
 
   @Test
@@ -132,6 +140,28 @@ class BorrowedSecretsIT {
         .statusCode(200)
         .body("hostKey", nullValue())
         .body("updatedBy", equalTo("token:bootstrap"));
+    String newKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOtherKeyOfTheNewMachine0000000000000000";
+    admin()
+        .body(Map.of("hostKey", newKey))
+        .post("/api/v1/hosts/" + id + "/reset-host-key")
+        .then()
+        .statusCode(200)
+        .body("hostKey", equalTo(newKey));
+    admin()
+        .body(Map.of("hostKey", "not a key\nProxyCommand x"))
+        .post("/api/v1/hosts/" + id + "/reset-host-key")
+        .then()
+        .statusCode(400)
+        .body("field", equalTo("hostKey"));
+    Map<String, Object> bad = host(unique("bad-key"), "10.0.0.4");
+    bad.put("privateKey", KEY);
+    bad.put("hostKey", "ssh-ed25519 AAAA\n@cert-authority * ssh-rsa BBBB");
+    admin()
+        .body(bad)
+        .post("/api/v1/hosts")
+        .then()
+        .statusCode(400)
+        .body("field", equalTo("hostKey"));
   }
 
   @Test
@@ -227,7 +257,7 @@ class BorrowedSecretsIT {
   String masterKey;
 
   @Test
-  void secretsSealedBeforeKeyIdsAreResealedWithTheCurrentKey() throws Exception {
+  void resealingSealsOldSecretsWithTheCurrentKeyAndSkipsUnreadableOnes() throws Exception {
     byte[] nonce = new byte[12];
     new java.security.SecureRandom().nextBytes(nonce);
     javax.crypto.Cipher cipher = javax.crypto.Cipher.getInstance("AES/GCM/NoPadding");
@@ -241,9 +271,24 @@ class BorrowedSecretsIT {
     old.kind = Credential.SSH_PRIVATE_KEY;
     old.ciphertext =
         java.nio.ByteBuffer.allocate(12 + sealed.length).put(nonce).put(sealed).array();
-    QuarkusTransaction.requiringNew().run(() -> credentials.persist(old));
+    Credential garbage = new Credential();
+    garbage.id = unique("cred-unreadable");
+    garbage.kind = Credential.SSH_PRIVATE_KEY;
+    garbage.ciphertext = new byte[64];
+    QuarkusTransaction.requiringNew()
+        .run(
+            () -> {
+              credentials.persist(old);
+              credentials.persist(garbage);
+            });
 
-    assertTrue(credentials.resealStale() >= 1);
+    admin()
+        .post("/api/v1/credentials/reseal")
+        .then()
+        .statusCode(200)
+        .body("resealed", org.hamcrest.Matchers.greaterThanOrEqualTo(1))
+        .body("unreadable", org.hamcrest.Matchers.hasItem(garbage.id))
+        .body("unreadable", not(org.hamcrest.Matchers.hasItem(old.id)));
     QuarkusTransaction.requiringNew()
         .run(
             () -> {

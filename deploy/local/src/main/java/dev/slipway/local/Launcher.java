@@ -1,6 +1,7 @@
 package dev.slipway.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.slipway.common.auth.TokenSecrets;
 import dev.slipway.stack.Database;
 import dev.slipway.stack.GeneratedRepository;
 import dev.slipway.stack.KafkaBroker;
@@ -116,7 +117,7 @@ public final class Launcher {
 
     say("starting coordinator and worker (separate JVMs)...");
     Path tokenFile = data.resolve("admin.token");
-    String token = PrivateFiles.secret(tokenFile, Launcher::newToken);
+    String token = PrivateFiles.secret(tokenFile, TokenSecrets::newSecret);
     SlipwayServices services =
         keep(
             SlipwayServices.start(
@@ -220,19 +221,14 @@ public final class Launcher {
         () -> Base64.getEncoder().encodeToString(PrivateFiles.randomBytes(32)));
   }
 
-  /** A fresh admin token: {@code slw_} and 32 random bytes in base64url. */
-  private static String newToken() {
-    return "slw_"
-        + Base64.getUrlEncoder().withoutPadding().encodeToString(PrivateFiles.randomBytes(32));
-  }
-
   private void warnReachableFromNetwork() {
     String bar = "slipway: " + "!".repeat(70);
     out.println(bar);
     say("WARNING: --listen " + options.listen() + " is not a loopback address.");
     say("The coordinator's API and health port (" + options.port() + ") are reachable from the");
-    say("network: anyone who can reach this machine can talk to the API. Kafka, PostgreSQL,");
-    say("the worker's health port and the build host stay on 127.0.0.1.");
+    say("network, in plain HTTP: every call needs a token, but tokens and logs cross the network");
+    say("unencrypted (put TLS in front: docs/security.md). Kafka, PostgreSQL, the worker's");
+    say("health port and the build host stay on 127.0.0.1.");
     out.println(bar);
   }
 

@@ -3,6 +3,7 @@ package dev.slipway.local;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.slipway.common.auth.TokenSecrets;
 import dev.slipway.stack.Database;
 import dev.slipway.stack.KafkaBroker;
 import dev.slipway.stack.SshTestHost;
@@ -49,9 +50,7 @@ final class E2eStack {
     jdbcUrl = database.createDatabase("slipway_e2e");
     byte[] key = new byte[32];
     new SecureRandom().nextBytes(key);
-    byte[] secret = new byte[32];
-    new SecureRandom().nextBytes(secret);
-    adminToken = "slw_" + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
+    adminToken = TokenSecrets.newSecret();
     services =
         SlipwayServices.start(
             Path.of(System.getProperty("slipway.home", "../..")),

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.slipway.common.auth.TokenSecrets;
 import dev.slipway.stack.Database;
 import dev.slipway.stack.KafkaBroker;
 import dev.slipway.stack.KafkaSaslUser;
@@ -47,7 +48,7 @@ class KafkaSaslIT {
   static void start() throws Exception {
     broker = KafkaBroker.startWithSasl(work.resolve("kafka"), USER);
     Database database = Database.shared();
-    String token = "slw_" + Base64.getUrlEncoder().withoutPadding().encodeToString(random32());
+    String token = TokenSecrets.newSecret();
     services =
         SlipwayServices.start(
             Path.of(System.getProperty("slipway.home", "../..")),

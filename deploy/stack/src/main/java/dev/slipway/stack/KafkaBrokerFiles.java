@@ -42,7 +42,7 @@ final class KafkaBrokerFiles {
    * saslUser} (else null) the client listener takes only that user (SASL/PLAIN).
    */
   void write(int port, int controllerPort, KafkaSaslUser saslUser) throws IOException {
-    Files.createDirectories(dataDir);
+    PrivateFiles.directory(dataDir); // 0700: server.properties may hold the SASL password
     Files.writeString(serverProperties, serverProperties(port, controllerPort, saslUser));
     Files.writeString(log4jConfig, log4jConfig());
   }

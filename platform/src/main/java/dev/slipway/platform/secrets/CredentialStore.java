@@ -5,6 +5,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -51,25 +53,35 @@ public class CredentialStore implements PanacheRepositoryBase<Credential, String
     return credential;
   }
 
+  /** What {@link #resealStale} did: how many it re-sealed, and those no known key opens. */
+  public record Resealed(int resealed, List<String> unreadable) {}
+
   /**
    * Re-seals every credential not sealed with the current master key (after a key rotation, or
-   * sealed before keys had ids), so that the previous keys can be dropped; returns how many.
+   * sealed before keys had ids), so that the previous keys can be dropped. A credential that no
+   * configured key opens is left as it is and named in the answer.
    */
   @Transactional
-  public int resealStale() {
+  public Resealed resealStale() {
     int resealed = 0;
+    List<String> unreadable = new ArrayList<>();
     for (Credential c : listAll()) {
       boolean stale =
           !box.isCurrent(c.ciphertext) || (c.passphrase != null && !box.isCurrent(c.passphrase));
-      if (stale) {
-        c.ciphertext = box.seal(box.open(c.ciphertext));
-        if (c.passphrase != null) {
-          c.passphrase = box.seal(box.open(c.passphrase));
-        }
+      if (!stale) {
+        continue;
+      }
+      try {
+        byte[] ciphertext = box.seal(box.open(c.ciphertext));
+        byte[] passphrase = c.passphrase == null ? null : box.seal(box.open(c.passphrase));
+        c.ciphertext = ciphertext;
+        c.passphrase = passphrase;
         resealed++;
+      } catch (IllegalStateException e) {
+        unreadable.add(c.id);
       }
     }
-    return resealed;
+    return new Resealed(resealed, unreadable);
   }
 
   /** The decrypted secret of credential {@code id}, if it exists. */

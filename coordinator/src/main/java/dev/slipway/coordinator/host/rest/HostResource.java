@@ -70,12 +70,15 @@ public class HostResource {
     return HostView.of(hosts.edit(id, edit));
   }
 
-  /** Forgets the host's pinned host key (see {@link HostService#resetHostKey}). */
+  /** {@code POST /api/v1/hosts/{id}/reset-host-key}: an optional {@code {hostKey}} to pin. */
+  public record HostKeyReset(String hostKey) {}
+
+  /** Replaces or forgets the host's pinned host key (see {@link HostService#resetHostKey}). */
   @POST
   @Path("{id}/reset-host-key")
   @RolesAllowed(Roles.ADMIN)
-  public HostView resetHostKey(@PathParam("id") String id) {
-    return HostView.of(hosts.resetHostKey(id));
+  public HostView resetHostKey(@PathParam("id") String id, HostKeyReset reset) {
+    return HostView.of(hosts.resetHostKey(id, reset == null ? null : reset.hostKey()));
   }
 
   /** Disables new leases on the host; it is removed once its last lease is released. */
