@@ -74,6 +74,11 @@ public final class ApiClient {
     return exchange("GET", path, null);
   }
 
+  /** A GET of text (a build's log); an error still comes as the API's JSON. */
+  public Reply getText(String path) {
+    return exchange("GET", path, null, "text/plain, application/json;q=0.5");
+  }
+
   public Reply post(String path, Object body) {
     return exchange("POST", path, body);
   }
@@ -87,6 +92,10 @@ public final class ApiClient {
   }
 
   private Reply exchange(String method, String path, Object body) {
+    return exchange(method, path, body, "application/json");
+  }
+
+  private Reply exchange(String method, String path, Object body, String accept) {
     String base = server.toString();
     URI uri = URI.create((base.endsWith("/") ? base : base + "/") + path);
     HttpRequest.BodyPublisher content =
@@ -96,7 +105,7 @@ public final class ApiClient {
     HttpRequest.Builder request =
         HttpRequest.newBuilder(uri)
             .timeout(Duration.ofSeconds(30))
-            .header("Accept", "application/json")
+            .header("Accept", accept)
             .header("Content-Type", "application/json")
             .method(method, content);
     if (token != null) {

@@ -24,8 +24,8 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
- * {@code slipway}: the command line of Slipway's REST API. Exit codes: 0 done, 1 the API refused or
- * a lease failed, 2 usage error, 3 the server cannot be reached.
+ * {@code slipway}: the command line of Slipway's REST API. Exit codes: 0 done, 1 the API refused, a
+ * lease failed or a followed build did not pass, 2 usage error, 3 the server cannot be reached.
  */
 @Command(
     name = "slipway",
@@ -33,7 +33,9 @@ import picocli.CommandLine.UnmatchedArgumentException;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     synopsisSubcommandLabel = "COMMAND",
-    description = "Registers build hosts and takes leases on them through Slipway's REST API.",
+    description =
+        "Registers build hosts, takes leases, saves plans and runs builds through Slipway's REST"
+            + " API.",
     footer = {
       "",
       "Token: the first of --token-file FILE, $SLIPWAY_TOKEN (the token itself),",
@@ -42,13 +44,17 @@ import picocli.CommandLine.UnmatchedArgumentException;
       ".slipway/admin.token. The token is never taken as a command-line argument:",
       "ps would show it.",
       "",
-      "Exit codes: 0 done, 1 refused by the API (not authenticated, not allowed, or the",
-      "lease failed), 2 usage error, 3 the server cannot be reached."
+      "Exit codes: 0 done, 1 refused by the API (not authenticated, not allowed), the",
+      "lease failed or the followed build did not pass, 2 usage error, 3 the server cannot",
+      "be reached."
     },
     subcommands = {
       HostCommands.class,
       LeaseCommands.class,
       ResourceCommands.class,
+      PlanCommands.class,
+      BuildCommands.class,
+      LogsCommand.class,
       TokenCommands.class,
       LoginCommand.class,
       LogoutCommand.class,
@@ -212,10 +218,16 @@ public final class Main {
 
   /** The {@code --attr} options as a map, or a usage error of {@code command} naming --attr. */
   static Map<String, String> attributes(CommandLine command, List<Attr> attrs) {
+    return pairs(command, "--attr", attrs);
+  }
+
+  /** {@code KEY=VALUE} options as a map, or a usage error of {@code command} naming the option. */
+  static Map<String, String> pairs(CommandLine command, String option, List<Attr> pairs) {
     try {
-      return Args.attributes(attrs);
+      return Args.attributes(pairs);
     } catch (IllegalArgumentException e) {
-      throw new ParameterException(command, "Invalid value for option '--attr': " + e.getMessage());
+      throw new ParameterException(
+          command, "Invalid value for option '" + option + "': " + e.getMessage());
     }
   }
 

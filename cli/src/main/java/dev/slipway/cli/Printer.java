@@ -1,6 +1,7 @@
 package dev.slipway.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.slipway.cli.ApiClient.Reply;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -43,12 +44,33 @@ final class Printer {
     if (json) {
       out.println(reply.body());
     } else {
-      List<List<String>> rows = new ArrayList<>();
-      for (JsonNode item : reply.json()) {
-        rows.add(columns.stream().map(c -> c.value().apply(item)).toList());
-      }
-      out.print(formatTable(columns.stream().map(Column::header).toList(), rows));
+      out.print(formatTable(reply.json(), columns));
     }
+    out.flush();
+  }
+
+  /**
+   * A record whose {@code field} is a list: the other fields as {@link #record}, then the list as a
+   * table after a blank line (nothing when it is empty).
+   */
+  void recordWithTable(Reply reply, String field, List<Column> columns) {
+    if (json) {
+      record(reply);
+      return;
+    }
+    ObjectNode rest = reply.json().deepCopy();
+    JsonNode items = rest.remove(field);
+    out.print(formatRecord(rest));
+    if (items != null && !items.isEmpty()) {
+      out.println();
+      out.print(formatTable(items, columns));
+    }
+    out.flush();
+  }
+
+  /** Text exactly as it came (stdout), ending with a line break. */
+  void text(String text) {
+    out.print(text.isEmpty() || text.endsWith("\n") ? text : text + System.lineSeparator());
     out.flush();
   }
 
@@ -86,6 +108,15 @@ final class Printer {
           .append(System.lineSeparator());
     }
     return text.toString();
+  }
+
+  /** The items of a JSON array as a table of {@code columns}. */
+  static String formatTable(JsonNode items, List<Column> columns) {
+    List<List<String>> rows = new ArrayList<>();
+    for (JsonNode item : items) {
+      rows.add(columns.stream().map(c -> c.value().apply(item)).toList());
+    }
+    return formatTable(columns.stream().map(Column::header).toList(), rows);
   }
 
   /** Left-aligned columns two spaces apart, headers first; no trailing spaces. */

@@ -1,8 +1,11 @@
 package dev.slipway.common.platform;
 
+import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -90,26 +93,63 @@ public abstract sealed class Shell permits PosixShell, PowerShell {
    *     placeholder
    */
   public final String substitute(String template, Map<String, String> variables) {
+    return replace(template, variables, this::quote);
+  }
+
+  /**
+   * {@code template} with every {@code ${name}} replaced by the value itself, unquoted: for values
+   * that never reach a shell as code (environment variables, which are quoted as a whole).
+   *
+   * @throws IllegalArgumentException as {@link #substitute}
+   */
+  public static String expand(String template, Map<String, String> variables) {
+    return replace(template, variables, UnaryOperator.identity());
+  }
+
+  /**
+   * The names of the variables {@code template} uses, in order of first use.
+   *
+   * @throws IllegalArgumentException at a {@code ${} that is not a placeholder
+   */
+  public static Set<String> placeholders(String template) {
+    Set<String> names = new LinkedHashSet<>();
+    Matcher m = PLACEHOLDER.matcher(template);
+    while (m.find()) {
+      if (!m.group().equals("$${")) {
+        names.add(placeholder(m));
+      }
+    }
+    return names;
+  }
+
+  private static String placeholder(Matcher m) {
+    if (m.group(1) == null) {
+      throw new IllegalArgumentException(
+          "'${' at index " + m.start() + " is not a placeholder; write $${ for a literal ${");
+    }
+    return m.group(1);
+  }
+
+  private static String replace(
+      String template, Map<String, String> variables, UnaryOperator<String> render) {
     Matcher m = PLACEHOLDER.matcher(template);
     StringBuilder out = new StringBuilder();
     while (m.find()) {
       String replacement;
       if (m.group().equals("$${")) {
         replacement = "${";
-      } else if (m.group(1) == null) {
-        throw new IllegalArgumentException(
-            "'${' at index " + m.start() + " is not a placeholder; write $${ for a literal ${");
       } else {
-        String value = variables.get(m.group(1));
+        String name = placeholder(m);
+        String value = variables.get(name);
         if (value == null) {
           throw new IllegalArgumentException(
               "unknown variable ${"
-                  + m.group(1)
+                  + name
                   + "} (known: "
                   + new TreeMap<>(variables).keySet()
                   + ")");
         }
-        replacement = quote(value);
+        replacement = render.apply(value);
       }
       m.appendReplacement(out, Matcher.quoteReplacement(replacement));
     }

@@ -52,4 +52,19 @@ class SubstituteTest {
             () -> Platform.LINUX.shell().substitute(template, VARIABLES));
     assertTrue(e.getMessage().contains(named), e.getMessage());
   }
+
+  @org.junit.jupiter.api.Test
+  void placeholdersAreListedInOrderOfFirstUseAndLiteralsAreNot() {
+    assertEquals(
+        java.util.List.of("commit", "vars.x", "build.id"),
+        java.util.List.copyOf(
+            Shell.placeholders("${commit} $${HOME} ${vars.x} ${commit} ${build.id}")));
+    assertThrows(IllegalArgumentException.class, () -> Shell.placeholders("echo ${not a name}"));
+  }
+
+  @org.junit.jupiter.api.Test
+  void expandingLeavesValuesAsTheyAre() {
+    assertEquals("x'; touch pwned; '’-42", Shell.expand("${branch}-${build.id}", VARIABLES));
+    assertThrows(IllegalArgumentException.class, () -> Shell.expand("${nope}", VARIABLES));
+  }
 }

@@ -40,6 +40,13 @@ public class Build {
 
   public String reason;
 
+  /** The build's number among its plan's builds: 1, 2, 3, ... ({@code ${build.number}}). */
+  public Long number;
+
+  /** The build this one repeats ({@code POST /api/v1/builds/{id}/restart}), or null. */
+  @Column(name = "restart_of")
+  public String restartOf;
+
   /** Who asked for the build: {@code token:<name>}, {@code jwt:<subject>}. */
   @Column(name = "requested_by")
   public String requestedBy;

@@ -1,5 +1,6 @@
 package dev.slipway.coordinator.build;
 
+import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
@@ -11,4 +12,11 @@ public interface BuildConfig {
   /** Timeout of a {@code run} step that sets none. */
   @WithDefault("1h")
   Duration defaultCommandTimeout();
+
+  /**
+   * How much output (stdout and stderr together) of one step is stored; the rest is dropped, and
+   * the log says so once.
+   */
+  @WithDefault("64M")
+  MemorySize maxLogBytesPerStep();
 }

@@ -9,6 +9,8 @@ import dev.slipway.common.events.EventTypes;
 import dev.slipway.common.events.LeaseChanged;
 import dev.slipway.common.events.Topics;
 import dev.slipway.common.git.GitRefs;
+import dev.slipway.common.platform.Platform;
+import dev.slipway.common.platform.Shell;
 import dev.slipway.common.status.BuildStatus;
 import dev.slipway.common.status.LeaseStatus;
 import dev.slipway.common.status.StepStatus;
@@ -19,10 +21,12 @@ import dev.slipway.platform.lease.Lease;
 import dev.slipway.platform.lease.LeaseRepository;
 import dev.slipway.platform.lease.Leases;
 import dev.slipway.platform.outbox.Outbox;
+import dev.slipway.platform.persistence.AfterCommit;
 import dev.slipway.platform.resource.Resource;
 import dev.slipway.platform.resource.ResourceRepository;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.transaction.TransactionSynchronizationRegistry;
 import jakarta.transaction.Transactional;
 import java.time.Instant;
 import java.util.List;
@@ -48,8 +52,14 @@ public class BuildEngine {
   @Inject LogStore logs;
   @Inject ResourceRepository resources;
   @Inject RepositoryPolicy repositoryPolicy;
+  @Inject LogFollowers followers;
+  @Inject TransactionSynchronizationRegistry transactions;
 
-  /** Starts the next pending step, or finishes the build when no step is left to run. */
+  /**
+   * Starts every pending step whose dependencies are done and whose {@code if} holds, skips those
+   * that can no longer run, releases the leases no step left needs, and finishes the build when no
+   * step is pending or running. See docs/plans.md for the rules.
+   */
   @Transactional(Transactional.TxType.MANDATORY)
   public void advance(Build build) {
     if (build.status.isFinal()) {
@@ -61,26 +71,117 @@ public class BuildEngine {
       announce(build, EventTypes.BUILD_STARTED, null);
     }
     List<Step> steps = builds.steps(build.id);
-    Optional<Step> failed =
-        steps.stream()
-            .filter(s -> s.status == StepStatus.FAILED || s.status == StepStatus.ABORTED)
-            .findFirst();
-    if (failed.isPresent()) {
-      finish(build, BuildStatus.FAILED, "step " + failed.get().name + ": " + failed.get().reason);
-      return;
+    boolean progressed = true;
+    while (progressed) {
+      progressed = false;
+      for (Step step : steps) {
+        if (step.status != StepStatus.PENDING) {
+          continue;
+        }
+        List<Step> dependencies = dependencies(step, steps);
+        if (dependencies.stream().anyMatch(d -> !d.status.isFinal())) {
+          continue;
+        }
+        String skip = whySkipped(step, dependencies, firstFailed(steps).isPresent());
+        if (skip == null) {
+          start(build, step, steps);
+        } else {
+          move(build, step, StepStatus.SKIPPED, skip);
+        }
+        progressed = true;
+      }
     }
-    if (steps.stream().anyMatch(s -> s.status == StepStatus.RUNNING)) {
-      return;
+    releaseUnneededLeases(build, steps);
+    if (steps.stream()
+        .noneMatch(s -> s.status == StepStatus.PENDING || s.status == StepStatus.RUNNING)) {
+      Optional<Step> failed = firstFailed(steps);
+      if (failed.isPresent()) {
+        finish(build, BuildStatus.FAILED, "step " + failed.get().name + ": " + failed.get().reason);
+      } else {
+        finish(build, BuildStatus.PASSED, null);
+      }
     }
-    Optional<Step> next = steps.stream().filter(s -> s.status == StepStatus.PENDING).findFirst();
-    if (next.isEmpty()) {
-      finish(build, BuildStatus.PASSED, null);
-      return;
+  }
+
+  private static Optional<Step> firstFailed(List<Step> steps) {
+    return steps.stream()
+        .filter(s -> s.status == StepStatus.FAILED || s.status == StepStatus.ABORTED)
+        .findFirst();
+  }
+
+  /** The steps {@code step} waits for (before plans had graphs: the step before it). */
+  private static List<Step> dependencies(Step step, List<Step> steps) {
+    List<String> names = step.spec.dependsOn();
+    if (names == null) {
+      List<String> legacy = new java.util.ArrayList<>();
+      if (step.idx > 0) {
+        legacy.add(steps.get(step.idx - 1).name);
+      }
+      return legacy.stream().map(n -> stepNamed(steps, n)).toList();
     }
-    start(build, next.get(), steps);
+    return names.stream().map(n -> stepNamed(steps, n)).toList();
+  }
+
+  /** Why {@code step}, whose dependencies are done, does not run; null when it runs. */
+  private static String whySkipped(Step step, List<Step> dependencies, boolean buildFailed) {
+    for (String lease : new String[] {step.spec.on(), step.spec.host()}) {
+      Optional<Step> leased = dependencies.stream().filter(d -> d.name.equals(lease)).findFirst();
+      if (leased.isPresent() && leased.get().status != StepStatus.PASSED) {
+        return "its lease step " + lease + " " + leased.get().status.wireName();
+      }
+    }
+    return switch (step.spec.condition()) {
+      case StepSpec.ALWAYS -> null;
+      case StepSpec.ON_FAILURE -> buildFailed ? null : "no step failed (if: on_failure)";
+      default ->
+          buildFailed
+              ? "a step of the build failed"
+              : dependencies.stream()
+                  .filter(d -> d.status != StepStatus.PASSED)
+                  .findFirst()
+                  .map(d -> "step " + d.name + " " + d.status.wireName())
+                  .orElse(null);
+    };
+  }
+
+  /**
+   * Asks once for the release of every lease of a passed lease step that no pending or running step
+   * needs any more: through {@code on} and {@code host}, a run step on a working copy needs the
+   * copy and the host under it.
+   */
+  private void releaseUnneededLeases(Build build, List<Step> steps) {
+    java.util.Set<String> needed = new java.util.HashSet<>();
+    for (Step step : steps) {
+      if (step.status == StepStatus.PENDING || step.status == StepStatus.RUNNING) {
+        for (StepSpec at = step.spec; at != null; ) {
+          String next = at.on() != null ? at.on() : at.host();
+          if (next == null || !needed.add(next)) {
+            break;
+          }
+          at = stepNamed(steps, next).spec;
+        }
+      }
+    }
+    for (Step step : steps) {
+      if (step.spec.isLease()
+          && step.status == StepStatus.PASSED
+          && step.leaseId != null
+          && step.leaseReleasedAt == null
+          && !needed.contains(step.name)) {
+        step.leaseReleasedAt = Instant.now();
+        Lease lease = leaseRepository.findById(step.leaseId);
+        if (lease != null && !lease.status.isFinal()) {
+          leases.requestRelease(lease, "no step left in build " + build.id + " needs it");
+        }
+      }
+    }
   }
 
   private void start(Build build, Step step, List<Step> steps) {
+    if (step.spec.isWait()) { // until a message or its timeout (WaitTimeouts)
+      move(build, step, StepStatus.RUNNING, null);
+      return;
+    }
     if (step.spec.isWorkingCopy()) {
       startWorkingCopy(build, step, steps);
       return;
@@ -104,13 +205,26 @@ public class BuildEngine {
       hostId = copy.hostId;
       directory = copy.path;
     }
+    Map<String, String> values = BuildVariables.of(build, step.name);
+    String text;
+    Map<String, String> environment;
+    try {
+      Shell shell = Platform.of(resources.findById(hostId).attributes.get("platform")).shell();
+      text = BuildVariables.command(step.spec, shell, values);
+      environment = BuildVariables.environment(step.spec, values);
+    } catch (IllegalArgumentException e) { // a value no shell can pass (NUL), or a missing one
+      fail(build, step, "cannot fill the step's variables: " + e.getMessage());
+      return;
+    }
     Command command = new Command();
     command.id = "cmd-" + UUID.randomUUID();
     command.buildId = build.id;
     command.stepName = step.name;
     command.leaseId = lease.id;
     command.resourceId = hostId;
-    command.command = step.spec.command();
+    command.command = text;
+    command.environment = environment;
+    command.secretEnvironment = BuildVariables.secretEnvironment(step.spec);
     command.workingDirectory = directory;
     command.timeoutSeconds = step.spec.timeoutSeconds();
     command.status = Command.REQUESTED;
@@ -180,10 +294,10 @@ public class BuildEngine {
     move(build, step, StepStatus.RUNNING, null);
   }
 
+  /** Fails a step that could not start; {@link #advance} goes on with the others. */
   private void fail(Build build, Step step, String reason) {
     move(build, step, StepStatus.RUNNING, null);
     move(build, step, StepStatus.FAILED, reason);
-    advance(build);
   }
 
   private static Step stepNamed(List<Step> steps, String name) {
@@ -292,6 +406,37 @@ public class BuildEngine {
    */
   @Transactional(Transactional.TxType.MANDATORY)
   public void abort(Build build, String reason) {
+    finishAborted(build, reason);
+  }
+
+  /**
+   * Ends the running {@code wait} step {@code name} of {@code build}: passed, or failed with {@code
+   * why}. Then the build goes on.
+   *
+   * @throws dev.slipway.coordinator.api.ApiException 404 for no such step, 409 when it is no
+   *     running wait step
+   */
+  @Transactional(Transactional.TxType.MANDATORY)
+  public void endWait(Build build, String name, boolean pass, String why) {
+    Step step = builds.getEntityManager().find(Step.class, new Step.Key(build.id, name));
+    if (step == null) {
+      throw dev.slipway.coordinator.api.ApiException.notFound("step", name);
+    }
+    if (!step.spec.isWait() || step.status != StepStatus.RUNNING) {
+      throw dev.slipway.coordinator.api.ApiException.conflict(
+          "step "
+              + name
+              + " is no running wait step (it is a "
+              + step.kind
+              + " step, "
+              + step.status.wireName()
+              + ")");
+    }
+    move(build, step, pass ? StepStatus.PASSED : StepStatus.FAILED, pass ? null : why);
+    advance(build);
+  }
+
+  private void finishAborted(Build build, String reason) {
     finish(build, BuildStatus.ABORTED, reason == null || reason.isBlank() ? "aborted" : reason);
   }
 
@@ -334,7 +479,10 @@ public class BuildEngine {
     }
   }
 
+  /** Publishes the change, and wakes the build's log followers once it is committed. */
   private void announce(Build build, String type, Step step) {
+    String id = build.id;
+    AfterCommit.run(transactions, () -> followers.wake(id));
     outbox.publish(
         Topics.BUILDS,
         type,

@@ -3,7 +3,11 @@ package dev.slipway.coordinator.build;
 import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.LockModeType;
+import jakarta.persistence.TypedQuery;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** Builds, their steps and commands. */
@@ -32,5 +36,38 @@ public class BuildRepository implements PanacheRepositoryBase<Build, String> {
 
   public Optional<Command> command(String id) {
     return Optional.ofNullable(getEntityManager().find(Command.class, id));
+  }
+
+  /**
+   * Builds that match {@code filter}, newest first (ties by id, descending), starting after {@code
+   * after} (null: from the newest); at most {@code limit}.
+   */
+  public List<Build> newest(BuildFilter filter, BuildCursor after, int limit) {
+    List<String> where = new ArrayList<>();
+    Map<String, Object> parameters = new LinkedHashMap<>();
+    condition(where, parameters, "planName", filter.plan());
+    condition(where, parameters, "status", filter.status());
+    condition(where, parameters, "branch", filter.branch());
+    condition(where, parameters, "requestedBy", filter.requestedBy());
+    if (after != null) {
+      where.add("(createdAt, id) < (:afterCreatedAt, :afterId)");
+      parameters.put("afterCreatedAt", after.createdAt());
+      parameters.put("afterId", after.id());
+    }
+    String hql =
+        "from Build"
+            + (where.isEmpty() ? "" : " where " + String.join(" and ", where))
+            + " order by createdAt desc, id desc";
+    TypedQuery<Build> query = getEntityManager().createQuery(hql, Build.class);
+    parameters.forEach(query::setParameter);
+    return query.setMaxResults(limit).getResultList();
+  }
+
+  private static void condition(
+      List<String> where, Map<String, Object> parameters, String field, Object value) {
+    if (value != null) {
+      where.add(field + " = :" + field);
+      parameters.put(field, value);
+    }
   }
 }

@@ -11,8 +11,10 @@ import dev.slipway.coordinator.auth.Caller;
 import dev.slipway.coordinator.plan.Plan;
 import dev.slipway.coordinator.plan.PlanService;
 import dev.slipway.coordinator.plan.StepSpec;
+import dev.slipway.coordinator.plan.Variables;
 import dev.slipway.coordinator.repository.RepositoryPolicy;
 import dev.slipway.platform.outbox.Outbox;
+import dev.slipway.platform.secrets.BuildSecrets;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
@@ -29,6 +31,7 @@ public class BuildService {
   @Inject BuildEngine engine;
   @Inject Outbox outbox;
   @Inject Caller caller;
+  @Inject BuildSecrets secrets;
   @Inject RepositoryPolicy repositories;
 
   @Transactional
@@ -47,16 +50,57 @@ public class BuildService {
       }
     }
     Plan plan = plans.get(request.plan());
-    List<StepSpec> specs = plans.parse(plan.yaml);
+    return start(plan.name, plan.yaml, request, null);
+  }
+
+  /**
+   * Starts a new build of the same plan version, with the same repository, commit, branch and
+   * variables, as build {@code id}, which it names as {@code restartOf}.
+   */
+  @Transactional
+  public Build restart(String id) {
+    Build old = builds.findByIdOptional(id).orElseThrow(() -> ApiException.notFound("build", id));
+    return start(
+        old.planName,
+        old.planYaml,
+        new BuildRequest(old.planName, old.repository, old.commit, old.branch, old.variables),
+        old.id);
+  }
+
+  private Build start(String planName, String planYaml, BuildRequest request, String restartOf) {
+    List<StepSpec> specs = plans.parse(planYaml);
+    BuildVariables.check(request, specs);
+    for (String secret : Variables.secretsUsed(specs)) {
+      if (secrets.findByIdOptional(secret).isEmpty()) {
+        throw ApiException.badRequest(
+            "plan",
+            "plan '"
+                + planName
+                + "' uses ${secrets."
+                + secret
+                + "}, which does not exist: an admin stores it with POST /api/v1/secrets");
+      }
+    }
     Build build = new Build();
     build.id = "build-" + UUID.randomUUID();
-    build.planName = plan.name;
-    build.planYaml = plan.yaml;
+    build.planName = planName;
+    build.planYaml = planYaml;
+    build.restartOf = restartOf;
     build.status = BuildStatus.PENDING;
     build.repository = request.repository();
     build.commit = request.commit();
     build.branch = request.branch();
     build.requestedBy = caller.subject();
+    build.number =
+        ((Number)
+                builds
+                    .getEntityManager()
+                    .createNativeQuery(
+                        "update plans set build_count = build_count + 1 where name = ?1"
+                            + " returning build_count")
+                    .setParameter(1, planName)
+                    .getSingleResult())
+            .longValue();
     build.variables = request.variables() == null ? new HashMap<>() : request.variables();
     builds.persist(build);
     for (int i = 0; i < specs.size(); i++) {
@@ -78,6 +122,24 @@ public class BuildService {
         new BuildChanged(build.id, build.planName, build.status.wireName(), null, null, null));
     engine.advance(build);
     return build;
+  }
+
+  /** Passes or fails the running wait step {@code step} of build {@code id}; returns the build. */
+  @Transactional
+  public Build message(String id, String step, boolean pass, String why) {
+    Build build = builds.lock(id).orElseThrow(() -> ApiException.notFound("build", id));
+    engine.endWait(build, step, pass, why);
+    return build;
+  }
+
+  /** Fails wait step {@code step} of build {@code id} if it still waits. */
+  @Transactional
+  public void timeOutWait(String id, String step, long timeoutSeconds) {
+    Build build = builds.lock(id).orElseThrow();
+    Step waiting = builds.getEntityManager().find(Step.class, new Step.Key(id, step));
+    if (waiting != null && waiting.status == StepStatus.RUNNING && !build.status.isFinal()) {
+      engine.endWait(build, step, false, "no message within " + timeoutSeconds + " s");
+    }
   }
 
   /** Aborts build {@code id} (see {@link BuildEngine#abort}); returns it. */

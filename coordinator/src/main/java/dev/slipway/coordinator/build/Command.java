@@ -51,6 +51,11 @@ public class Command {
   @JdbcTypeCode(SqlTypes.JSON)
   public Map<String, String> environment = Map.of();
 
+  /** Variables the runner exports from build secrets: variable name → secret name. */
+  @Column(name = "secret_environment")
+  @JdbcTypeCode(SqlTypes.JSON)
+  public Map<String, String> secretEnvironment = Map.of();
+
   /** Null for a record that is no host command ({@link #CHECKOUT_LOG}). */
   @Column(name = "timeout_seconds")
   public Long timeoutSeconds;

@@ -3,100 +3,181 @@ package dev.slipway.coordinator.build;
 import dev.slipway.common.events.CommandFinished;
 import dev.slipway.common.events.CommandOutput;
 import dev.slipway.platform.command.StoredOutput;
+import dev.slipway.platform.persistence.AfterCommit;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
+import jakarta.transaction.TransactionSynchronizationRegistry;
 import jakarta.transaction.Transactional;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import org.jboss.logging.Logger;
 
 /**
  * Command output in PostgreSQL, one row per chunk, kept by byte range of its stream: a chunk that
  * was sent twice (redelivered, or sent again by a runner that re-attached to the command) is stored
- * once, and a chunk that overlaps what is stored keeps only its new bytes. Chunks are rendered in
- * the order they were stored. Callers serialize appends per build (they hold the build's row lock).
+ * once, and a chunk that overlaps what is stored keeps only its new bytes. Chunks are read in the
+ * order they were stored. Callers serialize appends per build (they hold the build's row lock).
+ *
+ * <p>A step's output is stored up to {@code slipway.builds.max-log-bytes-per-step}; what comes
+ * after is dropped. A dropped range is still a row (seq {@value #DROPPED}, its byte range, no text)
+ * so that the stream's stored end moves on; the first one of a command holds the marker line.
  */
 @ApplicationScoped
 public class LogStore {
 
+  /** The {@code seq} of a row that stands for dropped output. */
+  static final long DROPPED = -1;
+
   private static final Logger LOG = Logger.getLogger(LogStore.class);
 
+  /** A stored chunk: its row id (the order of the log) and its text. */
+  public record Chunk(long id, String text) {}
+
   @Inject EntityManager entityManager;
-  @Inject BuildRepository builds;
   @Inject StoredOutput stored;
+  @Inject BuildConfig config;
+  @Inject LogFollowers followers;
+  @Inject TransactionSynchronizationRegistry transactions;
 
   @Transactional(Transactional.TxType.MANDATORY)
   public void append(CommandOutput chunk) {
-    long end = stored.end(chunk.commandId(), chunk.stream());
+    String commandId = chunk.commandId();
+    long end = stored.end(commandId, chunk.stream());
     long chunkEnd = chunk.offset() + chunk.bytes();
     if (chunkEnd <= end) {
       return; // stored already
     }
-    byte[] bytes = chunk.text().getBytes(StandardCharsets.UTF_8);
-    int skip = (int) Math.max(0, end - chunk.offset());
     if (chunk.offset() > end) {
       LOG.warnf(
           "output of command %s: %s bytes %d..%d never arrived",
-          chunk.commandId(), chunk.stream(), end, chunk.offset());
+          commandId, chunk.stream(), end, chunk.offset());
     }
+    byte[] bytes = chunk.text().getBytes(StandardCharsets.UTF_8);
+    int skip = (int) Math.max(0, end - chunk.offset());
+    long from = chunk.offset() + skip;
+    byte[] fresh = Arrays.copyOfRange(bytes, skip, bytes.length);
+    boolean truncated = truncated(commandId);
+    long room = truncated ? 0 : roomLeft(commandId, chunk.stream(), end);
+    int keep = fresh.length <= room ? fresh.length : characterBoundary(fresh, (int) room);
+    if (keep > 0) {
+      insert(commandId, chunk.seq(), chunk.stream(), from, Arrays.copyOf(fresh, keep));
+    }
+    if (from + keep < chunkEnd) {
+      String marker =
+          truncated ? "" : (keep > 0 && fresh[keep - 1] != '\n' ? "\n" : "") + truncationMarker();
+      drop(commandId, chunk.stream(), from + keep, chunkEnd, marker);
+    }
+    AfterCommit.run(transactions, () -> followers.wake(chunk.buildId()));
+  }
+
+  /** The line that stands for the output of a step beyond the cap. */
+  String truncationMarker() {
+    return "slipway: output truncated after "
+        + size(config.maxLogBytesPerStep().asLongValue())
+        + "\n";
+  }
+
+  /** {@code at}, or the start of the UTF-8 character that {@code at} would split. */
+  private static int characterBoundary(byte[] bytes, int at) {
+    while (at > 0 && at < bytes.length && (bytes[at] & 0xC0) == 0x80) {
+      at--; // a continuation byte: the character starts before it
+    }
+    return at;
+  }
+
+  /** {@code 64 MiB}, {@code 512 KiB}, {@code 1000 bytes}. */
+  private static String size(long bytes) {
+    long mib = 1024 * 1024;
+    return bytes % mib == 0
+        ? bytes / mib + " MiB"
+        : bytes % 1024 == 0 ? bytes / 1024 + " KiB" : bytes + " bytes";
+  }
+
+  /** How many more bytes of output the command may store (both streams count). */
+  private long roomLeft(String commandId, String stream, long end) {
+    String other =
+        CommandOutput.STDOUT.equals(stream) ? CommandOutput.STDERR : CommandOutput.STDOUT;
+    long used = end + stored.end(commandId, other);
+    return Math.max(0, config.maxLogBytesPerStep().asLongValue() - used);
+  }
+
+  private boolean truncated(String commandId) {
+    return (Boolean)
+        entityManager
+            .createNativeQuery(
+                "select exists (select 1 from log_chunks where command_id = ?1 and seq = ?2)")
+            .setParameter(1, commandId)
+            .setParameter(2, DROPPED)
+            .getSingleResult();
+  }
+
+  private void insert(String commandId, long seq, String stream, long offset, byte[] text) {
     entityManager
         .createNativeQuery(
             "insert into log_chunks (command_id, seq, stream, byte_offset, byte_length, text)"
                 + " values (?1, ?2, ?3, ?4, ?5, ?6) on conflict do nothing")
-        .setParameter(1, chunk.commandId())
-        .setParameter(2, chunk.seq())
-        .setParameter(3, chunk.stream())
-        .setParameter(4, chunk.offset() + skip)
-        .setParameter(5, chunk.bytes() - skip)
-        .setParameter(6, new String(bytes, skip, bytes.length - skip, StandardCharsets.UTF_8))
+        .setParameter(1, commandId)
+        .setParameter(2, seq)
+        .setParameter(3, stream)
+        .setParameter(4, offset)
+        .setParameter(5, text.length)
+        .setParameter(6, new String(text, StandardCharsets.UTF_8))
         .executeUpdate();
   }
 
-  /** Whether every byte that {@code result} says was published is stored. */
+  /**
+   * Records bytes {@code from..to} of the stream as dropped: the stream's dropped row that ends at
+   * {@code from} grows, or a new one starts (after a gap, or when the row would outgrow its int).
+   */
+  private void drop(String commandId, String stream, long from, long to, String marker) {
+    int grown =
+        entityManager
+            .createNativeQuery(
+                "update log_chunks set byte_length = ?1 - byte_offset"
+                    + " where command_id = ?2 and stream = ?3 and seq = ?4"
+                    + " and byte_offset + byte_length = ?5 and ?1 - byte_offset <= ?6")
+            .setParameter(1, to)
+            .setParameter(2, commandId)
+            .setParameter(3, stream)
+            .setParameter(4, DROPPED)
+            .setParameter(5, from)
+            .setParameter(6, (long) Integer.MAX_VALUE)
+            .executeUpdate();
+    if (grown == 0) {
+      entityManager
+          .createNativeQuery(
+              "insert into log_chunks (command_id, seq, stream, byte_offset, byte_length, text)"
+                  + " values (?1, ?2, ?3, ?4, ?5, ?6)")
+          .setParameter(1, commandId)
+          .setParameter(2, DROPPED)
+          .setParameter(3, stream)
+          .setParameter(4, from)
+          .setParameter(5, (int) Math.min(to - from, Integer.MAX_VALUE))
+          .setParameter(6, marker)
+          .executeUpdate();
+    }
+  }
+
+  /** Whether every byte that {@code result} says was published is stored (or dropped). */
   public boolean holdsAll(String commandId, CommandFinished result) {
     return stored.end(commandId, CommandOutput.STDOUT) >= result.stdoutBytes()
         && stored.end(commandId, CommandOutput.STDERR) >= result.stderrBytes();
   }
 
-  /** The build's whole log: each step introduced by a header line, then its output in order. */
-  public String render(Build build) {
-    StringBuilder log = new StringBuilder();
-    for (Step step : builds.steps(build.id)) {
-      log.append("=== step ")
-          .append(step.name)
-          .append(" (")
-          .append(step.kind)
-          .append("): ")
-          .append(step.status.wireName());
-      if (step.exitCode != null) {
-        log.append(", exit code ").append(step.exitCode);
-      }
-      log.append('\n');
-      if (step.commandId != null) {
-        for (String text : output(step.commandId)) {
-          log.append(text);
-        }
-        if (log.charAt(log.length() - 1) != '\n') {
-          log.append('\n');
-        }
-      }
-      if (step.reason != null) {
-        log.append("--- ").append(step.reason).append('\n');
-      }
-    }
-    log.append("=== build ").append(build.status.wireName());
-    if (build.reason != null) {
-      log.append(": ").append(build.reason);
-    }
-    return log.append('\n').toString();
-  }
-
+  /** Up to {@code limit} chunks of the command's output stored after chunk {@code afterId}. */
   @SuppressWarnings("unchecked")
-  private List<String> output(String commandId) {
-    return entityManager
-        .createNativeQuery("select text from log_chunks where command_id = ?1 order by id")
-        .setParameter(1, commandId)
-        .getResultList();
+  public List<Chunk> page(String commandId, long afterId, int limit) {
+    List<Object[]> rows =
+        entityManager
+            .createNativeQuery(
+                "select id, text from log_chunks where command_id = ?1 and id > ?2"
+                    + " and text <> '' order by id limit ?3")
+            .setParameter(1, commandId)
+            .setParameter(2, afterId)
+            .setParameter(3, limit)
+            .getResultList();
+    return rows.stream().map(r -> new Chunk(((Number) r[0]).longValue(), (String) r[1])).toList();
   }
 }

@@ -58,4 +58,8 @@ public class Step {
 
   @Column(name = "finished_at")
   public Instant finishedAt;
+
+  /** When the release of a lease step's lease was asked for because no step left needed it. */
+  @Column(name = "lease_released_at")
+  public Instant leaseReleasedAt;
 }

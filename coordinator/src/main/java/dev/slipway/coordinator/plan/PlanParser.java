@@ -14,6 +14,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /** Reads a plan's YAML (or JSON) into validated steps; see docs/plans.md for the syntax. */
@@ -21,8 +23,23 @@ public final class PlanParser {
 
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_-]{0,62}");
-  private static final Set<String> KINDS =
-      Set.of(StepSpec.LEASE_HOST, StepSpec.LEASE_WORKING_COPY, StepSpec.RUN);
+  private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
+
+  /** Each kind and the fields a step of that kind may have. */
+  private static final Map<String, List<String>> FIELDS =
+      Map.of(
+          StepSpec.LEASE_HOST, List.of("name", "kind", "attributes", "depends_on", "if"),
+          StepSpec.LEASE_WORKING_COPY,
+              List.of(
+                  "name", "kind", "repository", "ref", "host", "attributes", "depends_on", "if"),
+          StepSpec.RUN,
+              List.of("name", "kind", "on", "command", "timeout", "env", "depends_on", "if"),
+          StepSpec.WAIT, List.of("name", "kind", "timeout", "depends_on", "if"));
+
+  private static final List<String> CONDITIONS =
+      List.of(StepSpec.ON_SUCCESS, StepSpec.ALWAYS, StepSpec.ON_FAILURE);
+
+  private static final Set<String> KINDS = FIELDS.keySet();
 
   private PlanParser() {}
 
@@ -53,7 +70,56 @@ public final class PlanParser {
       byName.put(step.name(), step);
       result.add(step);
     }
+    for (int i = 0; i < result.size(); i++) {
+      result.set(i, graph(steps.get(i), "steps[" + i + "]", result, i));
+    }
+    PlanGraph.requireAcyclic(result);
     return result;
+  }
+
+  /**
+   * The step with the steps it waits for: those of {@code depends_on} if it has one ({@code []}:
+   * none), else the step before it; and always those it names in {@code on} and {@code host}.
+   */
+  private static StepSpec graph(JsonNode node, String path, List<StepSpec> steps, int index) {
+    StepSpec step = steps.get(index);
+    Set<String> names = new java.util.HashSet<>();
+    steps.forEach(s -> names.add(s.name()));
+    List<String> dependsOn = new ArrayList<>();
+    JsonNode declared = node.get("depends_on");
+    if (declared == null || declared.isNull()) {
+      if (index > 0) {
+        dependsOn.add(steps.get(index - 1).name());
+      }
+    } else {
+      if (!declared.isArray()) {
+        throw new PlanException(path + ".depends_on", "depends_on must be a list of step names");
+      }
+      for (int j = 0; j < declared.size(); j++) {
+        String name = declared.get(j).isTextual() ? declared.get(j).asText() : null;
+        String field = path + ".depends_on[" + j + "]";
+        if (name == null || !names.contains(name)) {
+          throw new PlanException(
+              field, "step '" + step.name() + "' depends on '" + name + "', which is no step");
+        }
+        if (name.equals(step.name())) {
+          throw new PlanException(field, "step '" + step.name() + "' depends on itself");
+        }
+        if (!dependsOn.contains(name)) {
+          dependsOn.add(name);
+        }
+      }
+    }
+    for (String named : new String[] {step.on(), step.host()}) {
+      if (named != null && !dependsOn.contains(named)) {
+        dependsOn.add(named);
+      }
+    }
+    String when = text(node, "if", path, false);
+    if (when != null && !CONDITIONS.contains(when)) {
+      throw new PlanException(path + ".if", "if must be one of " + CONDITIONS);
+    }
+    return step.withGraph(List.copyOf(dependsOn), when);
   }
 
   private static JsonNode read(String yaml) {
@@ -87,13 +153,31 @@ public final class PlanParser {
     }
     String kind = text(node, "kind", path, true);
     if (!KINDS.contains(kind)) {
-      throw new PlanException(path + ".kind", "unknown step kind '" + kind + "'; use " + KINDS);
+      throw new PlanException(
+          path + ".kind", "unknown step kind '" + kind + "'; use " + new TreeSet<>(KINDS));
     }
+    node.fieldNames()
+        .forEachRemaining(
+            field -> {
+              if (!FIELDS.get(kind).contains(field)) {
+                throw new PlanException(
+                    path + "." + field,
+                    "unknown field '"
+                        + field
+                        + "' in a "
+                        + kind
+                        + " step; its fields are "
+                        + FIELDS.get(kind));
+              }
+            });
     if (StepSpec.LEASE_HOST.equals(kind)) {
       return StepSpec.leaseHost(name, attributes(node.get("attributes"), path));
     }
     if (StepSpec.LEASE_WORKING_COPY.equals(kind)) {
       return workingCopy(node, path, name, earlier, allowFileRepositories);
+    }
+    if (StepSpec.WAIT.equals(kind)) {
+      return StepSpec.waitForMessage(name, timeout(node, path, defaultTimeout));
     }
     String on = text(node, "on", path, true);
     StepSpec target = earlier.get(on);
@@ -103,16 +187,12 @@ public final class PlanParser {
           "step '" + name + "' runs on '" + on + "', which is not an earlier lease step");
     }
     String command = text(node, "command", path, true);
-    String timeout = text(node, "timeout", path, false);
-    long timeoutSeconds = defaultTimeout;
-    if (timeout != null) {
-      try {
-        timeoutSeconds = Math.max(1, Durations.parse(timeout).toSeconds());
-      } catch (IllegalArgumentException e) {
-        throw new PlanException(path + ".timeout", e.getMessage());
-      }
+    String problem = Variables.problem(command);
+    if (problem != null) {
+      throw new PlanException(path + ".command", problem);
     }
-    return StepSpec.run(name, on, command, timeoutSeconds);
+    long timeoutSeconds = timeout(node, path, defaultTimeout);
+    return StepSpec.run(name, on, command, timeoutSeconds, env(node.get("env"), path));
   }
 
   private static StepSpec workingCopy(
@@ -147,6 +227,53 @@ public final class PlanParser {
     }
     Map<String, String> attributes = host == null ? attributes(node.get("attributes"), path) : null;
     return StepSpec.leaseWorkingCopy(name, repository, ref, host, attributes);
+  }
+
+  /** A step's {@code timeout} in seconds (at least 1), or {@code defaultTimeout}. */
+  private static long timeout(JsonNode node, String path, long defaultTimeout) {
+    String timeout = text(node, "timeout", path, false);
+    if (timeout == null) {
+      return defaultTimeout;
+    }
+    try {
+      return Math.max(1, Durations.parse(timeout).toSeconds());
+    } catch (IllegalArgumentException e) {
+      throw new PlanException(path + ".timeout", e.getMessage());
+    }
+  }
+
+  /** A run step's {@code env}: names of environment variables, values that may use variables. */
+  private static Map<String, String> env(JsonNode node, String path) {
+    Map<String, String> env = new TreeMap<>();
+    if (node == null || node.isNull()) {
+      return env;
+    }
+    if (!node.isObject()) {
+      throw new PlanException(path + ".env", "env must be a mapping of NAME: value");
+    }
+    node.fields()
+        .forEachRemaining(
+            e -> {
+              String field = path + ".env." + e.getKey();
+              if (!ENV_NAME.matcher(e.getKey()).matches()) {
+                throw new PlanException(
+                    field,
+                    "environment variable names are letters, digits and _, not first a digit");
+              }
+              if (!e.getValue().isValueNode() || e.getValue().isNull()) {
+                throw new PlanException(field, "environment values must be strings");
+              }
+              String value = e.getValue().asText();
+              String problem =
+                  value.indexOf('\0') >= 0
+                      ? "a value cannot hold NUL"
+                      : Variables.secretOf(value) != null ? null : Variables.problem(value);
+              if (problem != null) {
+                throw new PlanException(field, problem);
+              }
+              env.put(e.getKey(), value);
+            });
+    return env;
   }
 
   private static Map<String, String> attributes(JsonNode node, String path) {

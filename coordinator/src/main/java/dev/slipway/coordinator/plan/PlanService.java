@@ -3,6 +3,7 @@ package dev.slipway.coordinator.plan;
 import dev.slipway.coordinator.api.ApiException;
 import dev.slipway.coordinator.build.BuildConfig;
 import dev.slipway.coordinator.repository.RepositoryPolicy;
+import io.quarkus.panache.common.Sort;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
@@ -41,6 +42,11 @@ public class PlanService {
 
   public Plan get(String name) {
     return plans.findByIdOptional(name).orElseThrow(() -> ApiException.notFound("plan", name));
+  }
+
+  /** Every plan, by name. */
+  public List<Plan> all() {
+    return plans.listAll(Sort.ascending("name"));
   }
 
   public List<StepSpec> parse(String yaml) {

@@ -71,4 +71,23 @@ public final class AuthTestResource implements QuarkusTestResourceLifecycleManag
       throw new IllegalStateException(e);
     }
   }
+
+  /** A JSON request to the API with {@code token} as bearer token. */
+  public static io.restassured.specification.RequestSpecification as(String token) {
+    return io.restassured.RestAssured.given()
+        .contentType(io.restassured.http.ContentType.JSON)
+        .header("Authorization", "Bearer " + token);
+  }
+
+  /** A JSON request with the bootstrap admin token. */
+  public static io.restassured.specification.RequestSpecification admin() {
+    return as(ADMIN_TOKEN);
+  }
+
+  /** A plan (lease a host of a pool nobody has, run {@code true}): its builds wait forever. */
+  public static String unservablePlan(String name) {
+    return "steps:\n  - {name: h, kind: lease-host, attributes: {pool: nowhere-"
+        + name
+        + "}}\n  - {name: r, kind: run, on: h, command: 'true'}\n";
+  }
 }

@@ -1,6 +1,6 @@
 package dev.slipway.coordinator.auth;
 
-import static io.restassured.RestAssured.given;
+import static dev.slipway.coordinator.auth.AuthTestResource.as;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -11,9 +11,7 @@ import dev.slipway.stack.RealServices;
 import dev.slipway.stack.TopicReader;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
-import io.restassured.specification.RequestSpecification;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -29,10 +27,6 @@ class WhoDidItIT {
 
   @ConfigProperty(name = "kafka.bootstrap.servers")
   String bootstrap;
-
-  private static RequestSpecification as(String token) {
-    return given().contentType(ContentType.JSON).header("Authorization", "Bearer " + token);
-  }
 
   private static String newToken(String name, String role) {
     return as(AuthTestResource.ADMIN_TOKEN)
@@ -106,14 +100,7 @@ class WhoDidItIT {
     String operator = newToken(name, Roles.OPERATOR);
     String plan = "p-" + UUID.randomUUID().toString().substring(0, 8);
     as(operator)
-        .body(
-            Map.of(
-                "name",
-                plan,
-                "yaml",
-                "steps:\n  - {name: h, kind: lease-host, attributes: {pool: nowhere-"
-                    + plan
-                    + "}}\n  - {name: r, kind: run, on: h, command: 'true'}\n"))
+        .body(Map.of("name", plan, "yaml", AuthTestResource.unservablePlan(plan)))
         .post("/api/v1/plans")
         .then()
         .statusCode(201);

@@ -1,6 +1,6 @@
 package dev.slipway.coordinator.credential;
 
-import static io.restassured.RestAssured.given;
+import static dev.slipway.coordinator.auth.AuthTestResource.admin;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.not;
@@ -19,8 +19,6 @@ import dev.slipway.stack.TopicReader;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.http.ContentType;
-import io.restassured.specification.RequestSpecification;
 import jakarta.inject.Inject;
 import java.util.HashMap;
 import java.util.List;
@@ -43,12 +41,6 @@ class BorrowedSecretsIT {
 
   @ConfigProperty(name = "kafka.bootstrap.servers")
   String bootstrap;
-
-  private static RequestSpecification admin() {
-    return given()
-        .contentType(ContentType.JSON)
-        .header("Authorization", "Bearer " + AuthTestResource.ADMIN_TOKEN);
-  }
 
   private static String unique(String prefix) {
     return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);

@@ -135,7 +135,102 @@ class PlanParserTest {
         Arguments.of(
             "steps:\n  - {name: w, kind: lease-working-copy, repository: -oProxy}\n",
             "steps[0].repository",
-            "must not start with '-'"));
+            "must not start with '-'"),
+        Arguments.of(
+            "steps:\n  - {name: h, kind: lease-host, atributes: {a: b}}\n",
+            "steps[0].atributes",
+            "unknown field 'atributes'"),
+        Arguments.of(
+            "steps:\n  - {name: h, kind: lease-host}\n"
+                + "  - {name: r, kind: run, on: h, command: x, env: {A: b}, when: always}\n",
+            "steps[1].when",
+            "unknown field"),
+        Arguments.of(
+            "steps:\n  - {name: h, kind: lease-host}\n"
+                + "  - {name: r, kind: run, on: h, command: 'echo ${secret}'}\n",
+            "steps[1].command",
+            "unknown variable ${secret}"),
+        Arguments.of(
+            "steps:\n  - {name: h, kind: lease-host}\n"
+                + "  - {name: r, kind: run, on: h, command: 'echo ${not closed'}\n",
+            "steps[1].command",
+            "not a placeholder"),
+        Arguments.of(
+            "steps:\n  - {name: h, kind: lease-host}\n"
+                + "  - {name: r, kind: run, on: h, command: x, env: {1A: b}}\n",
+            "steps[1].env.1A",
+            "names"),
+        Arguments.of(
+            "steps:\n  - {name: h, kind: lease-host}\n"
+                + "  - {name: r, kind: run, on: h, command: x, env: {A: [b]}}\n",
+            "steps[1].env.A",
+            "strings"),
+        Arguments.of(
+            "steps:\n  - {name: h, kind: lease-host}\n"
+                + "  - {name: r, kind: run, on: h, command: x, env: {A: '${build.ids}'}}\n",
+            "steps[1].env.A",
+            "unknown variable ${build.ids}"),
+        Arguments.of(
+            "steps:\n  - {name: h, kind: lease-host}\n"
+                + "  - {name: r, kind: run, on: h, command: x, depends_on: [nowhere]}\n",
+            "steps[1].depends_on[0]",
+            "'nowhere', which is no step"),
+        Arguments.of(
+            "steps:\n  - {name: h, kind: lease-host}\n"
+                + "  - {name: r, kind: run, on: h, command: x, depends_on: r}\n",
+            "steps[1].depends_on",
+            "list"),
+        Arguments.of(
+            "steps:\n  - {name: h, kind: lease-host}\n"
+                + "  - {name: a, kind: run, on: h, command: x, depends_on: [b]}\n"
+                + "  - {name: b, kind: run, on: h, command: x, depends_on: [a]}\n",
+            "steps[1].depends_on",
+            "cycle: a -> b -> a"),
+        Arguments.of(
+            "steps:\n  - {name: h, kind: lease-host}\n"
+                + "  - {name: r, kind: run, on: h, command: x, if: sometimes}\n",
+            "steps[1].if",
+            "one of"));
+  }
+
+  @Test
+  void aStepWaitsForTheOneBeforeItUnlessItSaysOtherwiseAndAlwaysForWhatItRunsOn() {
+    String yaml =
+        """
+        steps:
+          - {name: h1, kind: lease-host}
+          - {name: h2, kind: lease-host, depends_on: []}
+          - {name: a, kind: run, on: h1, command: x, depends_on: []}
+          - {name: b, kind: run, on: h2, command: x}
+          - {name: report, kind: run, on: h1, command: x, depends_on: [a, b], if: always}
+        """;
+    List<StepSpec> steps = PlanParser.parse(yaml, 60, false);
+    assertEquals(List.of(), steps.get(0).dependsOn());
+    assertEquals(List.of(), steps.get(1).dependsOn());
+    assertEquals(List.of("h1"), steps.get(2).dependsOn());
+    assertEquals(List.of("a", "h2"), steps.get(3).dependsOn());
+    assertEquals(List.of("a", "b", "h1"), steps.get(4).dependsOn());
+    assertEquals(StepSpec.ALWAYS, steps.get(4).condition());
+    assertEquals(StepSpec.ON_SUCCESS, steps.get(3).condition());
+  }
+
+  @Test
+  void runStepsTakeAnEnvironmentAndVariables() {
+    String yaml =
+        """
+        steps:
+          - {name: h, kind: lease-host}
+          - name: r
+            kind: run
+            on: h
+            command: echo ${build.id} ${build.number} ${commit} ${branch} ${vars.who} $${HOME}
+            env: {GREETING: 'hi ${vars.who} on ${step.name}', PLAIN: x}
+        """;
+    StepSpec run = PlanParser.parse(yaml, 60, false).get(1);
+    assertEquals(Map.of("GREETING", "hi ${vars.who} on ${step.name}", "PLAIN", "x"), run.env());
+    assertEquals(
+        List.of("build.id", "build.number", "commit", "branch", "vars.who", "step.name"),
+        List.copyOf(Variables.used(List.of(run))));
   }
 
   @ParameterizedTest(name = "{1}: {2}")

@@ -5,9 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.slipway.common.events.Topics;
 import dev.slipway.local.SlipwayClient.Reply;
+import dev.slipway.stack.TopicReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -19,6 +25,37 @@ class ApiErrorsIT {
   @BeforeAll
   static void start() throws Exception {
     api = E2eStack.get().api;
+  }
+
+  @Test
+  void aRepositoryUrlCarryingATokenIsRefusedAndTheTokenReachesNoLogOrTopic() throws Exception {
+    E2eStack stack = E2eStack.get();
+    String token = "ghp_" + UUID.randomUUID().toString().replace("-", "");
+    String plan = stack.plan(E2eStack.newPool(), "true");
+    Reply reply =
+        api.post(
+            "api/v1/builds",
+            Map.of(
+                "plan",
+                plan,
+                "repository",
+                "https://x-access-token:" + token + "@github.com/acme/private.git",
+                "branch",
+                "main"));
+    assertEquals(400, reply.status(), reply.body());
+    assertEquals("repository", reply.json().get("field").asText());
+    assertFalse(reply.body().contains(token), reply.body());
+    try (var logs = Files.list(stack.work.resolve("logs"))) {
+      for (Path log : logs.toList()) {
+        assertFalse(Files.readString(log).contains(token), log + " holds the token");
+      }
+    }
+    for (String topic :
+        List.of(Topics.BUILDS, Topics.LEASE_REQUESTS, Topics.LEASES, Topics.AUDIT)) {
+      for (var record : TopicReader.readAll(stack.broker.bootstrapServers(), topic)) {
+        assertFalse(record.value().contains(token), topic + ": " + record.value());
+      }
+    }
   }
 
   @Test

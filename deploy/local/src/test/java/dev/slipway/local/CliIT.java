@@ -203,6 +203,77 @@ class CliIT {
     assertTrue(list.output().startsWith("ID "), list.output());
   }
 
+  @Test
+  void aPlanAppliedFromAFileRunsABuildThatIsFollowedShownListedAndLogged() throws Exception {
+    String pool = stack.register(host, 1);
+    String plan = "cli-" + pool;
+    Path file = home.resolve(plan + ".yaml");
+    Files.writeString(
+        file,
+        """
+        steps:
+          - {name: buildhost, kind: lease-host, attributes: {pool: %s}}
+          - {name: hello, kind: run, on: buildhost, command: echo hello-from-the-cli}
+        """
+            .formatted(pool));
+
+    Finished applied = run("plan", "apply", file.toString());
+    assertEquals(0, applied.code(), applied.output());
+    assertEquals("plan " + plan + " saved (2 steps)", applied.output().strip());
+    Finished listed = run("plan", "list");
+    assertTrue(
+        Pattern.compile("(?m)^" + plan + "\\s").matcher(listed.output()).find(), listed.output());
+    assertEquals(Files.readString(file), run("plan", "show", plan).output());
+
+    Finished followed = run("build", "start", "--plan", plan, "--branch", "main", "--follow");
+    assertEquals(0, followed.code(), followed.output());
+    assertTrue(followed.output().contains("hello-from-the-cli"), followed.output());
+    Matcher started = Pattern.compile("build (\\S+) started").matcher(followed.output());
+    assertTrue(started.find(), followed.output());
+    String id = started.group(1);
+
+    Finished shown = run("build", "show", id);
+    assertEquals(0, shown.code(), shown.output());
+    assertTrue(
+        Pattern.compile("(?m)^status:\\s+passed$").matcher(shown.output()).find(), shown.output());
+    assertTrue(
+        Pattern.compile("(?m)^hello\\s+run\\s+passed\\s+0\\s").matcher(shown.output()).find(),
+        shown.output());
+    Finished builds = run("build", "list", "--plan", plan, "--status", "passed");
+    assertTrue(
+        Pattern.compile("(?m)^" + Pattern.quote(id) + "\\s+" + plan + "\\s+passed\\s+main\\s")
+            .matcher(builds.output())
+            .find(),
+        builds.output());
+    Finished log = run("logs", id);
+    assertEquals(0, log.code(), log.output());
+    assertTrue(log.output().contains("hello-from-the-cli"), log.output());
+  }
+
+  @Test
+  void aFollowedBuildThatFailsExitsOne() throws Exception {
+    String pool = stack.register(host, 1);
+    Path file = home.resolve("failing.yaml");
+    Files.writeString(
+        file,
+        """
+        steps:
+          - {name: buildhost, kind: lease-host, attributes: {pool: %s}}
+          - {name: broken, kind: run, on: buildhost, command: 'echo about-to-fail; exit 3'}
+        """
+            .formatted(pool));
+    String plan = "cli-failing-" + pool;
+    assertEquals(0, run("plan", "apply", file.toString(), "--name", plan).code());
+
+    Finished followed = run("build", "start", "--plan", plan, "--follow");
+
+    assertEquals(1, followed.code(), followed.output());
+    assertTrue(followed.output().contains("about-to-fail"), followed.output());
+    assertTrue(
+        Pattern.compile("(?m)^slipway: build \\S+ failed").matcher(followed.output()).find(),
+        followed.output());
+  }
+
   record Finished(int code, String output) {}
 
   /**

@@ -8,6 +8,7 @@ import dev.slipway.common.status.LeaseStatus;
 import dev.slipway.platform.command.StoredOutput;
 import dev.slipway.platform.lease.LeaseRepository;
 import dev.slipway.platform.persistence.AfterCommit;
+import dev.slipway.platform.secrets.BuildSecrets;
 import dev.slipway.worker.hosts.HostDirectory;
 import dev.slipway.worker.hosts.OutputStreamer;
 import dev.slipway.worker.process.WorkerProcess;
@@ -28,6 +29,9 @@ import jakarta.transaction.Transactional;
 import java.security.KeyPair;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -54,6 +58,7 @@ public class CommandRunner {
   @Inject StoredOutput storedOutput;
   @Inject CommandReports reports;
   @Inject LeaseRepository leaseRepository;
+  @Inject BuildSecrets buildSecrets;
   @Inject StoredCommands commands;
 
   private final Set<String> abortRequested = ConcurrentHashMap.newKeySet();
@@ -136,9 +141,33 @@ public class CommandRunner {
       HostDirectory.Login login = hosts.login(request.resourceId());
       host = login.host();
       key = login.keyPair();
-      output.redact(login.secrets());
-      ending =
-          CommandReports.Ending.of(execute(request, startedAt, host, key, output, from, resumed));
+      BuildSecrets.Resolved secrets =
+          buildSecrets.values(commands.secretEnvironment(request.commandId()));
+      List<String> masked = new ArrayList<>(login.secrets());
+      masked.addAll(secrets.values().values());
+      output.redact(masked);
+      if (secrets.missing() != null && !resumed) {
+        ending =
+            CommandReports.Ending.failed(
+                "secret '" + secrets.missing() + "' does not exist: the command never ran", null);
+      } else if (!secrets.values().isEmpty() && !isPosix(host)) {
+        ending =
+            CommandReports.Ending.failed(
+                "build secrets are not supported on windows hosts yet: the command never ran",
+                null);
+      } else {
+        ending =
+            CommandReports.Ending.of(
+                execute(
+                    request,
+                    startedAt,
+                    host,
+                    key,
+                    output,
+                    from,
+                    resumed,
+                    exports(secrets.values())));
+      }
     } catch (SshFailure e) {
       LOG.warnf("command %s failed: %s", request.commandId(), e.getMessage());
       output.note("slipway: " + e.getMessage() + "\n");
@@ -168,7 +197,8 @@ public class CommandRunner {
       KeyPair key,
       OutputStreamer output,
       long[] from,
-      boolean resumed)
+      boolean resumed,
+      String secretExports)
       throws SshFailure {
     Platform platform = Platform.of(host.platform());
     String script =
@@ -186,9 +216,27 @@ public class CommandRunner {
         resumed
             ? DetachedCommands.Spec.again(
                 request.commandId(), script, startedAt, timeout, from[0], from[1])
-            : DetachedCommands.Spec.first(request.commandId(), script, startedAt, timeout),
+            : DetachedCommands.Spec.first(request.commandId(), script, startedAt, timeout)
+                .withSecretExports(secretExports),
         output::write,
         () -> abortRequested.contains(request.commandId()) || reports.abortRecorded(request));
+  }
+
+  /** {@code export NAME='value'} lines for a POSIX shell; null when there is nothing to export. */
+  private static String exports(Map<String, String> values) {
+    if (values.isEmpty()) {
+      return null;
+    }
+    StringBuilder lines = new StringBuilder();
+    values.forEach(
+        (name, value) ->
+            lines
+                .append("export ")
+                .append(name)
+                .append('=')
+                .append(Platform.LINUX.shell().quote(value))
+                .append('\n'));
+    return lines.toString();
   }
 
   private static boolean isPosix(HostConnection host) {

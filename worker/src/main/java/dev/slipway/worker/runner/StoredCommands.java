@@ -91,6 +91,21 @@ public class StoredCommands {
             ((Number) row[8]).longValue()));
   }
 
+  /**
+   * The variables command {@code commandId} exports from build secrets (variable → secret name);
+   * empty when it takes none.
+   */
+  @Transactional
+  public Map<String, String> secretEnvironment(String commandId) {
+    List<?> rows =
+        entityManager
+            .createNativeQuery(
+                "select cast(secret_environment as text) from commands where id = ?1")
+            .setParameter(1, commandId)
+            .getResultList();
+    return rows.isEmpty() ? Map.of() : environment(commandId, (String) rows.get(0));
+  }
+
   private static Map<String, String> environment(String commandId, String json) {
     Map<String, String> environment;
     try {

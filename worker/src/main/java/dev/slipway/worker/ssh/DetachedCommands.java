@@ -42,11 +42,28 @@ public final class DetachedCommands {
       Duration timeout,
       long stdoutFrom,
       long stderrFrom,
-      boolean reattach) {
+      boolean reattach,
+      String secretExports) {
 
     /** A command this runner starts (unless somebody started it already). */
     public static Spec first(String id, String script, Instant startedAt, Duration timeout) {
-      return new Spec(id, script, startedAt, timeout, 0, 0, false);
+      return new Spec(id, script, startedAt, timeout, 0, 0, false, null);
+    }
+
+    /**
+     * This spec with {@code exports} ({@code export NAME='value'} lines, null: none): handed to the
+     * host on the starter's standard input, written to a file only the SSH user can read, sourced
+     * by the wrapper and deleted before the command runs, so that secrets never appear in a command
+     * line on the host (where {@code ps} shows them to every user).
+     */
+    public Spec withSecretExports(String exports) {
+      return new Spec(
+          commandId, script, startedAt, timeout, stdoutFrom, stderrFrom, reattach, exports);
+    }
+
+    @Override
+    public String toString() {
+      return "Spec[" + commandId + (secretExports == null ? "" : ", with secrets") + "]";
     }
 
     /** A command another runner started, followed from the given offsets of its streams. */
@@ -57,7 +74,7 @@ public final class DetachedCommands {
         Duration timeout,
         long stdoutFrom,
         long stderrFrom) {
-      return new Spec(id, script, startedAt, timeout, stdoutFrom, stderrFrom, true);
+      return new Spec(id, script, startedAt, timeout, stdoutFrom, stderrFrom, true, null);
     }
   }
 
@@ -221,7 +238,13 @@ public final class DetachedCommands {
         reader = new SpoolReader(dir, spec.stdoutFrom(), spec.stderrFrom());
       }
       if (!reader.started(sftp)) {
-        starter = session.createExecChannel(SpoolScripts.start(dir, spec.script()));
+        boolean secrets = spec.secretExports() != null;
+        starter = session.createExecChannel(SpoolScripts.start(dir, spec.script(), secrets));
+        if (secrets) {
+          starter.setIn(
+              new java.io.ByteArrayInputStream(
+                  spec.secretExports().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        }
         starter.open().verify(config.openTimeout());
       }
     }

@@ -39,6 +39,7 @@ final class SpoolScripts {
       """
       echo $$ > "$1/pid"
       trap : HUP INT TERM
+      if [ -f "$1/env" ]; then . "$1/env"; rm -f "$1/env"; fi
       /bin/sh -c "$2" > "$1/out" 2> "$1/err" < /dev/null
       c=$?
       echo $c > "$1/exit.tmp" && mv "$1/exit.tmp" "$1/exit"
@@ -49,6 +50,7 @@ final class SpoolScripts {
       D=$1 S=$2
       mkdir -p "${D%/*}" || exit 201
       mkdir "$D" 2>/dev/null || exit 200
+      if [ "$3" = 1 ]; then (umask 077 && cat > "$D/env") || exit 201; fi
       if command -v setsid > /dev/null 2>&1; then set -- setsid
       else set -- perl -MPOSIX -e 'POSIX::setsid(); exec @ARGV'; fi
       "$@" /bin/sh -c WRAPPER slipway-command "$D" "$S" < /dev/null > /dev/null 2>&1 &
@@ -81,10 +83,13 @@ final class SpoolScripts {
 
   /**
    * Starts {@code script} in spool directory {@code dir} unless it was started before, and waits
-   * for it: the channel's exit status is the command's, or {@link #ALREADY_STARTED}.
+   * for it: the channel's exit status is the command's, or {@link #ALREADY_STARTED}. With {@code
+   * secretsOnStdin}, the starter's standard input ({@code export NAME='value'} lines) goes to
+   * {@code env} in the spool directory (mode 0600), which the wrapper sources and deletes first
+   * thing.
    */
-  static String start(String dir, String script) {
-    return call(START, dir, script);
+  static String start(String dir, String script, boolean secretsOnStdin) {
+    return call(START, dir, script, secretsOnStdin ? "1" : "0");
   }
 
   /** Kills the command's process group: TERM, then KILL after {@code graceSeconds}. */

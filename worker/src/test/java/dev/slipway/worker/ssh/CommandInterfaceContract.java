@@ -145,6 +145,45 @@ abstract class CommandInterfaceContract extends RealSshHostTest {
     return found;
   }
 
+  /**
+   * Secrets reach the command as environment variables through the starter's standard input: never
+   * in a command line on the host, where {@code ps} shows them to every user, and not left in the
+   * spool directory.
+   */
+  @Test
+  void secretExportsReachTheCommandButNoCommandLineAndAreNotLeftOnDisk() throws Exception {
+    String secret = "s3cret-" + marker() + " 'quoted' $(touch never)";
+    String id = newId();
+    Collected out = new Collected(true);
+    java.util.concurrent.Future<ExecResult> running =
+        java.util.concurrent.Executors.newSingleThreadExecutor()
+            .submit(
+                () ->
+                    commands.run(
+                        hostConnection(),
+                        host.clientKeyPair(),
+                        DetachedCommands.Spec.first(
+                                id, "echo \"[$TOKEN]\"; sleep 2", Instant.now(), LONG)
+                            .withSecretExports(
+                                "export TOKEN="
+                                    + dev.slipway.common.platform.Platform.LINUX
+                                        .shell()
+                                        .quote(secret)
+                                    + "\n"),
+                        out,
+                        () -> false));
+    String visible = secret.substring(0, secret.indexOf(' '));
+    while (!running.isDone()) {
+      assertEquals(List.of(), processesWith(visible), "the secret is in a command line");
+      Thread.sleep(100); // sampling the process table while the command runs
+    }
+    assertEquals(0, running.get().exitCode(), out.err());
+    assertEquals("[" + secret + "]\n", out.out());
+    Collected left = new Collected(true);
+    run("ls -a " + TestSshConfig.QUICK.spoolDir() + "/" + id, LONG, left);
+    assertFalse(left.out().contains("env"), left.out());
+  }
+
   @Test
   void commandReportsItsOutputAndExitCode() throws Exception {
     Collected out = new Collected(true);

@@ -1,12 +1,14 @@
 package dev.slipway.coordinator.build.rest;
 
+import dev.slipway.common.status.BuildStatus;
 import dev.slipway.coordinator.api.ApiException;
 import dev.slipway.coordinator.auth.Roles;
 import dev.slipway.coordinator.build.Build;
+import dev.slipway.coordinator.build.BuildCursor;
+import dev.slipway.coordinator.build.BuildFilter;
 import dev.slipway.coordinator.build.BuildRepository;
 import dev.slipway.coordinator.build.BuildRequest;
 import dev.slipway.coordinator.build.BuildService;
-import dev.slipway.coordinator.build.LogStore;
 import dev.slipway.coordinator.build.Step;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
@@ -14,8 +16,7 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
-import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
 import java.time.Instant;
@@ -42,12 +43,14 @@ public class BuildResource {
   public record BuildView(
       String id,
       String plan,
+      Long number,
       String status,
       String reason,
       String repository,
       String commit,
       String branch,
       String requestedBy,
+      String restartOf,
       Instant createdAt,
       Instant startedAt,
       Instant finishedAt,
@@ -55,7 +58,6 @@ public class BuildResource {
 
   @Inject BuildService service;
   @Inject BuildRepository builds;
-  @Inject LogStore logs;
 
   @POST
   @RolesAllowed(Roles.OPERATOR)
@@ -69,6 +71,109 @@ public class BuildResource {
         .build();
   }
 
+  /**
+   * {@code POST /api/v1/builds/{id}/restart}: a new build of the same plan version with the same
+   * inputs (repository, commit, branch, variables); it names the old one in {@code restartOf}.
+   */
+  @POST
+  @Path("{id}/restart")
+  @RolesAllowed(Roles.OPERATOR)
+  public Response restart(@PathParam("id") String id) {
+    Build build = service.restart(id);
+    return Response.accepted(new Accepted(build.id, build.status.wireName()))
+        .location(URI.create("/api/v1/builds/" + build.id))
+        .build();
+  }
+
+  /** {@code POST …/steps/{name}/message}: {@code result} {@code pass} or {@code fail}. */
+  public record StepMessage(String result, String message) {}
+
+  /**
+   * {@code POST /api/v1/builds/{id}/steps/{name}/message}: passes or fails a running {@code wait}
+   * step (Harbormaster's "wait for message"); 409 when the step is no running wait step.
+   */
+  @POST
+  @Path("{id}/steps/{name}/message")
+  @RolesAllowed(Roles.OPERATOR)
+  public BuildView message(
+      @PathParam("id") String id, @PathParam("name") String name, StepMessage message) {
+    if (message == null || !("pass".equals(message.result()) || "fail".equals(message.result()))) {
+      throw ApiException.badRequest("result", "result must be pass or fail");
+    }
+    if (message.message() != null && message.message().length() > 1000) {
+      throw ApiException.badRequest("message", "message is at most 1000 characters");
+    }
+    service.message(
+        id,
+        name,
+        "pass".equals(message.result()),
+        message.message() == null ? "failed by a message" : message.message());
+    return get(id);
+  }
+
+  /** At most this many builds per page of {@link #list}, and how many without {@code limit}. */
+  static final int MAX_LIMIT = 200;
+
+  static final int DEFAULT_LIMIT = 50;
+
+  /**
+   * {@code GET /api/v1/builds}: builds newest first, a page at a time; every filter given must
+   * match. {@code next} is the {@code cursor} of the following page, null on the last one.
+   */
+  @GET
+  @RolesAllowed(Roles.VIEWER)
+  public BuildPage list(
+      @QueryParam("plan") String plan,
+      @QueryParam("status") String status,
+      @QueryParam("branch") String branch,
+      @QueryParam("requestedBy") String requestedBy,
+      @QueryParam("limit") String limit,
+      @QueryParam("cursor") String cursor) {
+    BuildFilter filter = new BuildFilter(plan, buildStatus(status), branch, requestedBy);
+    int size = pageSize(limit);
+    List<Build> found = builds.newest(filter, cursor == null ? null : cursor(cursor), size + 1);
+    List<Build> page = found.subList(0, Math.min(size, found.size()));
+    String next = found.size() > size ? BuildCursor.after(page.get(size - 1)).encode() : null;
+    return new BuildPage(page.stream().map(BuildPage.Summary::of).toList(), next);
+  }
+
+  private static BuildStatus buildStatus(String status) {
+    try {
+      return status == null ? null : BuildStatus.fromWire(status);
+    } catch (IllegalArgumentException e) {
+      throw ApiException.badRequest(
+          "status",
+          "unknown build status '"
+              + status
+              + "' (pending, running, passed, failed, aborted or error)");
+    }
+  }
+
+  private static int pageSize(String limit) {
+    if (limit == null) {
+      return DEFAULT_LIMIT;
+    }
+    try {
+      int size = Integer.parseInt(limit.trim());
+      if (size >= 1 && size <= MAX_LIMIT) {
+        return size;
+      }
+    } catch (NumberFormatException e) {
+      // refused below
+    }
+    throw ApiException.badRequest(
+        "limit", "limit must be a whole number from 1 to " + MAX_LIMIT + ", not '" + limit + "'");
+  }
+
+  private static BuildCursor cursor(String cursor) {
+    try {
+      return BuildCursor.decode(cursor);
+    } catch (IllegalArgumentException e) {
+      throw ApiException.badRequest(
+          "cursor", "cursor must be the 'next' of an earlier page: " + e.getMessage());
+    }
+  }
+
   @GET
   @Path("{id}")
   @RolesAllowed(Roles.VIEWER)
@@ -78,12 +183,14 @@ public class BuildResource {
     return new BuildView(
         b.id,
         b.planName,
+        b.number,
         b.status.wireName(),
         b.reason,
         b.repository,
         b.commit,
         b.branch,
         b.requestedBy,
+        b.restartOf,
         b.createdAt,
         b.startedAt,
         b.finishedAt,
@@ -99,14 +206,6 @@ public class BuildResource {
   public BuildView abort(@PathParam("id") String id, AbortRequest request) {
     service.abort(id, request == null ? null : request.reason());
     return get(id);
-  }
-
-  @GET
-  @Path("{id}/log")
-  @Produces(MediaType.TEXT_PLAIN)
-  @RolesAllowed(Roles.VIEWER)
-  public String log(@PathParam("id") String id) {
-    return logs.render(find(id));
   }
 
   private Build find(String id) {

@@ -13,6 +13,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
+import java.time.Instant;
 import java.util.List;
 
 @Path("/api/v1/plans")
@@ -24,7 +25,19 @@ public class PlanResource {
   /** A stored plan with its parsed steps. */
   public record PlanView(String name, String yaml, List<StepSpec> steps) {}
 
+  /** A plan in the list: its name and times, not its YAML. */
+  public record PlanSummary(String name, Instant createdAt, Instant updatedAt) {}
+
   @Inject PlanService plans;
+
+  /** {@code GET /api/v1/plans}: every plan, by name. */
+  @GET
+  @RolesAllowed(Roles.VIEWER)
+  public List<PlanSummary> list() {
+    return plans.all().stream()
+        .map(p -> new PlanSummary(p.name, p.createdAt, p.updatedAt))
+        .toList();
+  }
 
   @POST
   @RolesAllowed(Roles.OPERATOR)

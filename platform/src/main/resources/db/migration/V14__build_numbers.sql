@@ -1,0 +1,3 @@
+-- Build numbers per plan (#12): the build.number variable counts the builds of a plan, 1, 2, 3, ...
+alter table plans add column build_count bigint not null default 0;
+alter table builds add column number bigint;
