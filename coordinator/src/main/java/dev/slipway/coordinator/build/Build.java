@@ -43,6 +43,10 @@ public class Build {
   /** The build's number among its plan's builds: 1, 2, 3, ... ({@code ${build.number}}). */
   public Long number;
 
+  /** The plan's top-level timeout when the build started: it fails when it runs longer. */
+  @Column(name = "timeout_seconds")
+  public Long timeoutSeconds;
+
   /** The build this one repeats ({@code POST /api/v1/builds/{id}/restart}), or null. */
   @Column(name = "restart_of")
   public String restartOf;

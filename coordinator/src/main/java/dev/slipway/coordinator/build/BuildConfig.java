@@ -9,6 +9,10 @@ import java.time.Duration;
 @ConfigMapping(prefix = "slipway.builds")
 public interface BuildConfig {
 
+  /** How many logs may be followed at once ({@code follow=true}); each holds a thread. */
+  @WithDefault("64")
+  int maxLogFollowers();
+
   /** Timeout of a {@code run} step that sets none. */
   @WithDefault("1h")
   Duration defaultCommandTimeout();

@@ -71,6 +71,22 @@ public class BuildEngine {
       announce(build, EventTypes.BUILD_STARTED, null);
     }
     List<Step> steps = builds.steps(build.id);
+    do {
+      schedule(build, steps);
+    } while (releaseUnneededLeases(build, steps));
+    if (steps.stream()
+        .noneMatch(s -> s.status == StepStatus.PENDING || s.status == StepStatus.RUNNING)) {
+      Optional<Step> failed = firstFailed(steps);
+      if (failed.isPresent()) {
+        finish(build, BuildStatus.FAILED, "step " + failed.get().name + ": " + failed.get().reason);
+      } else {
+        finish(build, BuildStatus.PASSED, null);
+      }
+    }
+  }
+
+  /** Starts or skips every pending step whose dependencies are done, until none is left. */
+  private void schedule(Build build, List<Step> steps) {
     boolean progressed = true;
     while (progressed) {
       progressed = false;
@@ -91,22 +107,14 @@ public class BuildEngine {
         progressed = true;
       }
     }
-    releaseUnneededLeases(build, steps);
-    if (steps.stream()
-        .noneMatch(s -> s.status == StepStatus.PENDING || s.status == StepStatus.RUNNING)) {
-      Optional<Step> failed = firstFailed(steps);
-      if (failed.isPresent()) {
-        finish(build, BuildStatus.FAILED, "step " + failed.get().name + ": " + failed.get().reason);
-      } else {
-        finish(build, BuildStatus.PASSED, null);
-      }
-    }
   }
 
+  /** The first failed step (a failed one before an aborted one: that is why it failed). */
   private static Optional<Step> firstFailed(List<Step> steps) {
     return steps.stream()
-        .filter(s -> s.status == StepStatus.FAILED || s.status == StepStatus.ABORTED)
-        .findFirst();
+        .filter(s -> s.status == StepStatus.FAILED)
+        .findFirst()
+        .or(() -> steps.stream().filter(s -> s.status == StepStatus.ABORTED).findFirst());
   }
 
   /** The steps {@code step} waits for (before plans had graphs: the step before it). */
@@ -149,10 +157,16 @@ public class BuildEngine {
    * needs any more: through {@code on} and {@code host}, a run step on a working copy needs the
    * copy and the host under it.
    */
-  private void releaseUnneededLeases(Build build, List<Step> steps) {
+  private boolean releaseUnneededLeases(Build build, List<Step> steps) {
+    boolean failed = firstFailed(steps).isPresent();
+    boolean gaveUp = false;
     java.util.Set<String> needed = new java.util.HashSet<>();
     for (Step step : steps) {
-      if (step.status == StepStatus.PENDING || step.status == StepStatus.RUNNING) {
+      boolean mayRun =
+          step.status == StepStatus.RUNNING
+              || (step.status == StepStatus.PENDING
+                  && !(failed && StepSpec.ON_SUCCESS.equals(step.spec.condition())));
+      if (mayRun && !(failed && step.spec.isLease() && step.status == StepStatus.RUNNING)) {
         for (StepSpec at = step.spec; at != null; ) {
           String next = at.on() != null ? at.on() : at.host();
           if (next == null || !needed.add(next)) {
@@ -160,6 +174,21 @@ public class BuildEngine {
           }
           at = stepNamed(steps, next).spec;
         }
+      }
+    }
+    for (Step step : steps) {
+      if (failed
+          && step.spec.isLease()
+          && step.status == StepStatus.RUNNING
+          && !needed.contains(step.name)) {
+        // still waiting for its lease, which no step that can still run needs: given up
+        Lease lease = leaseRepository.findById(step.leaseId);
+        if (lease != null && !lease.status.isFinal()) {
+          leases.requestRelease(lease, "build " + build.id + " failed; nothing needs it");
+        }
+        step.leaseReleasedAt = Instant.now();
+        move(build, step, StepStatus.ABORTED, "not needed: a step of the build failed");
+        gaveUp = true;
       }
     }
     for (Step step : steps) {
@@ -175,10 +204,11 @@ public class BuildEngine {
         }
       }
     }
+    return gaveUp; // steps that waited for the ones given up may now be skipped
   }
 
   private void start(Build build, Step step, List<Step> steps) {
-    if (step.spec.isWait()) { // until a message or its timeout (WaitTimeouts)
+    if (step.spec.isWait()) { // until a message or its timeout (Deadlines)
       move(build, step, StepStatus.RUNNING, null);
       return;
     }
@@ -321,6 +351,7 @@ public class BuildEngine {
     Build build = builds.lock(found.get().buildId).orElseThrow();
     Step step =
         builds.getEntityManager().find(Step.class, new Step.Key(build.id, found.get().name));
+    builds.getEntityManager().refresh(step); // as it is now that the build is locked
     if (step.status != StepStatus.RUNNING) {
       return;
     }
@@ -434,6 +465,18 @@ public class BuildEngine {
     }
     move(build, step, pass ? StepStatus.PASSED : StepStatus.FAILED, pass ? null : why);
     advance(build);
+  }
+
+  /**
+   * Fails a build that ran past its plan's timeout: its running commands are stopped on their
+   * hosts, its remaining steps skipped and its leases released, as for an abort.
+   */
+  @Transactional(Transactional.TxType.MANDATORY)
+  public void timeOut(Build build) {
+    finish(
+        build,
+        BuildStatus.FAILED,
+        "the build ran longer than its timeout (" + build.timeoutSeconds + " s)");
   }
 
   private void finishAborted(Build build, String reason) {

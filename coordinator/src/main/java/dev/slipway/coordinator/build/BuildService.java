@@ -9,6 +9,7 @@ import dev.slipway.common.status.StepStatus;
 import dev.slipway.coordinator.api.ApiException;
 import dev.slipway.coordinator.auth.Caller;
 import dev.slipway.coordinator.plan.Plan;
+import dev.slipway.coordinator.plan.PlanParser;
 import dev.slipway.coordinator.plan.PlanService;
 import dev.slipway.coordinator.plan.StepSpec;
 import dev.slipway.coordinator.plan.Variables;
@@ -86,6 +87,7 @@ public class BuildService {
     build.planName = planName;
     build.planYaml = planYaml;
     build.restartOf = restartOf;
+    build.timeoutSeconds = PlanParser.buildTimeoutSeconds(planYaml);
     build.status = BuildStatus.PENDING;
     build.repository = request.repository();
     build.commit = request.commit();
@@ -130,6 +132,15 @@ public class BuildService {
     Build build = builds.lock(id).orElseThrow(() -> ApiException.notFound("build", id));
     engine.endWait(build, step, pass, why);
     return build;
+  }
+
+  /** Fails build {@code id} if it still runs: it ran past its plan's timeout. */
+  @Transactional
+  public void timeOut(String id) {
+    Build build = builds.lock(id).orElseThrow();
+    if (!build.status.isFinal()) {
+      engine.timeOut(build);
+    }
   }
 
   /** Fails wait step {@code step} of build {@code id} if it still waits. */

@@ -16,11 +16,44 @@ import java.util.concurrent.TimeUnit;
 public class LogFollowers {
 
   private final Map<String, Set<Follower>> byBuild = new ConcurrentHashMap<>();
+  private final java.util.concurrent.Semaphore slots;
+
+  @jakarta.inject.Inject
+  LogFollowers(BuildConfig config) {
+    slots = new java.util.concurrent.Semaphore(config.maxLogFollowers());
+  }
+
+  /**
+   * Takes one of the {@code slipway.builds.max-log-followers} places for a follow (each holds a
+   * thread while it lasts); give it back with {@link #leave}.
+   *
+   * @throws dev.slipway.coordinator.api.ApiException 429 when every place is taken
+   */
+  public void admit() {
+    if (!slots.tryAcquire()) {
+      throw new dev.slipway.coordinator.api.ApiException(
+          429,
+          "too-many-followers",
+          "too many logs are being followed at once; read the log without follow, or try later",
+          "follow");
+    }
+  }
+
+  /** Gives back a place taken by {@link #admit}. */
+  public void leave() {
+    slots.release();
+  }
 
   /** A follower of the build's log; close it when done. */
   public Follower follow(String buildId) {
     Follower follower = new Follower(buildId);
-    byBuild.computeIfAbsent(buildId, id -> ConcurrentHashMap.newKeySet()).add(follower);
+    byBuild.compute(
+        buildId,
+        (id, followers) -> {
+          Set<Follower> set = followers == null ? ConcurrentHashMap.newKeySet() : followers;
+          set.add(follower);
+          return set;
+        });
     return follower;
   }
 

@@ -53,6 +53,17 @@ public final class PlanParser {
   public static List<StepSpec> parse(
       String yaml, long defaultTimeoutSeconds, boolean allowFileRepositories) {
     JsonNode root = read(yaml);
+    if (root != null && root.isObject()) {
+      root.fieldNames()
+          .forEachRemaining(
+              field -> {
+                if (!field.equals("steps") && !field.equals("timeout")) {
+                  throw new PlanException(
+                      field, "unknown field '" + field + "'; a plan has 'steps' and 'timeout'");
+                }
+              });
+      buildTimeout(root);
+    }
     JsonNode steps = root == null ? null : root.get("steps");
     if (steps == null || !steps.isArray() || steps.isEmpty()) {
       throw new PlanException("steps", "a plan needs a non-empty list 'steps'");
@@ -227,6 +238,30 @@ public final class PlanParser {
     }
     Map<String, String> attributes = host == null ? attributes(node.get("attributes"), path) : null;
     return StepSpec.leaseWorkingCopy(name, repository, ref, host, attributes);
+  }
+
+  /**
+   * The plan's top-level {@code timeout} in seconds: the longest its builds may run; null when it
+   * has none. The plan must have been {@link #parse parsed} before.
+   */
+  public static Long buildTimeoutSeconds(String yaml) {
+    JsonNode root = read(yaml);
+    return root == null || !root.isObject() ? null : buildTimeout(root);
+  }
+
+  private static Long buildTimeout(JsonNode root) {
+    JsonNode value = root.get("timeout");
+    if (value == null || value.isNull()) {
+      return null;
+    }
+    try {
+      if (!value.isValueNode()) {
+        throw new IllegalArgumentException("timeout must be a duration such as 90s, 30m or 2h");
+      }
+      return Math.max(1, Durations.parse(value.asText()).toSeconds());
+    } catch (IllegalArgumentException e) {
+      throw new PlanException("timeout", e.getMessage());
+    }
   }
 
   /** A step's {@code timeout} in seconds (at least 1), or {@code defaultTimeout}. */

@@ -71,6 +71,17 @@ class WaitStepIT {
   }
 
   @Test
+  void aBuildFailsWhenItRunsLongerThanItsPlanSays() {
+    String build = build("timeout: 1s\nsteps:\n  - {name: approve, kind: wait, timeout: 10m}\n");
+    await().atMost(Duration.ofSeconds(15)).until(() -> "failed".equals(status(build)));
+    admin()
+        .get("/api/v1/builds/" + build)
+        .then()
+        .body("reason", containsString("ran longer than its timeout (1 s)"))
+        .body("steps[0].status", equalTo("aborted"));
+  }
+
+  @Test
   void withoutAMessageTheWaitFailsAtItsTimeout() {
     String build = build("steps:\n  - {name: approve, kind: wait, timeout: 1s}\n");
     await().atMost(Duration.ofSeconds(15)).until(() -> "failed".equals(status(build)));

@@ -107,6 +107,47 @@ class BuildGraphIT {
   }
 
   @Test
+  void aFailureGivesUpLeasesStillWaitedForThatNothingCanUseAnyMore() throws Exception {
+    String held = // the mac host's one slot is taken: the build's lease for it waits
+        stack
+            .api
+            .post("api/v1/leases", Map.of("type", "host", "attributes", Map.of("pool", mac)))
+            .ok()
+            .get("id")
+            .asText();
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(15))
+        .until(() -> stack.api.lease(held).get("status").asText().equals("active"));
+    try {
+      String build =
+          stack.api.submitBuild(
+              plan(
+                  """
+                  steps:
+                    - {name: l, kind: lease-host, attributes: {pool: LINUX}}
+                    - {name: gone, kind: lease-host, attributes: {pool: MAC}, depends_on: []}
+                    - {name: test, kind: run, on: l, command: exit 1, depends_on: []}
+                    - {name: use, kind: run, on: gone, command: 'true'}
+                  """));
+      JsonNode finished = stack.api.awaitFinished(build, Duration.ofSeconds(60));
+      assertEquals("failed", finished.get("status").asText(), finished.toString());
+      assertTrue(finished.get("reason").asText().startsWith("step test:"), finished.toString());
+      Map<String, JsonNode> steps = steps(finished);
+      assertEquals("aborted", steps.get("gone").get("status").asText());
+      assertEquals("skipped", steps.get("use").get("status").asText());
+      org.awaitility.Awaitility.await()
+          .atMost(Duration.ofSeconds(15))
+          .until(
+              () ->
+                  stack
+                      .sqlColumn("select status from leases where owner = ? order by seq", build)
+                      .equals(java.util.List.of("released", "failed")));
+    } finally {
+      stack.api.post("api/v1/leases/" + held + "/release", Map.of()).ok();
+    }
+  }
+
+  @Test
   void aLeaseIsReleasedAsSoonAsNoLaterStepNeedsIt() throws Exception {
     String build =
         stack.api.submitBuild(

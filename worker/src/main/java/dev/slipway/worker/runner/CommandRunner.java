@@ -215,7 +215,8 @@ public class CommandRunner {
         key,
         resumed
             ? DetachedCommands.Spec.again(
-                request.commandId(), script, startedAt, timeout, from[0], from[1])
+                    request.commandId(), script, startedAt, timeout, from[0], from[1])
+                .withSecretExports(secretExports) // used if the first runner never started it
             : DetachedCommands.Spec.first(request.commandId(), script, startedAt, timeout)
                 .withSecretExports(secretExports),
         output::write,

@@ -52,6 +52,9 @@ public class BuildLogResource {
       throw new ApiException(
           404, "not-found", "build '" + id + "' has no step '" + step + "'", "step");
     }
+    if (follow) {
+      followers.admit(); // given back when the stream ends
+    }
     HttpServerResponse response = routing.response();
     AtomicBoolean ended = new AtomicBoolean();
     routing.addEndHandler(
@@ -71,6 +74,10 @@ public class BuildLogResource {
             if (!response.closed()) {
               throw e;
             } // else the reader went away: nothing to tell anyone
+          } finally {
+            if (follow) {
+              followers.leave();
+            }
           }
         };
     return Response.ok(body, TEXT).build();
