@@ -79,6 +79,45 @@ public final class ApiClient {
     return exchange("GET", path, null, "text/plain, application/json;q=0.5");
   }
 
+  /**
+   * A GET of text streamed to {@code sink} as it arrives, flushed piece by piece, for as long as
+   * the server sends (a followed log: until its build ends); an error comes as the API's JSON.
+   */
+  public void stream(String path, java.io.OutputStream sink) {
+    String base = server.toString();
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create((base.endsWith("/") ? base : base + "/") + path))
+            .header("Accept", "text/plain, application/json;q=0.5")
+            .GET();
+    if (token != null) {
+      request.header("Authorization", "Bearer " + token);
+    }
+    try {
+      HttpResponse<java.io.InputStream> response =
+          http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+      try (java.io.InputStream in = response.body()) {
+        if (response.statusCode() / 100 != 2) {
+          reply(
+              "GET",
+              path,
+              response.statusCode(),
+              new String(in.readAllBytes(), StandardCharsets.UTF_8));
+          return;
+        }
+        byte[] buffer = new byte[8192];
+        for (int n; (n = in.read(buffer)) >= 0; ) {
+          sink.write(buffer, 0, n);
+          sink.flush();
+        }
+      }
+    } catch (IOException e) {
+      throw new Unreachable("cannot reach " + server + ": " + reason(e), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new Unreachable("interrupted while talking to " + server, e);
+    }
+  }
+
   public Reply post(String path, Object body) {
     return exchange("POST", path, body);
   }

@@ -29,6 +29,11 @@ final class Printer {
   private final PrintStream err;
   private final boolean json;
 
+  /** Standard output, for text streamed as it arrives (a followed log). */
+  PrintStream stdout() {
+    return out;
+  }
+
   Printer(PrintStream out, PrintStream err, boolean json) {
     this.out = out;
     this.err = err;

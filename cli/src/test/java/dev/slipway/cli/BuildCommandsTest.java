@@ -221,6 +221,16 @@ class BuildCommandsTest {
     assertEquals(0, cli.run("logs", "build-1"), cli.err());
 
     assertEquals("api/v1/builds/build-1/log", cli.api.only("GET").path());
-    assertEquals("[hello] line one\n[hello] line two" + System.lineSeparator(), cli.out());
+    assertEquals("[hello] line one\n[hello] line two", cli.out(), "as the server sent it");
+  }
+
+  @Test
+  void logsFollowAsksForTheStreamOfOneStep() {
+    CliRun cli = new CliRun(new FakeApi(request -> "=== step test (run): running\n"));
+
+    assertEquals(0, cli.run("logs", "-f", "--step", "test", "build-1"), cli.err());
+
+    assertEquals("api/v1/builds/build-1/log?step=test&follow=true", cli.api.only("GET").path());
+    assertEquals("=== step test (run): running\n", cli.out());
   }
 }

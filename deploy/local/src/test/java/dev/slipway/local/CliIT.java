@@ -110,6 +110,21 @@ class CliIT {
   }
 
   @Test
+  void logsFollowShowsALineWhileTheCommandStillRuns() throws Exception {
+    String pool = stack.register(stack.sshHost(), 1);
+    String build =
+        stack.api.submitBuild(stack.plan(pool, "echo first-line; sleep 6; echo last-line"));
+    Running cli = start("logs", "-f", build);
+    await().atMost(Duration.ofSeconds(30)).until(() -> cli.output().contains("first-line"));
+    assertEquals("running", stack.api.build(build).get("status").asText());
+    assertFalse(cli.output().contains("last-line"), cli.output());
+    assertTrue(cli.process().waitFor(60, TimeUnit.SECONDS), "logs -f did not end with its build");
+    assertEquals(0, cli.process().exitValue(), cli.output());
+    assertTrue(cli.output().contains("last-line"), cli.output());
+    assertTrue(cli.output().contains("=== build passed"), cli.output());
+  }
+
+  @Test
   void attributeWithoutValueIsAUsageErrorNamingTheOption() throws Exception {
     Finished bad = run("lease", "acquire", "--type", "host", "--attr", "nokey");
 
