@@ -26,6 +26,9 @@ public final class ApiClient {
 
   static final ObjectMapper MAPPER = new ObjectMapper();
 
+  /** Accept header for text (a log); an error still comes as the API's JSON. */
+  private static final String TEXT = "text/plain, application/json;q=0.5";
+
   /** A successful response: its body as the API sent it, and parsed. */
   public record Reply(String body, JsonNode json) {}
 
@@ -76,7 +79,7 @@ public final class ApiClient {
 
   /** A GET of text (a build's log); an error still comes as the API's JSON. */
   public Reply getText(String path) {
-    return exchange("GET", path, null, "text/plain, application/json;q=0.5");
+    return exchange("GET", path, null, TEXT);
   }
 
   /**
@@ -84,14 +87,7 @@ public final class ApiClient {
    * the server sends (a followed log: until its build ends); an error comes as the API's JSON.
    */
   public void stream(String path, java.io.OutputStream sink) {
-    String base = server.toString();
-    HttpRequest.Builder request =
-        HttpRequest.newBuilder(URI.create((base.endsWith("/") ? base : base + "/") + path))
-            .header("Accept", "text/plain, application/json;q=0.5")
-            .GET();
-    if (token != null) {
-      request.header("Authorization", "Bearer " + token);
-    }
+    HttpRequest.Builder request = request(path, TEXT).GET();
     try {
       HttpResponse<java.io.InputStream> response =
           http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
@@ -134,22 +130,28 @@ public final class ApiClient {
     return exchange(method, path, body, "application/json");
   }
 
-  private Reply exchange(String method, String path, Object body, String accept) {
+  /** A request to {@code path} on the server, accepting {@code accept}, with the token. */
+  private HttpRequest.Builder request(String path, String accept) {
     String base = server.toString();
-    URI uri = URI.create((base.endsWith("/") ? base : base + "/") + path);
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create((base.endsWith("/") ? base : base + "/") + path))
+            .header("Accept", accept);
+    if (token != null) {
+      request.header("Authorization", "Bearer " + token);
+    }
+    return request;
+  }
+
+  private Reply exchange(String method, String path, Object body, String accept) {
     HttpRequest.BodyPublisher content =
         body == null
             ? HttpRequest.BodyPublishers.noBody()
             : HttpRequest.BodyPublishers.ofString(write(body));
     HttpRequest.Builder request =
-        HttpRequest.newBuilder(uri)
+        request(path, accept)
             .timeout(Duration.ofSeconds(30))
-            .header("Accept", accept)
             .header("Content-Type", "application/json")
             .method(method, content);
-    if (token != null) {
-      request.header("Authorization", "Bearer " + token);
-    }
     HttpResponse<String> response;
     try {
       response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());

@@ -1,6 +1,5 @@
 package dev.slipway.coordinator.build;
 
-import dev.slipway.common.status.StepStatus;
 import dev.slipway.platform.schedule.Periodic;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.ShutdownEvent;
@@ -55,8 +54,10 @@ public class Deadlines {
                   () ->
                       builds
                           .getEntityManager()
-                          .createQuery("from Step where status = ?1 and kind = 'wait'", Step.class)
-                          .setParameter(1, StepStatus.RUNNING)
+                          // literals, so that the partial index steps_running_waits serves it
+                          .createNativeQuery(
+                              "select * from steps where status = 'running' and kind = 'wait'",
+                              Step.class)
                           .getResultList());
       Instant now = Instant.now();
       List<String> overdue =

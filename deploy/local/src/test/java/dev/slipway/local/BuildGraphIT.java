@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -42,9 +41,7 @@ class BuildGraphIT {
   }
 
   private String plan(String yaml) throws Exception {
-    String name = "graph-" + UUID.randomUUID().toString().substring(0, 8);
-    stack.api.savePlan(name, yaml.replace("LINUX", linux).replace("MAC", mac));
-    return name;
+    return stack.savePlan(yaml.replace("LINUX", linux).replace("MAC", mac));
   }
 
   private static Map<String, JsonNode> steps(JsonNode build) {

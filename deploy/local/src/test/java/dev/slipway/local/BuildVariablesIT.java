@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -30,27 +29,11 @@ class BuildVariablesIT {
     pool = stack.register(host.ssh(), 1);
   }
 
-  private String plan(String runStep) throws Exception {
-    String name = "vars-" + UUID.randomUUID().toString().substring(0, 8);
-    stack.api.savePlan(
-        name,
-        """
-        steps:
-          - name: buildhost
-            kind: lease-host
-            attributes: {pool: %s}
-          - name: main
-            kind: run
-            on: buildhost
-        %s"""
-            .formatted(pool, runStep.indent(4)));
-    return name;
-  }
-
   @Test
   void hostileValuesAreWordsInTheCommandAndDataInTheEnvironment() throws Exception {
     String plan =
-        plan(
+        stack.runPlan(
+            pool,
             """
             command: |
               printf 'who=[%s]\\n' ${vars.who}
@@ -78,7 +61,7 @@ class BuildVariablesIT {
 
   @Test
   void aBranchThatIsNoRefIsRefusedAtTheDoor() throws Exception {
-    String plan = plan("command: echo ${branch}\n");
+    String plan = stack.runPlan(pool, "command: echo ${branch}\n");
     SlipwayClient.Reply reply =
         stack.api.post("api/v1/builds", Map.of("plan", plan, "branch", "main;touch pwned"));
     assertEquals(400, reply.status(), reply.body());

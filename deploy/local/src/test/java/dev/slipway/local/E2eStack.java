@@ -181,9 +181,15 @@ final class E2eStack {
 
   /** Saves a one-host, one-command plan for hosts of {@code pool}; returns the plan name. */
   String plan(String pool, String command) throws Exception {
-    String name = "plan-" + UUID.randomUUID().toString().substring(0, 8);
-    api.savePlan(
-        name,
+    return runPlan(pool, "command: " + yamlString(command) + "\n");
+  }
+
+  /**
+   * Saves a plan that leases a host of {@code pool} ({@code buildhost}) and runs step {@code main}
+   * on it with {@code runFields} (YAML lines: {@code command}, {@code env}, ...); returns its name.
+   */
+  String runPlan(String pool, String runFields) throws Exception {
+    return savePlan(
         """
         steps:
           - name: buildhost
@@ -192,9 +198,14 @@ final class E2eStack {
           - name: main
             kind: run
             on: buildhost
-            command: %s
-        """
-            .formatted(pool, yamlString(command)));
+        %s"""
+            .formatted(pool, runFields.indent(4)));
+  }
+
+  /** Saves {@code yaml} as a plan of a new name; returns the name. */
+  String savePlan(String yaml) throws Exception {
+    String name = "plan-" + UUID.randomUUID().toString().substring(0, 8);
+    api.savePlan(name, yaml);
     return name;
   }
 

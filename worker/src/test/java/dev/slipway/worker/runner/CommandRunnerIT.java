@@ -160,12 +160,12 @@ class CommandRunnerIT {
       String pwned = "pwned-" + UUID.randomUUID() + ".txt";
       List<CommandRequested> forgeries =
           List.of(
-              withResource(real, otherHost),
-              withCommand(real, "touch " + pwned),
-              withDirectory(real, otherDir.toString()),
-              withEnvironment(real, Map.of("PATH", otherDir.toString())),
-              withBuild(real, "build-other"),
-              withLease(real, "lease-other"));
+              forged(real, "resourceId", otherHost),
+              forged(real, "command", "touch " + pwned),
+              forged(real, "workingDirectory", otherDir.toString()),
+              forged(real, "environment", Map.of("PATH", otherDir.toString())),
+              forged(real, "buildId", "build-other"),
+              forged(real, "leaseId", "lease-other"));
       List<Envelope> events =
           forgeries.stream()
               .map(f -> EventCodec.envelope(EventTypes.COMMAND_REQUESTED, f.commandId(), f))
@@ -191,82 +191,13 @@ class CommandRunnerIT {
     }
   }
 
-  private static CommandRequested withResource(CommandRequested r, String resourceId) {
-    return new CommandRequested(
-        r.commandId(),
-        r.buildId(),
-        r.step(),
-        r.leaseId(),
-        resourceId,
-        r.command(),
-        r.environment(),
-        r.workingDirectory(),
-        r.timeoutSeconds());
-  }
-
-  private static CommandRequested withCommand(CommandRequested r, String command) {
-    return new CommandRequested(
-        r.commandId(),
-        r.buildId(),
-        r.step(),
-        r.leaseId(),
-        r.resourceId(),
-        command,
-        r.environment(),
-        r.workingDirectory(),
-        r.timeoutSeconds());
-  }
-
-  private static CommandRequested withDirectory(CommandRequested r, String directory) {
-    return new CommandRequested(
-        r.commandId(),
-        r.buildId(),
-        r.step(),
-        r.leaseId(),
-        r.resourceId(),
-        r.command(),
-        r.environment(),
-        directory,
-        r.timeoutSeconds());
-  }
-
-  private static CommandRequested withEnvironment(CommandRequested r, Map<String, String> env) {
-    return new CommandRequested(
-        r.commandId(),
-        r.buildId(),
-        r.step(),
-        r.leaseId(),
-        r.resourceId(),
-        r.command(),
-        env,
-        r.workingDirectory(),
-        r.timeoutSeconds());
-  }
-
-  private static CommandRequested withBuild(CommandRequested r, String buildId) {
-    return new CommandRequested(
-        r.commandId(),
-        buildId,
-        r.step(),
-        r.leaseId(),
-        r.resourceId(),
-        r.command(),
-        r.environment(),
-        r.workingDirectory(),
-        r.timeoutSeconds());
-  }
-
-  private static CommandRequested withLease(CommandRequested r, String leaseId) {
-    return new CommandRequested(
-        r.commandId(),
-        r.buildId(),
-        r.step(),
-        leaseId,
-        r.resourceId(),
-        r.command(),
-        r.environment(),
-        r.workingDirectory(),
-        r.timeoutSeconds());
+  /**
+   * {@code r} with its field {@code field} set to {@code value}: an event the row disagrees with.
+   */
+  private static CommandRequested forged(CommandRequested r, String field, Object value) {
+    com.fasterxml.jackson.databind.node.ObjectNode tree = EventCodec.mapper().valueToTree(r);
+    tree.set(field, EventCodec.mapper().valueToTree(value));
+    return EventCodec.mapper().convertValue(tree, CommandRequested.class);
   }
 
   private void awaitDeadLettered(Envelope event) {
