@@ -80,11 +80,19 @@ final class BuildCommands {
               converter = Args.AttrConverter.class,
               description = "A variable of the build (repeatable).")
           List<Attr> vars,
+      @Option(
+              names = "--plan-version",
+              paramLabel = "N",
+              description = "Run this version of the plan (default: its current one).")
+          Integer planVersion,
       @Option(names = "--follow", description = "Wait for the end; print the log; exit with it.")
           boolean follow)
       throws InterruptedException {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("plan", plan);
+    if (planVersion != null) {
+      body.put("planVersion", planVersion);
+    }
     putIfGiven(body, "repository", repository);
     putIfGiven(body, "branch", branch);
     putIfGiven(body, "commit", commit);
@@ -92,9 +100,27 @@ final class BuildCommands {
     if (!variables.isEmpty()) {
       body.put("variables", variables);
     }
+    return started(main.api().post(BUILDS, body), follow);
+  }
+
+  @Command(
+      name = "restart",
+      description = {
+        "Start a new build with the same plan version and inputs as build ID; print its id.",
+        "--follow: as for start"
+      })
+  int restart(
+      @Parameters(paramLabel = "ID") String id,
+      @Option(names = "--follow", description = "Wait for the end; print the log; exit with it.")
+          boolean follow)
+      throws InterruptedException {
+    return started(main.api().post(path(BUILDS, id) + "/restart", Map.of()), follow);
+  }
+
+  /** Prints the id of the build that {@code started} announces, or follows it to its end. */
+  private int started(Reply started, boolean follow) throws InterruptedException {
     ApiClient api = main.api();
     Printer printer = main.printer();
-    Reply started = api.post(BUILDS, body);
     String id = started.json().path("id").asText();
     if (follow) {
       printer.note(

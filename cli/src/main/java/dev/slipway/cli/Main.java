@@ -34,8 +34,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
     versionProvider = Main.Version.class,
     synopsisSubcommandLabel = "COMMAND",
     description =
-        "Registers build hosts, takes leases, saves plans and runs builds through Slipway's REST"
-            + " API.",
+        "Registers build hosts, takes leases, saves plans, runs builds and downloads their"
+            + " artifacts through Slipway's REST API.",
     footer = {
       "",
       "Token: the first of --token-file FILE, $SLIPWAY_TOKEN (the token itself),",
@@ -45,8 +45,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
       "ps would show it.",
       "",
       "Exit codes: 0 done, 1 refused by the API (not authenticated, not allowed), the",
-      "lease failed or the followed build did not pass, 2 usage error, 3 the server cannot",
-      "be reached."
+      "lease failed, the followed build did not pass or a download did not match its",
+      "SHA-256, 2 usage error, 3 the server cannot be reached."
     },
     subcommands = {
       HostCommands.class,
@@ -55,6 +55,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
       PlanCommands.class,
       BuildCommands.class,
       LogsCommand.class,
+      ArtifactCommands.class,
       TokenCommands.class,
       LoginCommand.class,
       LogoutCommand.class,

@@ -2,6 +2,7 @@ package dev.slipway.cli;
 
 import static dev.slipway.cli.ApiClient.path;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.slipway.cli.ApiClient.Reply;
 import dev.slipway.cli.Printer.Column;
 import java.io.IOException;
@@ -34,6 +35,12 @@ final class PlanCommands {
           Column.of("CREATED", "createdAt"),
           Column.of("UPDATED", "updatedAt"));
 
+  static final List<Column> VERSIONS =
+      List.of(
+          Column.of("VERSION", "version"),
+          Column.of("CREATED", "createdAt"),
+          Column.of("CREATED BY", "createdBy"));
+
   @ParentCommand Main main;
   @Spec CommandSpec spec;
 
@@ -41,7 +48,9 @@ final class PlanCommands {
       name = "apply",
       description = {
         "Save the plan in FILE (YAML), creating it or replacing the plan of that name.",
-        "The server checks it and refuses one that cannot run, naming the field."
+        "The server checks it and refuses one that cannot run, naming the field.",
+        "A changed YAML becomes the plan's next version; the same YAML again changes nothing.",
+        "Prints the version the plan is at."
       })
   int apply(
       @Parameters(paramLabel = "FILE", description = "The plan's YAML.") Path file,
@@ -59,7 +68,7 @@ final class PlanCommands {
     if (main.json) {
       printer.record(saved);
     } else {
-      printer.line("plan " + plan + " saved (" + saved.json().path("steps").size() + " steps)");
+      printer.line(savedLine(plan, saved));
     }
     return 0;
   }
@@ -70,9 +79,33 @@ final class PlanCommands {
     return 0;
   }
 
-  @Command(name = "show", description = "Print a plan's YAML (--json: with its parsed steps).")
-  int show(@Parameters(paramLabel = "NAME") String name) {
-    Reply plan = main.api().get(path(PLANS, name));
+  @Command(
+      name = "show",
+      description = "Print a plan's YAML (--json: with its version and parsed steps).")
+  int show(
+      @Parameters(paramLabel = "NAME") String name,
+      @Option(
+              names = "--version",
+              paramLabel = "N",
+              description = "Show version N (see 'plan versions') instead of the current one.")
+          Integer version,
+      // --version here is the plan's, so picocli leaves out the inherited -h/-V: -h comes back
+      @Option(
+              names = {"-h", "--help"},
+              usageHelp = true,
+              description = "Show this help message and exit.")
+          boolean help) {
+    if (version != null && version < 1) {
+      throw new ParameterException(
+          spec.subcommands().get("show"),
+          "Invalid value for option '--version': " + version + " is not a version (1, 2, ...)");
+    }
+    Reply plan =
+        main.api()
+            .get(
+                version == null
+                    ? path(PLANS, name)
+                    : path(path(PLANS, name) + "/versions", version.toString()));
     Printer printer = main.printer();
     if (main.json) {
       printer.record(plan);
@@ -80,6 +113,27 @@ final class PlanCommands {
       printer.text(plan.json().path("yaml").asText());
     }
     return 0;
+  }
+
+  @Command(
+      name = "versions",
+      description = "List a plan's versions, newest first: version, created, created by.")
+  int versions(@Parameters(paramLabel = "NAME") String name) {
+    main.printer().table(main.api().get(path(PLANS, name) + "/versions"), VERSIONS);
+    return 0;
+  }
+
+  /** {@code plan build saved: version 3 (2 steps)}, or {@code unchanged} when nothing was saved. */
+  static String savedLine(String plan, Reply saved) {
+    JsonNode json = saved.json();
+    String steps = "(" + json.path("steps").size() + " steps)";
+    if (!json.hasNonNull("version")) {
+      return "plan " + plan + " saved " + steps;
+    }
+    String version = "version " + json.path("version").asText();
+    return json.path("changed").asBoolean(true)
+        ? "plan " + plan + " saved: " + version + " " + steps
+        : "plan " + plan + " unchanged: still " + version + " " + steps;
   }
 
   /** {@code ci/build.yaml} is plan {@code build}. */

@@ -62,13 +62,15 @@ class BuildCommandsTest {
             "--var",
             "target=release",
             "--var",
-            "jobs=4");
+            "jobs=4",
+            "--plan-version",
+            "3");
 
     assertEquals(0, code, cli.err());
     Request post = cli.api.only("POST");
     assertEquals("api/v1/builds", post.path());
     assertEquals(
-        "{\"plan\":\"hello\",\"repository\":\"https://example.com/r.git\",\"branch\":\"main\","
+        "{\"plan\":\"hello\",\"planVersion\":3,\"repository\":\"https://example.com/r.git\",\"branch\":\"main\","
             + "\"commit\":\"abc123\",\"variables\":{\"target\":\"release\",\"jobs\":\"4\"}}",
         post.body().toString());
     assertEquals("build-1" + System.lineSeparator(), cli.out());
@@ -212,6 +214,16 @@ class BuildCommandsTest {
     assertEquals("api/v1/builds/build-1/abort", post.path());
     assertEquals("{\"reason\":\"superseded\"}", post.body().toString());
     assertTrue(cli.out().contains("status:      aborted"), cli.out());
+  }
+
+  @Test
+  void restartPostsToTheBuildAndPrintsTheNewId() {
+    CliRun cli = new CliRun(new FakeApi(request -> "{\"id\":\"build-2\",\"status\":\"pending\"}"));
+
+    assertEquals(0, cli.run("build", "restart", "build-1"), cli.err());
+
+    assertEquals("api/v1/builds/build-1/restart", cli.api.only("POST").path());
+    assertEquals("build-2" + System.lineSeparator(), cli.out());
   }
 
   @Test

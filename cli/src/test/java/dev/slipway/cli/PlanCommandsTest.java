@@ -14,10 +14,17 @@ class PlanCommandsTest {
 
   static final String YAML =
       "steps:\n  - {name: h, kind: lease-host}\n  - {name: t, kind: run, on: h, command: make}\n";
-  static final String SAVED =
-      "{\"name\":\"build\",\"yaml\":"
-          + ApiClient.write(YAML)
-          + ",\"steps\":[{\"name\":\"h\"},{\"name\":\"t\"}]}";
+  static final String SAVED = saved(3, true);
+
+  /** The API's answer to a save, or to a GET of the plan ({@code changed} is left out then). */
+  static String saved(int version, Boolean changed) {
+    return "{\"name\":\"build\",\"version\":"
+        + version
+        + (changed == null ? "" : ",\"changed\":" + changed)
+        + ",\"yaml\":"
+        + ApiClient.write(YAML)
+        + ",\"steps\":[{\"name\":\"h\"},{\"name\":\"t\"}]}";
+  }
 
   @TempDir Path dir;
 
@@ -32,7 +39,7 @@ class PlanCommandsTest {
     assertEquals("api/v1/plans", post.path());
     assertEquals("build", post.body().get("name").asText());
     assertEquals(YAML, post.body().get("yaml").asText());
-    assertEquals("plan build saved (2 steps)" + System.lineSeparator(), cli.out());
+    assertEquals("plan build saved: version 3 (2 steps)" + System.lineSeparator(), cli.out());
   }
 
   @Test
@@ -105,5 +112,129 @@ class PlanCommandsTest {
 
     assertEquals("api/v1/plans/build", cli.api.only("GET").path());
     assertEquals(YAML, cli.out());
+  }
+
+  @Test
+  void applySaysWhenTheYamlWasAlreadyTheCurrentVersion() throws Exception {
+    Path file = Files.writeString(dir.resolve("build.yaml"), YAML);
+    CliRun cli = new CliRun(new FakeApi(request -> saved(3, false)));
+
+    assertEquals(0, cli.run("plan", "apply", file.toString()), cli.err());
+
+    assertEquals(
+        "plan build unchanged: still version 3 (2 steps)" + System.lineSeparator(), cli.out());
+  }
+
+  @Test
+  void applyToAServerWithoutVersionsSaysSavedOnly() throws Exception {
+    Path file = Files.writeString(dir.resolve("build.yaml"), YAML);
+    String unversioned =
+        "{\"name\":\"build\",\"yaml\":\"x\",\"steps\":[{\"name\":\"h\"},{\"name\":\"t\"}]}";
+    CliRun cli = new CliRun(new FakeApi(request -> unversioned));
+
+    assertEquals(0, cli.run("plan", "apply", file.toString()), cli.err());
+
+    assertEquals("plan build saved (2 steps)" + System.lineSeparator(), cli.out());
+  }
+
+  @Test
+  void applyWithJsonPrintsTheVersionAndWhetherItChanged() throws Exception {
+    Path file = Files.writeString(dir.resolve("build.yaml"), YAML);
+    CliRun cli = new CliRun(new FakeApi(request -> saved(2, true)));
+
+    assertEquals(0, cli.run("plan", "apply", file.toString(), "--json"), cli.err());
+
+    assertEquals(2, ApiClient.read(cli.out()).get("version").asInt());
+    assertTrue(ApiClient.read(cli.out()).get("changed").asBoolean());
+  }
+
+  @Test
+  void showWithVersionFetchesThatVersion() {
+    String older = "steps:\n  - {name: h, kind: lease-host}\n";
+    CliRun cli =
+        new CliRun(
+            new FakeApi(
+                request ->
+                    "{\"name\":\"build\",\"version\":2,\"current\":false,\"yaml\":"
+                        + ApiClient.write(older)
+                        + ",\"steps\":[{\"name\":\"h\"}]}"));
+
+    assertEquals(0, cli.run("plan", "show", "build", "--version", "2"), cli.err());
+
+    assertEquals("api/v1/plans/build/versions/2", cli.api.only("GET").path());
+    assertEquals(older, cli.out());
+  }
+
+  @Test
+  void showEncodesTheNameInTheVersionPath() {
+    CliRun cli = new CliRun(new FakeApi(request -> saved(1, null)));
+
+    assertEquals(0, cli.run("plan", "show", "a b", "--version", "1"), cli.err());
+
+    assertEquals("api/v1/plans/a%20b/versions/1", cli.api.only("GET").path());
+  }
+
+  @Test
+  void showRefusesAVersionBelowOneAndSendsNothing() {
+    CliRun cli = new CliRun(new FakeApi(request -> SAVED));
+
+    assertEquals(2, cli.run("plan", "show", "build", "--version", "0"));
+    assertEquals(2, cli.run("plan", "show", "build", "--version", "two"));
+
+    assertTrue(cli.err().contains("'--version'"), cli.err());
+    assertTrue(cli.api.requests.isEmpty());
+  }
+
+  @Test
+  void anUnknownVersionShowsTheServersMessage() {
+    CliRun cli =
+        new CliRun(
+            new FakeApi(
+                request -> {
+                  throw new ApiException(
+                      404,
+                      "not-found",
+                      "plan 'build' has no version 9 (its versions are 1 to 3)",
+                      "version");
+                }));
+
+    assertEquals(1, cli.run("plan", "show", "build", "--version", "9"));
+
+    assertEquals(
+        "slipway: plan 'build' has no version 9 (its versions are 1 to 3) (field: version)",
+        cli.err().strip());
+  }
+
+  @Test
+  void showStillHasHelpAndTheGlobalOptions() {
+    CliRun cli = new CliRun(new FakeApi(request -> saved(3, null)));
+
+    assertEquals(0, cli.run("plan", "show", "--help"), cli.err());
+    assertTrue(cli.out().contains("--version=N"), cli.out());
+    assertTrue(cli.out().contains("--help"), cli.out());
+
+    assertEquals(0, cli.run("plan", "show", "build", "--json"), cli.err());
+    assertTrue(cli.out().contains("\"version\":3"), cli.out());
+  }
+
+  @Test
+  void versionsPrintsATableNewestFirst() {
+    CliRun cli =
+        new CliRun(
+            new FakeApi(
+                request ->
+                    "[{\"version\":2,\"createdAt\":\"2026-05-02T10:00:00Z\","
+                        + "\"createdBy\":\"token:ci\"},"
+                        + "{\"version\":1,\"createdAt\":\"2026-05-01T10:00:00Z\","
+                        + "\"createdBy\":null}]"));
+
+    assertEquals(0, cli.run("plan", "versions", "build"), cli.err());
+
+    assertEquals("api/v1/plans/build/versions", cli.api.only("GET").path());
+    String[] lines = cli.out().split(System.lineSeparator());
+    assertEquals(3, lines.length, cli.out());
+    assertTrue(lines[0].matches("VERSION +CREATED +CREATED BY *"), lines[0]);
+    assertTrue(lines[1].matches("2 +2026-05-02T10:00:00Z +token:ci *"), lines[1]);
+    assertTrue(lines[2].startsWith("1 "), lines[2]);
   }
 }

@@ -22,13 +22,16 @@ public interface Status {
     return next().isEmpty();
   }
 
-  /** The wire name, e.g. {@code "acquired"}. */
+  /**
+   * The wire name: the constant's name in lower case, {@code _} as {@code -} (e.g. {@code
+   * "acquired"}, {@code "checkout-log"}).
+   */
   default String wireName() {
-    return ((Enum<?>) this).name().toLowerCase(Locale.ROOT);
+    return ((Enum<?>) this).name().toLowerCase(Locale.ROOT).replace('_', '-');
   }
 
   /** The status of {@code type} whose wire name is {@code name}. */
   static <S extends Enum<S> & Status> S fromWire(Class<S> type, String name) {
-    return Enum.valueOf(type, name.toUpperCase(Locale.ROOT));
+    return Enum.valueOf(type, name.toUpperCase(Locale.ROOT).replace('-', '_'));
   }
 }

@@ -78,6 +78,34 @@ class TransitionsTest {
     assertEquals(allowed, from.canMoveTo(to));
   }
 
+  @ParameterizedTest(name = "command {0} -> {1} allowed={2}")
+  @CsvSource({
+    "REQUESTED,RUNNING,true",
+    "REQUESTED,FINISHED,true",
+    "RUNNING,FINISHED,true",
+    "RUNNING,REQUESTED,false",
+    "FINISHED,RUNNING,false",
+    "FINISHED,FINISHED,false",
+    "CHECKOUT_LOG,RUNNING,false",
+    "CHECKOUT_LOG,FINISHED,false",
+    "REQUESTED,CHECKOUT_LOG,false"
+  })
+  void commandTransitions(CommandStatus from, CommandStatus to, boolean allowed) {
+    assertEquals(allowed, from.canMoveTo(to));
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+    "requested,REQUESTED",
+    "running,RUNNING",
+    "finished,FINISHED",
+    "checkout-log,CHECKOUT_LOG"
+  })
+  void commandWireNamesRoundTrip(String wire, CommandStatus status) {
+    assertEquals(status, CommandStatus.fromWire(wire));
+    assertEquals(wire, status.wireName());
+  }
+
   @ParameterizedTest
   @CsvSource({"acquired,ACQUIRED", "released,RELEASED"})
   void wireNamesRoundTrip(String wire, LeaseStatus status) {

@@ -25,6 +25,13 @@ public class Build {
   @Column(name = "plan_yaml")
   public String planYaml;
 
+  /**
+   * The plan version it ran ({@code plan_versions}): the one {@code planYaml} is a copy of. Null
+   * for builds from before plan versions whose YAML no version holds.
+   */
+  @Column(name = "plan_version")
+  public Integer planVersion;
+
   @Convert(converter = StatusConverters.BuildStatusConverter.class)
   public BuildStatus status;
 

@@ -17,6 +17,8 @@ import dev.slipway.common.status.StepStatus;
 import dev.slipway.common.status.Transitions;
 import dev.slipway.coordinator.plan.StepSpec;
 import dev.slipway.coordinator.repository.RepositoryPolicy;
+import dev.slipway.platform.command.Command;
+import dev.slipway.platform.command.CommandRepository;
 import dev.slipway.platform.lease.Lease;
 import dev.slipway.platform.lease.LeaseRepository;
 import dev.slipway.platform.lease.Leases;
@@ -46,6 +48,7 @@ public class BuildEngine {
   private static final Logger LOG = Logger.getLogger(BuildEngine.class);
 
   @Inject BuildRepository builds;
+  @Inject CommandRepository commands;
   @Inject LeaseRepository leaseRepository;
   @Inject Leases leases;
   @Inject Outbox outbox;
@@ -54,6 +57,7 @@ public class BuildEngine {
   @Inject RepositoryPolicy repositoryPolicy;
   @Inject LogFollowers followers;
   @Inject TransactionSynchronizationRegistry transactions;
+  @Inject BuildConfig config;
 
   /**
    * Starts every pending step whose dependencies are done and whose {@code if} holds, skips those
@@ -132,11 +136,10 @@ public class BuildEngine {
 
   /** Why {@code step}, whose dependencies are done, does not run; null when it runs. */
   private static String whySkipped(Step step, List<Step> dependencies, boolean buildFailed) {
-    for (String lease : new String[] {step.spec.on(), step.spec.host()}) {
-      Optional<Step> leased = dependencies.stream().filter(d -> d.name.equals(lease)).findFirst();
-      if (leased.isPresent() && leased.get().status != StepStatus.PASSED) {
-        return "its lease step " + lease + " " + leased.get().status.wireName();
-      }
+    String lease = step.spec.uses();
+    Optional<Step> leased = dependencies.stream().filter(d -> d.name.equals(lease)).findFirst();
+    if (leased.isPresent() && leased.get().status != StepStatus.PASSED) {
+      return "its lease step " + lease + " " + leased.get().status.wireName();
     }
     return switch (step.spec.condition()) {
       case StepSpec.ALWAYS -> null;
@@ -168,7 +171,7 @@ public class BuildEngine {
                   && !(failed && StepSpec.ON_SUCCESS.equals(step.spec.condition())));
       if (mayRun && !(failed && step.spec.isLease() && step.status == StepStatus.RUNNING)) {
         for (StepSpec at = step.spec; at != null; ) {
-          String next = at.on() != null ? at.on() : at.host();
+          String next = at.uses();
           if (next == null || !needed.add(next)) {
             break;
           }
@@ -208,58 +211,71 @@ public class BuildEngine {
   }
 
   private void start(Build build, Step step, List<Step> steps) {
-    if (step.spec.isWait()) { // until a message or its timeout (Deadlines)
+    StepSpec spec = step.spec;
+    if (spec instanceof StepSpec.Wait) { // until a message or its timeout (Deadlines)
       move(build, step, StepStatus.RUNNING, null);
       return;
     }
-    if (step.spec.isWorkingCopy()) {
-      startWorkingCopy(build, step, steps);
+    if (spec instanceof StepSpec.LeaseWorkingCopy copy) {
+      startWorkingCopy(build, step, copy, steps);
       return;
     }
-    if (step.spec.isLease()) {
+    if (spec instanceof StepSpec.LeaseHost host) {
       Lease lease =
-          leases.request(Resource.TYPE_HOST, step.spec.attributes(), null, build.id, null, null);
+          leases.request(Resource.TYPE_HOST, host.attributes(), null, build.id, null, null);
       step.leaseId = lease.id;
       move(build, step, StepStatus.RUNNING, null);
       return;
     }
-    Lease lease = leaseRepository.findById(stepNamed(steps, step.spec.on()).leaseId);
+    Lease lease = leaseRepository.findById(stepNamed(steps, spec.uses()).leaseId);
     if (!lease.status.isCommandable()) {
       fail(build, step, "lease " + lease.id + " is " + lease.status.wireName());
       return;
     }
-    String hostId = lease.resourceId;
-    String directory = null;
-    if (Resource.TYPE_WORKING_COPY.equals(lease.type)) { // on its host, in its directory
-      Resource copy = resources.findById(lease.resourceId);
-      hostId = copy.hostId;
-      directory = copy.path;
-    }
-    Map<String, String> values = BuildVariables.of(build, step.name);
-    String text;
-    Map<String, String> environment;
-    try {
-      Shell shell = Platform.of(resources.findById(hostId).attributes.get("platform")).shell();
-      text = BuildVariables.command(step.spec, shell, values);
-      environment = BuildVariables.environment(step.spec, values);
-    } catch (IllegalArgumentException e) { // a value no shell can pass (NUL), or a missing one
-      fail(build, step, "cannot fill the step's variables: " + e.getMessage());
+    if (lease.commandHostId == null) {
+      fail(build, step, "lease " + lease.id + " says nowhere to run commands");
       return;
     }
+    String hostId = lease.commandHostId; // where its blueprint says its commands run
+    String directory = lease.commandDirectory;
     Command command = new Command();
     command.id = "cmd-" + UUID.randomUUID();
     command.buildId = build.id;
     command.stepName = step.name;
     command.leaseId = lease.id;
     command.resourceId = hostId;
-    command.command = text;
-    command.environment = environment;
-    command.secretEnvironment = BuildVariables.secretEnvironment(step.spec);
     command.workingDirectory = directory;
-    command.timeoutSeconds = step.spec.timeoutSeconds();
-    command.status = Command.REQUESTED;
-    builds.getEntityManager().persist(command);
+    command.timeoutSeconds = config.defaultCommandTimeout().toSeconds();
+    Map<String, String> values = BuildVariables.of(build, step.name);
+    try {
+      if (spec instanceof StepSpec.Run run) {
+        Shell shell = Platform.of(resources.findById(hostId).attributes.get("platform")).shell();
+        command.command = BuildVariables.command(run, shell, values);
+        command.environment = BuildVariables.environment(run, values);
+        command.secretEnvironment = BuildVariables.secretEnvironment(run);
+        command.timeoutSeconds = run.timeoutSeconds();
+      } else if (spec instanceof StepSpec.UploadArtifact upload) {
+        command.action = Command.UPLOAD_ARTIFACT;
+        command.artifactName = upload.artifact();
+        command.artifactPath = BuildVariables.path(upload.path(), values);
+        command.command = // shown in views; a comment to any shell, should one ever run it
+            "# upload " + command.artifactPath + " as artifact " + command.artifactName;
+      } else if (spec instanceof StepSpec.DownloadArtifact download) {
+        command.action = Command.DOWNLOAD_ARTIFACT;
+        command.artifactName = download.artifact();
+        command.artifactPath =
+            BuildVariables.path(
+                download.path() == null ? download.artifact() : download.path(), values);
+        command.command =
+            "# download artifact " + command.artifactName + " to " + command.artifactPath;
+      }
+    } catch (IllegalArgumentException e) { // a value no shell can pass (NUL), or a missing one
+      fail(build, step, "cannot fill the step's variables: " + e.getMessage());
+      return;
+    }
+    commands.request(command);
     step.commandId = command.id;
+    step.logId = command.id;
     outbox.publish(
         Topics.COMMAND_REQUESTS,
         EventTypes.COMMAND_REQUESTED,
@@ -282,8 +298,8 @@ public class BuildEngine {
    * the build's commit, else its branch), on the host of its {@code host} step or on a host with
    * its attributes. What the checkout prints is kept as the log of a command record of the step.
    */
-  private void startWorkingCopy(Build build, Step step, List<Step> steps) {
-    StepSpec spec = step.spec;
+  private void startWorkingCopy(
+      Build build, Step step, StepSpec.LeaseWorkingCopy spec, List<Step> steps) {
     String repository = spec.repository() != null ? spec.repository() : build.repository;
     String ref =
         spec.ref() != null ? spec.ref() : build.commit != null ? build.commit : build.branch;
@@ -299,7 +315,7 @@ public class BuildEngine {
       return;
     }
     String hostLease = spec.host() == null ? null : stepNamed(steps, spec.host()).leaseId;
-    String logId = "cmd-" + UUID.randomUUID();
+    String logId = "log-" + UUID.randomUUID(); // the allocator streams the checkout's output to it
     Lease lease =
         leases.requestWorkingCopy(
             new Leases.WorkingCopyRequest(
@@ -311,16 +327,8 @@ public class BuildEngine {
             build.id,
             null,
             null);
-    Command log = new Command();
-    log.id = logId;
-    log.buildId = build.id;
-    log.stepName = step.name;
-    log.leaseId = lease.id;
-    log.command = "check out " + repository + " at " + ref;
-    log.status = Command.CHECKOUT_LOG;
-    builds.getEntityManager().persist(log);
     step.leaseId = lease.id;
-    step.commandId = log.id;
+    step.logId = logId;
     move(build, step, StepStatus.RUNNING, null);
   }
 
@@ -372,7 +380,7 @@ public class BuildEngine {
    */
   @Transactional(Transactional.TxType.MANDATORY)
   public void onCommandFinished(CommandFinished result) {
-    Optional<Command> found = builds.command(result.commandId());
+    Optional<Command> found = commands.findByIdOptional(result.commandId());
     if (found.isEmpty()) {
       LOG.warnf("result for unknown command %s ignored", result.commandId());
       return;
@@ -386,17 +394,21 @@ public class BuildEngine {
     completeIfOutputStored(build, command);
   }
 
-  /** A chunk of a command's output arrived: store it, and complete the step if it was the last. */
+  /**
+   * A chunk of a step's log arrived (a command's output, or a checkout's): store it, and complete
+   * the step if it was the last of its command's.
+   */
   @Transactional(Transactional.TxType.MANDATORY)
   public void onCommandOutput(CommandOutput chunk) {
     Optional<Build> build = builds.lock(chunk.buildId());
-    Optional<Command> command = builds.command(chunk.commandId());
-    if (build.isEmpty() || command.isEmpty()) {
-      LOG.warnf("output of unknown command %s ignored", chunk.commandId());
+    if (build.isEmpty() || builds.stepOfLog(chunk.buildId(), chunk.commandId()).isEmpty()) {
+      LOG.warnf(
+          "output for log %s of no step of build %s ignored", chunk.commandId(), chunk.buildId());
       return;
     }
     logs.append(chunk);
-    if (command.get().result != null) {
+    Optional<Command> command = commands.findByIdOptional(chunk.commandId());
+    if (command.isPresent() && command.get().result != null) {
       completeIfOutputStored(build.get(), command.get());
     }
   }
@@ -412,10 +424,19 @@ public class BuildEngine {
       return; // already applied
     }
     step.exitCode = result.exitCode();
+    boolean undelivered = result.stdoutBytes() < 0 || result.stderrBytes() < 0;
+    if (undelivered) {
+      logs.markUndelivered(command.id, build.id);
+    }
+    String incomplete =
+        undelivered || logs.incomplete(command.id)
+            ? "its log is incomplete: part of its output never arrived"
+            : null;
     if (result.succeeded()) {
-      move(build, step, StepStatus.PASSED, null);
+      move(build, step, StepStatus.PASSED, incomplete);
     } else {
-      move(build, step, StepStatus.FAILED, describe(result));
+      String why = describe(result);
+      move(build, step, StepStatus.FAILED, incomplete == null ? why : why + "; " + incomplete);
     }
     advance(build);
   }
@@ -453,7 +474,7 @@ public class BuildEngine {
     if (step == null) {
       throw dev.slipway.coordinator.api.ApiException.notFound("step", name);
     }
-    if (!step.spec.isWait() || step.status != StepStatus.RUNNING) {
+    if (!(step.spec instanceof StepSpec.Wait) || step.status != StepStatus.RUNNING) {
       throw dev.slipway.coordinator.api.ApiException.conflict(
           "step "
               + name

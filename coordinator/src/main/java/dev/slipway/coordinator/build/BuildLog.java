@@ -101,8 +101,8 @@ public class BuildLog {
     private boolean stepPass(Snapshot now) throws IOException {
       Step step =
           now.steps().stream().filter(s -> s.name.equals(request.step())).findFirst().orElseThrow();
-      if (step.commandId != null) {
-        copy(step.commandId);
+      if (step.logId != null) {
+        copy(step.logId);
       }
       return ended(step) || now.build().status.isFinal();
     }
@@ -118,13 +118,13 @@ public class BuildLog {
           headed = true;
           headedRunning = !ended(step);
         }
-        if (step.commandId != null) {
-          copy(step.commandId);
+        if (step.logId != null) {
+          copy(step.logId);
         }
         if (!everything && !ended(step)) {
           return false;
         }
-        if (step.commandId != null) {
+        if (step.logId != null) {
           out.endLine();
         }
         if (headedRunning && ended(step)) {

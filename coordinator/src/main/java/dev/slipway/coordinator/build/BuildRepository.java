@@ -10,7 +10,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** Builds, their steps and commands. */
+/**
+ * Builds and their steps (their commands: {@link dev.slipway.platform.command.CommandRepository}).
+ */
 @ApplicationScoped
 public class BuildRepository implements PanacheRepositoryBase<Build, String> {
 
@@ -26,16 +28,22 @@ public class BuildRepository implements PanacheRepositoryBase<Build, String> {
         .getResultList();
   }
 
+  /** The step of build {@code buildId} whose log is {@code logId}. */
+  public Optional<Step> stepOfLog(String buildId, String logId) {
+    return getEntityManager()
+        .createQuery("from Step where buildId = ?1 and logId = ?2", Step.class)
+        .setParameter(1, buildId)
+        .setParameter(2, logId)
+        .getResultStream()
+        .findFirst();
+  }
+
   public Optional<Step> stepOfLease(String leaseId) {
     return getEntityManager()
         .createQuery("from Step where leaseId = ?1", Step.class)
         .setParameter(1, leaseId)
         .getResultStream()
         .findFirst();
-  }
-
-  public Optional<Command> command(String id) {
-    return Optional.ofNullable(getEntityManager().find(Command.class, id));
   }
 
   /**

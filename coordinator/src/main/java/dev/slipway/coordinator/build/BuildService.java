@@ -11,6 +11,7 @@ import dev.slipway.coordinator.auth.Caller;
 import dev.slipway.coordinator.plan.Plan;
 import dev.slipway.coordinator.plan.PlanParser;
 import dev.slipway.coordinator.plan.PlanService;
+import dev.slipway.coordinator.plan.PlanVersion;
 import dev.slipway.coordinator.plan.StepSpec;
 import dev.slipway.coordinator.plan.Variables;
 import dev.slipway.coordinator.repository.RepositoryPolicy;
@@ -51,7 +52,16 @@ public class BuildService {
       }
     }
     Plan plan = plans.get(request.plan());
-    return start(plan.name, plan.yaml, request, null);
+    if (request.planVersion() == null) {
+      return start(plan.name, plan.yaml, plan.version, request, null);
+    }
+    if (request.planVersion() < 1) {
+      throw ApiException.badRequest(
+          "planVersion",
+          "planVersion must be a whole number from 1, or left out for the current one");
+    }
+    PlanVersion version = plans.version(plan.name, request.planVersion(), "planVersion");
+    return start(plan.name, version.yaml, version.version, request, null);
   }
 
   /**
@@ -64,11 +74,18 @@ public class BuildService {
     return start(
         old.planName,
         old.planYaml,
-        new BuildRequest(old.planName, old.repository, old.commit, old.branch, old.variables),
+        old.planVersion,
+        new BuildRequest(
+            old.planName, old.repository, old.commit, old.branch, old.variables, old.planVersion),
         old.id);
   }
 
-  private Build start(String planName, String planYaml, BuildRequest request, String restartOf) {
+  private Build start(
+      String planName,
+      String planYaml,
+      Integer planVersion,
+      BuildRequest request,
+      String restartOf) {
     List<StepSpec> specs = plans.parse(planYaml);
     BuildVariables.check(request, specs);
     for (String secret : Variables.secretsUsed(specs)) {
@@ -86,6 +103,7 @@ public class BuildService {
     build.id = "build-" + UUID.randomUUID();
     build.planName = planName;
     build.planYaml = planYaml;
+    build.planVersion = planVersion;
     build.restartOf = restartOf;
     build.timeoutSeconds = PlanParser.buildTimeoutSeconds(planYaml);
     build.status = BuildStatus.PENDING;

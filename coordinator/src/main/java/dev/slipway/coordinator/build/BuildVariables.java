@@ -86,12 +86,12 @@ final class BuildVariables {
   }
 
   /** {@code spec}'s command with the values quoted for {@code shell}. */
-  static String command(StepSpec spec, Shell shell, Map<String, String> values) {
+  static String command(StepSpec.Run spec, Shell shell, Map<String, String> values) {
     return shell.substitute(spec.command(), values);
   }
 
   /** {@code spec}'s environment with the values as they are, but for secrets. */
-  static Map<String, String> environment(StepSpec spec, Map<String, String> values) {
+  static Map<String, String> environment(StepSpec.Run spec, Map<String, String> values) {
     Map<String, String> env = new TreeMap<>();
     if (spec.env() != null) {
       spec.env().entrySet().stream()
@@ -101,8 +101,23 @@ final class BuildVariables {
     return env;
   }
 
+  /**
+   * An artifact step's {@code path} with the values as they are (it goes to the transfer interface,
+   * not to a shell).
+   *
+   * @throws IllegalArgumentException when a value makes it leave the lease's directory
+   */
+  static String path(String path, Map<String, String> values) {
+    String filled = Shell.expand(path, values);
+    String problem = dev.slipway.common.platform.RelativePaths.problem(filled);
+    if (problem != null) {
+      throw new IllegalArgumentException("path " + problem);
+    }
+    return filled;
+  }
+
   /** The variables of {@code spec}'s environment that take a secret: name → secret's name. */
-  static Map<String, String> secretEnvironment(StepSpec spec) {
+  static Map<String, String> secretEnvironment(StepSpec.Run spec) {
     Map<String, String> env = new TreeMap<>();
     if (spec.env() != null) {
       spec.env()

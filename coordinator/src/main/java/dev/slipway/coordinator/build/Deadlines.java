@@ -1,5 +1,6 @@
 package dev.slipway.coordinator.build;
 
+import dev.slipway.coordinator.plan.StepSpec;
 import dev.slipway.platform.schedule.Periodic;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.ShutdownEvent;
@@ -75,11 +76,9 @@ public class Deadlines {
                           .getResultList());
       overdue.forEach(id -> safely(id, () -> service.timeOut(id)));
       for (Step step : waiting) {
-        if (step.startedAt != null
-            && step.startedAt.plusSeconds(step.spec.timeoutSeconds()).isBefore(now)) {
-          safely(
-              step.buildId,
-              () -> service.timeOutWait(step.buildId, step.name, step.spec.timeoutSeconds()));
+        long timeout = ((StepSpec.Wait) step.spec).timeoutSeconds();
+        if (step.startedAt != null && step.startedAt.plusSeconds(timeout).isBefore(now)) {
+          safely(step.buildId, () -> service.timeOutWait(step.buildId, step.name, timeout));
         }
       }
     } catch (RuntimeException e) {

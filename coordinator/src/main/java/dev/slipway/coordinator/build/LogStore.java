@@ -30,6 +30,9 @@ public class LogStore {
   /** The {@code seq} of a row that stands for dropped output. */
   static final long DROPPED = -1;
 
+  /** The {@code seq} of a row that stands for output that never arrived (its text says so). */
+  static final long LOST = -2;
+
   private static final Logger LOG = Logger.getLogger(LogStore.class);
 
   /** A stored chunk: its row id (the order of the log) and its text. */
@@ -49,10 +52,18 @@ public class LogStore {
     if (chunkEnd <= end) {
       return; // stored already
     }
-    if (chunk.offset() > end) {
+    if (chunk.offset() > end) { // chunks of a command come in order: these were lost
       LOG.warnf(
           "output of command %s: %s bytes %d..%d never arrived",
           commandId, chunk.stream(), end, chunk.offset());
+      long lost = chunk.offset() - end;
+      marker(
+          commandId,
+          chunk.stream(),
+          end,
+          lost,
+          "slipway: " + lost + " bytes of " + chunk.stream() + " never arrived here\n");
+      end = chunk.offset();
     }
     byte[] bytes = chunk.text().getBytes(StandardCharsets.UTF_8);
     int skip = (int) Math.max(0, end - chunk.offset());
@@ -160,7 +171,57 @@ public class LogStore {
     }
   }
 
-  /** Whether every byte that {@code result} says was published is stored (or dropped). */
+  /** The line that ends the log of a step whose runner could not deliver all of its output. */
+  static final String UNDELIVERED =
+      "slipway: part of this step's output could not be delivered; its log is incomplete\n";
+
+  /**
+   * Marks the end of the command's log as incomplete: its runner could not publish all of it (and
+   * so cannot say how much there was).
+   */
+  @Transactional(Transactional.TxType.MANDATORY)
+  public void markUndelivered(String commandId, String buildId) {
+    marker(
+        commandId,
+        CommandOutput.STDERR,
+        stored.end(commandId, CommandOutput.STDERR),
+        0,
+        UNDELIVERED);
+    AfterCommit.run(transactions, () -> followers.wake(buildId));
+  }
+
+  /** Whether the command's log has a marker of output that never arrived. */
+  public boolean incomplete(String commandId) {
+    return (Boolean)
+        entityManager
+            .createNativeQuery(
+                "select exists (select 1 from log_chunks where command_id = ?1 and seq = ?2)")
+            .setParameter(1, commandId)
+            .setParameter(2, LOST)
+            .getSingleResult();
+  }
+
+  /**
+   * A row that stands for {@code length} bytes of the stream from {@code offset} that were lost.
+   */
+  private void marker(String commandId, String stream, long offset, long length, String text) {
+    entityManager
+        .createNativeQuery(
+            "insert into log_chunks (command_id, seq, stream, byte_offset, byte_length, text)"
+                + " values (?1, ?2, ?3, ?4, ?5, ?6) on conflict do nothing")
+        .setParameter(1, commandId)
+        .setParameter(2, LOST)
+        .setParameter(3, stream)
+        .setParameter(4, offset)
+        .setParameter(5, (int) Math.min(length, Integer.MAX_VALUE))
+        .setParameter(6, text)
+        .executeUpdate();
+  }
+
+  /**
+   * Whether every byte that {@code result} says was published is stored (or dropped, or marked
+   * lost); a result that cannot say (its runner could not publish everything) holds nothing more.
+   */
   public boolean holdsAll(String commandId, CommandFinished result) {
     return stored.end(commandId, CommandOutput.STDOUT) >= result.stdoutBytes()
         && stored.end(commandId, CommandOutput.STDERR) >= result.stderrBytes();

@@ -50,8 +50,16 @@ public class Step {
   @Column(name = "lease_id")
   public String leaseId;
 
+  /** The command it runs (a run or artifact step); null for a lease or wait step. */
   @Column(name = "command_id")
   public String commandId;
+
+  /**
+   * Its log: its command's id, or for a lease-working-copy step the id under which its checkout's
+   * output is stored; null when it has no log (a lease-host or wait step).
+   */
+  @Column(name = "log_id")
+  public String logId;
 
   @Column(name = "started_at")
   public Instant startedAt;

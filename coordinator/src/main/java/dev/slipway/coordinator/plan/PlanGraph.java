@@ -34,6 +34,21 @@ final class PlanGraph {
     }
   }
 
+  /** Every step that step {@code name} waits for, directly or through others (acyclic steps). */
+  static java.util.Set<String> ancestors(List<StepSpec> steps, String name) {
+    Map<String, StepSpec> byName = new HashMap<>();
+    steps.forEach(s -> byName.put(s.name(), s));
+    java.util.Set<String> found = new java.util.HashSet<>();
+    java.util.Deque<String> next = new java.util.ArrayDeque<>(byName.get(name).dependsOn());
+    while (!next.isEmpty()) {
+      String step = next.pop();
+      if (found.add(step)) {
+        next.addAll(byName.get(step).dependsOn());
+      }
+    }
+    return found;
+  }
+
   /** The cycle found from {@code name} (first step repeated at the end), or null. */
   private static List<String> visit(
       String name, Map<String, StepSpec> byName, Map<String, Mark> marks, List<String> path) {

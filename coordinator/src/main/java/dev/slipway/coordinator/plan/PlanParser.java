@@ -7,11 +7,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.slipway.common.attributes.Attributes;
 import dev.slipway.common.git.GitRefs;
+import dev.slipway.common.plan.ArtifactNames;
 import dev.slipway.common.plan.Durations;
+import dev.slipway.common.platform.Globs;
+import dev.slipway.common.platform.RelativePaths;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -34,7 +38,11 @@ public final class PlanParser {
                   "name", "kind", "repository", "ref", "host", "attributes", "depends_on", "if"),
           StepSpec.RUN,
               List.of("name", "kind", "on", "command", "timeout", "env", "depends_on", "if"),
-          StepSpec.WAIT, List.of("name", "kind", "timeout", "depends_on", "if"));
+          StepSpec.WAIT, List.of("name", "kind", "timeout", "depends_on", "if"),
+          StepSpec.UPLOAD_ARTIFACT,
+              List.of("name", "kind", "from", "path", "artifact", "depends_on", "if"),
+          StepSpec.DOWNLOAD_ARTIFACT,
+              List.of("name", "kind", "artifact", "on", "path", "depends_on", "if"));
 
   private static final List<String> CONDITIONS =
       List.of(StepSpec.ON_SUCCESS, StepSpec.ALWAYS, StepSpec.ON_FAILURE);
@@ -85,6 +93,7 @@ public final class PlanParser {
       result.set(i, graph(steps.get(i), "steps[" + i + "]", result, i));
     }
     PlanGraph.requireAcyclic(result);
+    requireArtifactsUploadedFirst(result);
     return result;
   }
 
@@ -121,10 +130,8 @@ public final class PlanParser {
         }
       }
     }
-    for (String named : new String[] {step.on(), step.host()}) {
-      if (named != null && !dependsOn.contains(named)) {
-        dependsOn.add(named);
-      }
+    if (step.uses() != null && !dependsOn.contains(step.uses())) {
+      dependsOn.add(step.uses());
     }
     String when = text(node, "if", path, false);
     if (when != null && !CONDITIONS.contains(when)) {
@@ -181,29 +188,165 @@ public final class PlanParser {
                         + FIELDS.get(kind));
               }
             });
-    if (StepSpec.LEASE_HOST.equals(kind)) {
-      return StepSpec.leaseHost(name, attributes(node.get("attributes"), path));
-    }
-    if (StepSpec.LEASE_WORKING_COPY.equals(kind)) {
-      return workingCopy(node, path, name, earlier, allowFileRepositories);
-    }
-    if (StepSpec.WAIT.equals(kind)) {
-      return StepSpec.waitForMessage(name, timeout(node, path, defaultTimeout));
-    }
-    String on = text(node, "on", path, true);
-    StepSpec target = earlier.get(on);
-    if (target == null || !target.isLease()) {
-      throw new PlanException(
-          path + ".on",
-          "step '" + name + "' runs on '" + on + "', which is not an earlier lease step");
-    }
+    return switch (kind) {
+      case StepSpec.LEASE_HOST ->
+          new StepSpec.LeaseHost(name, attributes(node.get("attributes"), path), null, null);
+      case StepSpec.LEASE_WORKING_COPY ->
+          workingCopy(node, path, name, earlier, allowFileRepositories);
+      case StepSpec.WAIT ->
+          new StepSpec.Wait(name, timeout(node, path, defaultTimeout), null, null);
+      case StepSpec.UPLOAD_ARTIFACT ->
+          new StepSpec.UploadArtifact(
+              name,
+              leaseStep(node, path, "from", name, earlier),
+              artifactPath(node, path, true),
+              artifactName(node, path),
+              null,
+              null);
+      case StepSpec.DOWNLOAD_ARTIFACT ->
+          new StepSpec.DownloadArtifact(
+              name,
+              artifactName(node, path),
+              leaseStep(node, path, "on", name, earlier),
+              artifactPath(node, path, false),
+              null,
+              null);
+      default -> run(node, path, name, earlier, defaultTimeout);
+    };
+  }
+
+  private static StepSpec run(
+      JsonNode node, String path, String name, Map<String, StepSpec> earlier, long defaultTimeout) {
+    String on = leaseStep(node, path, "on", name, earlier);
     String command = text(node, "command", path, true);
     String problem = Variables.problem(command);
     if (problem != null) {
       throw new PlanException(path + ".command", problem);
     }
     long timeoutSeconds = timeout(node, path, defaultTimeout);
-    return StepSpec.run(name, on, command, timeoutSeconds, env(node.get("env"), path));
+    return new StepSpec.Run(
+        name, on, command, timeoutSeconds, env(node.get("env"), path), null, null);
+  }
+
+  /** The earlier lease step that field {@code field} ({@code on}, {@code from}) names. */
+  private static String leaseStep(
+      JsonNode node, String path, String field, String name, Map<String, StepSpec> earlier) {
+    String lease = text(node, field, path, true);
+    StepSpec target = earlier.get(lease);
+    if (target == null || !target.isLease()) {
+      throw new PlanException(
+          path + "." + field,
+          "step '"
+              + name
+              + "' works on '"
+              + lease
+              + "' ("
+              + field
+              + "), which is not an earlier lease step");
+    }
+    return lease;
+  }
+
+  private static String artifactName(JsonNode node, String path) {
+    String artifact = text(node, "artifact", path, true);
+    String problem = ArtifactNames.problem(artifact);
+    if (problem != null) {
+      throw new PlanException(path + ".artifact", problem);
+    }
+    return artifact;
+  }
+
+  /**
+   * An artifact step's {@code path}, relative to the lease's directory: no empty, {@code .} or
+   * {@code ..} part, not absolute, variables allowed (their values are checked again when the step
+   * starts).
+   */
+  private static String artifactPath(JsonNode node, String path, boolean required) {
+    String value = text(node, "path", path, required);
+    if (value == null) {
+      return null;
+    }
+    String problem = Variables.problem(value);
+    if (problem == null) {
+      problem = RelativePaths.problem(value);
+    }
+    if (problem == null && Globs.isGlob(value)) {
+      problem = Globs.globProblem(value);
+    }
+    if (problem != null) {
+      throw new PlanException(path + ".path", problem);
+    }
+    return value;
+  }
+
+  /**
+   * Refuses a download of an artifact that no step uploads, or that the step uploading it may not
+   * have uploaded yet (the download does not depend on it, directly or through other steps), and an
+   * artifact uploaded by two steps.
+   */
+  private static void requireArtifactsUploadedFirst(List<StepSpec> steps) {
+    // by name in lower case: names differing only in case would share a file on some stores
+    Map<String, StepSpec.UploadArtifact> uploads = new HashMap<>();
+    for (int i = 0; i < steps.size(); i++) {
+      if (steps.get(i) instanceof StepSpec.UploadArtifact upload) {
+        StepSpec.UploadArtifact earlier =
+            uploads.putIfAbsent(upload.artifact().toLowerCase(Locale.ROOT), upload);
+        if (earlier != null) {
+          throw new PlanException(
+              "steps[" + i + "].artifact",
+              "artifact '"
+                  + upload.artifact()
+                  + "' is uploaded by steps '"
+                  + earlier.name()
+                  + "' and '"
+                  + upload.name()
+                  + "' (names differing only in case are the same artifact); give each its own"
+                  + " name");
+        }
+      }
+    }
+    for (int i = 0; i < steps.size(); i++) {
+      if (!(steps.get(i) instanceof StepSpec.DownloadArtifact download)) {
+        continue;
+      }
+      String field = "steps[" + i + "].artifact";
+      StepSpec.UploadArtifact source = uploads.get(download.artifact().toLowerCase(Locale.ROOT));
+      if (source == null) {
+        throw new PlanException(
+            field,
+            "step '"
+                + download.name()
+                + "' downloads artifact '"
+                + download.artifact()
+                + "', which no upload-artifact step of the plan uploads");
+      }
+      if (!source.artifact().equals(download.artifact())) {
+        throw new PlanException(
+            field,
+            "step '"
+                + download.name()
+                + "' downloads artifact '"
+                + download.artifact()
+                + "', but step '"
+                + source.name()
+                + "' uploads it as '"
+                + source.artifact()
+                + "'");
+      }
+      if (!PlanGraph.ancestors(steps, download.name()).contains(source.name())) {
+        throw new PlanException(
+            field,
+            "step '"
+                + download.name()
+                + "' may run before step '"
+                + source.name()
+                + "' has uploaded artifact '"
+                + download.artifact()
+                + "'; add '"
+                + source.name()
+                + "' to its depends_on");
+      }
+    }
   }
 
   private static StepSpec workingCopy(
@@ -230,14 +373,14 @@ public final class PlanParser {
     }
     if (host != null) {
       StepSpec target = earlier.get(host);
-      if (target == null || !StepSpec.LEASE_HOST.equals(target.kind())) {
+      if (!(target instanceof StepSpec.LeaseHost)) {
         throw new PlanException(
             path + ".host",
             "step '" + name + "' sits on '" + host + "', which is not an earlier lease-host step");
       }
     }
     Map<String, String> attributes = host == null ? attributes(node.get("attributes"), path) : null;
-    return StepSpec.leaseWorkingCopy(name, repository, ref, host, attributes);
+    return new StepSpec.LeaseWorkingCopy(name, repository, ref, host, attributes, null, null);
   }
 
   /**

@@ -8,8 +8,8 @@ import java.util.regex.Pattern;
 
 /**
  * The {@code ${name}} placeholders a plan may use in a {@code run} step's {@code command} and
- * {@code env} values: the build's own facts and its variables ({@code ${vars.NAME}}). See
- * docs/plans.md.
+ * {@code env} values and in an artifact step's {@code path}: the build's own facts and its
+ * variables ({@code ${vars.NAME}}). See docs/plans.md.
  */
 public final class Variables {
 
@@ -74,8 +74,8 @@ public final class Variables {
   public static Set<String> secretsUsed(List<StepSpec> steps) {
     Set<String> names = new LinkedHashSet<>();
     for (StepSpec step : steps) {
-      if (step.env() != null) {
-        step.env().values().stream()
+      if (step instanceof StepSpec.Run run && run.env() != null) {
+        run.env().values().stream()
             .map(Variables::secretOf)
             .filter(java.util.Objects::nonNull)
             .forEach(names::add);
@@ -84,17 +84,23 @@ public final class Variables {
     return names;
   }
 
-  /** Every placeholder (not secret) the steps' commands and environment values use. */
+  /**
+   * Every placeholder (not secret) the steps' commands, environment values and artifact paths use.
+   */
   public static Set<String> used(List<StepSpec> steps) {
     Set<String> names = new LinkedHashSet<>();
     for (StepSpec step : steps) {
-      if (step.command() != null) {
-        names.addAll(Shell.placeholders(step.command()));
-      }
-      if (step.env() != null) {
-        step.env().values().stream()
-            .filter(v -> !SECRET_REFERENCE.matcher(v).matches())
-            .forEach(v -> names.addAll(Shell.placeholders(v)));
+      if (step instanceof StepSpec.Run run) {
+        names.addAll(Shell.placeholders(run.command()));
+        if (run.env() != null) {
+          run.env().values().stream()
+              .filter(v -> !SECRET_REFERENCE.matcher(v).matches())
+              .forEach(v -> names.addAll(Shell.placeholders(v)));
+        }
+      } else if (step instanceof StepSpec.UploadArtifact upload) {
+        names.addAll(Shell.placeholders(upload.path()));
+      } else if (step instanceof StepSpec.DownloadArtifact download && download.path() != null) {
+        names.addAll(Shell.placeholders(download.path()));
       }
     }
     return names;

@@ -115,6 +115,43 @@ class BuildLogIT {
   }
 
   @Test
+  void outputThatNeverArrivedIsMarkedWhereItIsMissingAndOnTheStep() {
+    Running build = startBuild();
+    build.out(CommandOutput.STDOUT, "one\n");
+    build.stdout += 5; // "two\n" and more: lost on the way
+    build.out(CommandOutput.STDOUT, "three\n");
+    build.finish(0);
+
+    assertEquals(
+        "one\nslipway: 5 bytes of stdout never arrived here\nthree\n", get(build.id, "?step=main"));
+    as().get("/api/v1/builds/" + build.id)
+        .then()
+        .body("status", org.hamcrest.Matchers.equalTo("passed"))
+        .body("steps[1].status", org.hamcrest.Matchers.equalTo("passed"))
+        .body("steps[1].reason", containsString("log is incomplete"));
+  }
+
+  @Test
+  void aRunnerThatCouldNotDeliverItsOutputHasItsStepCompletedAndMarked() {
+    Running build = startBuild();
+    build.out(CommandOutput.STDOUT, "one\n");
+    build.stdout = -1; // the runner's publishing failed: it cannot say how much there was
+    build.stderr = -1;
+    build.finish(3);
+
+    String log = get(build.id, "?step=main");
+    assertEquals(
+        "one\nslipway: part of this step's output could not be delivered;"
+            + " its log is incomplete\n",
+        log);
+    as().get("/api/v1/builds/" + build.id)
+        .then()
+        .body("status", org.hamcrest.Matchers.equalTo("failed"))
+        .body("steps[1].reason", containsString("command exited with 3"))
+        .body("steps[1].reason", containsString("log is incomplete"));
+  }
+
+  @Test
   void aFollowerGetsOutputAsItIsStoredUntilTheBuildEnds() throws Exception {
     Running build = startBuild();
     build.out(CommandOutput.STDOUT, "first\n");
@@ -270,7 +307,8 @@ class BuildLogIT {
               builds
                   .getEntityManager()
                   .createNativeQuery(
-                      "update leases set status = 'active', resource_id = ?2 where id = ?1")
+                      "update leases set status = 'active', resource_id = ?2, command_host_id = ?2"
+                          + " where id = ?1")
                   .setParameter(1, leaseId)
                   .setParameter(2, hostId)
                   .executeUpdate();

@@ -31,18 +31,20 @@ class PlanParserTest {
   void readsStepsInOrderWithTheirFields() {
     List<StepSpec> steps = PlanParser.parse(VALID, 3600, false);
     assertEquals(2, steps.size());
-    assertEquals(Map.of("platform", "linux", "cpu", "32"), steps.get(0).attributes());
-    assertTrue(steps.get(0).isLease());
-    assertEquals("buildhost", steps.get(1).on());
-    assertEquals("echo hi", steps.get(1).command());
-    assertEquals(90, steps.get(1).timeoutSeconds());
+    StepSpec.LeaseHost host = (StepSpec.LeaseHost) steps.get(0);
+    assertEquals(Map.of("platform", "linux", "cpu", "32"), host.attributes());
+    assertTrue(host.isLease());
+    StepSpec.Run run = (StepSpec.Run) steps.get(1);
+    assertEquals("buildhost", run.on());
+    assertEquals("echo hi", run.command());
+    assertEquals(90, run.timeoutSeconds());
   }
 
   @Test
   void runStepWithoutTimeoutGetsTheDefault() {
     String yaml =
         "steps:\n  - {name: h, kind: lease-host}\n  - {name: r, kind: run, on: h, command: x}\n";
-    assertEquals(42, PlanParser.parse(yaml, 42, false).get(1).timeoutSeconds());
+    assertEquals(42, ((StepSpec.Run) PlanParser.parse(yaml, 42, false).get(1)).timeoutSeconds());
   }
 
   @Test
@@ -57,17 +59,17 @@ class PlanParserTest {
           - {name: r, kind: run, on: src, command: make}
         """;
     List<StepSpec> steps = PlanParser.parse(yaml, 60, true);
-    StepSpec src = steps.get(1);
-    assertTrue(src.isLease() && src.isWorkingCopy());
+    StepSpec.LeaseWorkingCopy src = (StepSpec.LeaseWorkingCopy) steps.get(1);
+    assertTrue(src.isLease());
     assertEquals("h", src.host());
     assertEquals(null, src.repository());
     assertEquals(null, src.ref());
     assertEquals(null, src.attributes());
-    StepSpec other = steps.get(2);
+    StepSpec.LeaseWorkingCopy other = (StepSpec.LeaseWorkingCopy) steps.get(2);
     assertEquals("/srv/x.git", other.repository());
     assertEquals("v1.2", other.ref());
     assertEquals(Map.of("platform", "linux"), other.attributes());
-    assertEquals("src", steps.get(3).on());
+    assertEquals("src", steps.get(3).uses());
     PlanException refused =
         assertThrows(PlanException.class, () -> PlanParser.parse(yaml, 60, false));
     assertEquals("steps[2].repository", refused.body().field());
@@ -191,7 +193,132 @@ class PlanParserTest {
             "steps:\n  - {name: h, kind: lease-host}\n"
                 + "  - {name: r, kind: run, on: h, command: x, if: sometimes}\n",
             "steps[1].if",
-            "one of"));
+            "one of"),
+        Arguments.of(
+            "steps:\n  - {name: h, kind: lease-host}\n"
+                + "  - {name: u, kind: upload-artifact, from: nowhere, path: a, artifact: a}\n",
+            "steps[1].from",
+            "not an earlier lease step"),
+        Arguments.of(
+            "steps:\n  - {name: h, kind: lease-host}\n"
+                + "  - {name: u, kind: upload-artifact, from: h, path: ../x, artifact: a}\n",
+            "steps[1].path",
+            "'..'"),
+        Arguments.of(
+            "steps:\n  - {name: h, kind: lease-host}\n"
+                + "  - {name: u, kind: upload-artifact, from: h, path: /etc/passwd, artifact: a}\n",
+            "steps[1].path",
+            "absolute"),
+        Arguments.of(
+            "steps:\n  - {name: h, kind: lease-host}\n"
+                + "  - {name: u, kind: upload-artifact, from: h, path: '${nope}', artifact: a}\n",
+            "steps[1].path",
+            "unknown variable ${nope}"),
+        Arguments.of(
+            "steps:\n  - {name: h, kind: lease-host}\n"
+                + "  - {name: u, kind: upload-artifact, from: h, path: a, artifact: 'a/b'}\n",
+            "steps[1].artifact",
+            "artifact name"),
+        Arguments.of(
+            "steps:\n  - {name: h, kind: lease-host}\n"
+                + "  - {name: u, kind: upload-artifact, from: h, path: a, artifact: a,"
+                + " timeout: 1m}\n",
+            "steps[1].timeout",
+            "unknown field 'timeout'"),
+        Arguments.of(
+            "steps:\n  - {name: h, kind: lease-host}\n"
+                + "  - {name: d, kind: download-artifact, artifact: app, on: h}\n",
+            "steps[1].artifact",
+            "no upload-artifact step"),
+        Arguments.of(
+            "steps:\n  - {name: h, kind: lease-host}\n"
+                + "  - {name: d, kind: download-artifact, artifact: app, on: h, depends_on: []}\n"
+                + "  - {name: u, kind: upload-artifact, from: h, path: a, artifact: app}\n",
+            "steps[1].artifact",
+            "may run before step 'u'"),
+        Arguments.of(
+            "steps:\n  - {name: h, kind: lease-host}\n"
+                + "  - {name: u, kind: upload-artifact, from: h, path: a, artifact: app}\n"
+                + "  - {name: v, kind: upload-artifact, from: h, path: b, artifact: app}\n",
+            "steps[2].artifact",
+            "uploaded by steps 'u' and 'v'"),
+        Arguments.of(
+            "steps:\n  - {name: h, kind: lease-host}\n"
+                + "  - {name: u, kind: upload-artifact, from: h, path: a, artifact: app.jar}\n"
+                + "  - {name: v, kind: upload-artifact, from: h, path: b, artifact: App.jar}\n",
+            "steps[2].artifact",
+            "differing only in case"),
+        Arguments.of(
+            "steps:\n  - {name: h, kind: lease-host}\n"
+                + "  - {name: u, kind: upload-artifact, from: h, path: a, artifact: app.jar}\n"
+                + "  - {name: d, kind: download-artifact, artifact: App.jar, on: h}\n",
+            "steps[2].artifact",
+            "uploads it as 'app.jar'"),
+        Arguments.of(
+            "steps:\n  - {name: h, kind: lease-host}\n"
+                + "  - {name: u, kind: upload-artifact, from: h, path: \"a\\nb\", artifact: a}\n",
+            "steps[1].path",
+            "control character"),
+        Arguments.of(
+            "steps:\n  - {name: h, kind: lease-host}\n"
+                + "  - {name: u, kind: upload-artifact, from: h, path: 'out/[a-', artifact: a}\n",
+            "steps[1].path",
+            "out/[a-"));
+  }
+
+  @Test
+  void artifactStepsNameTheirLeaseAndTheDownloadWaitsForTheUploadThroughOtherSteps() {
+    String yaml =
+        """
+        steps:
+          - {name: linux, kind: lease-host, attributes: {platform: linux}}
+          - {name: win, kind: lease-host, attributes: {platform: windows}, depends_on: []}
+          - {name: build, kind: run, on: linux, command: make}
+          - {name: keep, kind: upload-artifact, from: linux, path: 'out/*.bin', artifact: bin}
+          - {name: note, kind: run, on: linux, command: 'echo kept'}
+          - name: fetch
+            kind: download-artifact
+            artifact: bin
+            on: win
+            path: 'in/${build.number}'
+        """;
+    List<StepSpec> steps = PlanParser.parse(yaml, 60, false);
+    StepSpec.UploadArtifact upload = (StepSpec.UploadArtifact) steps.get(3);
+    assertEquals("linux", upload.from());
+    assertEquals("out/*.bin", upload.path());
+    assertEquals("bin", upload.artifact());
+    assertEquals(List.of("build", "linux"), upload.dependsOn());
+    StepSpec.DownloadArtifact download = (StepSpec.DownloadArtifact) steps.get(5);
+    assertEquals("win", download.on());
+    assertEquals(List.of("note", "win"), download.dependsOn()); // 'keep' through 'note'
+    assertEquals(List.of("build.number"), List.copyOf(Variables.used(List.of(download))));
+  }
+
+  @Test
+  void theWorkedExampleInTheDocsIsAValidPlan() throws Exception {
+    String docs = java.nio.file.Files.readString(java.nio.file.Path.of("../docs/plans.md"));
+    String from = docs.substring(docs.indexOf("## Example: build on linux"));
+    String yaml = from.substring(from.indexOf("```yaml\n") + 8, from.indexOf("```\n", 10));
+    List<StepSpec> steps = PlanParser.parse(yaml, 60, false);
+    assertEquals(9, steps.size());
+    assertEquals(List.of("keep", "warm-up", "windows"), steps.get(6).dependsOn());
+  }
+
+  @Test
+  void stepsSurviveTheirJsonRoundTripAsTheirOwnKind() throws Exception {
+    var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+    for (StepSpec step : PlanParser.parse(VALID, 60, false)) {
+      String json = mapper.writeValueAsString(step);
+      assertTrue(json.contains("\"kind\":\"" + step.kind() + "\""), json);
+      assertEquals(step, mapper.readValue(json, StepSpec.class));
+    }
+    // a row stored before steps had types keeps working
+    StepSpec old =
+        mapper.readValue(
+            "{\"name\":\"r\",\"kind\":\"run\",\"on\":\"h\",\"command\":\"x\","
+                + "\"timeoutSeconds\":5,\"host\":null,\"attributes\":null}",
+            StepSpec.class);
+    assertEquals(new StepSpec.Run("r", "h", "x", 5, null, null, null), old);
   }
 
   @Test
@@ -227,7 +354,7 @@ class PlanParserTest {
             command: echo ${build.id} ${build.number} ${commit} ${branch} ${vars.who} $${HOME}
             env: {GREETING: 'hi ${vars.who} on ${step.name}', PLAIN: x}
         """;
-    StepSpec run = PlanParser.parse(yaml, 60, false).get(1);
+    StepSpec.Run run = (StepSpec.Run) PlanParser.parse(yaml, 60, false).get(1);
     assertEquals(Map.of("GREETING", "hi ${vars.who} on ${step.name}", "PLAIN", "x"), run.env());
     assertEquals(
         List.of("build.id", "build.number", "commit", "branch", "vars.who", "step.name"),

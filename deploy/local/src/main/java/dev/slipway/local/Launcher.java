@@ -42,6 +42,21 @@ public final class Launcher {
             echo "working directory: $(pwd)"
             echo "checked out: $(git log -1 --format='%h %s')"
             ls
+            mkdir -p out && git log -1 --format='built from %H' > out/hello.txt
+        - name: keep
+          kind: upload-artifact
+          from: src
+          path: out/hello.txt
+          artifact: hello.txt
+        - name: hand-over
+          kind: download-artifact
+          artifact: hello.txt
+          on: src
+          path: received/hello.txt
+        - name: check
+          kind: run
+          on: src
+          command: cmp out/hello.txt received/hello.txt && sha256sum received/hello.txt
       """;
 
   /** Names the file the coordinator reads its first admin token from (see docs/config.md). */
@@ -136,7 +151,10 @@ public final class Launcher {
                         tokenFile.toString(),
                         // the sample repository is a directory in the data directory
                         "SLIPWAY_REPOSITORIES_ALLOW_FILE",
-                        "true")),
+                        "true",
+                        // the coordinator and the worker share the artifact store
+                        "SLIPWAY_ARTIFACTS_DIRECTORY",
+                        data.resolve("artifacts").toString())),
                 out));
 
     out.println();

@@ -234,7 +234,7 @@ class CliIT {
 
     Finished applied = run("plan", "apply", file.toString());
     assertEquals(0, applied.code(), applied.output());
-    assertEquals("plan " + plan + " saved (2 steps)", applied.output().strip());
+    assertEquals("plan " + plan + " saved: version 1 (2 steps)", applied.output().strip());
     Finished listed = run("plan", "list");
     assertTrue(
         Pattern.compile("(?m)^" + plan + "\\s").matcher(listed.output()).find(), listed.output());

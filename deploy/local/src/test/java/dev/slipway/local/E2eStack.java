@@ -67,7 +67,10 @@ final class E2eStack {
                     adminToken,
                     // the tests' repositories are directories on this machine
                     "SLIPWAY_REPOSITORIES_ALLOW_FILE",
-                    "true")),
+                    "true",
+                    // the coordinator and the worker share the artifact store
+                    "SLIPWAY_ARTIFACTS_DIRECTORY",
+                    work.resolve("artifacts").toString())),
             System.out);
     api = new SlipwayClient(services.apiUrl(), adminToken);
     Runtime.getRuntime().addShutdownHook(new Thread(services::close));

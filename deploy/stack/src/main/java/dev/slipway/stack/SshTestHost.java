@@ -1,6 +1,7 @@
 package dev.slipway.stack;
 
 import java.io.IOException;
+import java.nio.file.FileSystem;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -19,7 +20,10 @@ import org.apache.sshd.common.util.security.SecurityUtils;
 import org.apache.sshd.core.CoreModuleProperties;
 import org.apache.sshd.server.SshServer;
 import org.apache.sshd.server.auth.pubkey.UserAuthPublicKeyFactory;
+import org.apache.sshd.server.channel.ChannelSession;
+import org.apache.sshd.server.command.Command;
 import org.apache.sshd.server.keyprovider.SimpleGeneratorHostKeyProvider;
+import org.apache.sshd.sftp.server.SftpSubsystem;
 import org.apache.sshd.sftp.server.SftpSubsystemFactory;
 
 /**
@@ -92,9 +96,26 @@ public final class SshTestHost implements TestSshHost {
         (username, key, session) -> host.user().equals(username) && host.isAuthorized(key));
     server.setCommandFactory(
         (channel, command) -> new ShellCommand(command, dir, pumps, host.new Counter()));
-    // SFTP sees the real file system, as the commands do
+    // SFTP sees the real file system, as the commands do, and starts where they run (as on a real
+    // host, where both start in the user's home)
     server.setFileSystemFactory(new NativeFileSystemFactory());
-    server.setSubsystemFactories(List.of(new SftpSubsystemFactory()));
+    server.setSubsystemFactories(
+        List.of(
+            new SftpSubsystemFactory() {
+              @Override
+              public Command createSubsystem(ChannelSession channel) {
+                SftpSubsystem sftp =
+                    new SftpSubsystem(channel, this) {
+                      @Override
+                      public void setFileSystem(FileSystem fileSystem) {
+                        super.setFileSystem(fileSystem);
+                        defaultDir = dir;
+                      }
+                    };
+                getRegisteredListeners().forEach(sftp::addSftpEventListener);
+                return sftp;
+              }
+            }));
     try {
       server.start();
     } catch (IOException | RuntimeException e) {

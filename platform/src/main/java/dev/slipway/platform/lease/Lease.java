@@ -70,7 +70,17 @@ public class Lease {
   @Column(name = "owns_host_lease")
   public boolean ownsHostLease;
 
-  /** The command record whose log shows what preparing this lease printed (git's progress). */
+  /** The host its commands run on, once it is active ({@link CommandTarget}). */
+  @Column(name = "command_host_id")
+  public String commandHostId;
+
+  /** The directory its commands run in, once it is active; null: the SSH user's home. */
+  @Column(name = "command_directory")
+  public String commandDirectory;
+
+  /**
+   * The log (of its build step) that what preparing this lease printed goes to (git's progress).
+   */
   @Column(name = "log_id")
   public String logId;
 

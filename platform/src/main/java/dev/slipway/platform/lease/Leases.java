@@ -140,12 +140,28 @@ public class Leases {
   }
 
   /**
-   * Moves {@code lease} to {@code to}.
+   * Makes {@code lease} active, its commands to run at {@code target} (what its blueprint says).
    *
    * @throws IllegalTransitionException (logged) when the state machine forbids it; nothing changes
    */
   @Transactional(Transactional.TxType.MANDATORY)
+  public void activate(Lease lease, CommandTarget target) {
+    lease.commandHostId = target.hostId();
+    lease.commandDirectory = target.directory();
+    move(lease, LeaseStatus.ACTIVE, null);
+  }
+
+  /**
+   * Moves {@code lease} to {@code to}; to make it active, {@link #activate}.
+   *
+   * @throws IllegalTransitionException (logged) when the state machine forbids it; nothing changes
+   * @throws IllegalStateException for a move to active of a lease that has no {@link CommandTarget}
+   */
+  @Transactional(Transactional.TxType.MANDATORY)
   public void move(Lease lease, LeaseStatus to, String reason) {
+    if (to == LeaseStatus.ACTIVE && lease.commandHostId == null) {
+      throw new IllegalStateException("lease " + lease.id + " made active without a CommandTarget");
+    }
     LeaseStatus from = lease.status;
     try {
       Transitions.check("lease " + lease.id, from, to);

@@ -128,7 +128,7 @@ public class Allocator {
         lease.resourceId = resource.get();
         leases.move(lease, LeaseStatus.ACQUIRED, null);
         if (blueprint.activate(lease)) {
-          leases.move(lease, LeaseStatus.ACTIVE, null);
+          leases.activate(lease, blueprint.commandTarget(lease));
         }
         return true;
       }

@@ -1,5 +1,6 @@
 package dev.slipway.worker.allocation;
 
+import dev.slipway.platform.lease.CommandTarget;
 import dev.slipway.platform.lease.Lease;
 import java.util.Optional;
 import java.util.Set;
@@ -70,6 +71,12 @@ public interface Blueprint {
   default boolean activate(Lease lease) {
     return true;
   }
+
+  /**
+   * Where commands of {@code lease} run once it is active: the host, and the directory on it
+   * (Drydock's command interface). The build engine runs a step there without knowing the kind.
+   */
+  CommandTarget commandTarget(Lease lease);
 
   /**
    * Gives back what {@link #allocate} reserved for {@code lease}.

@@ -1,5 +1,6 @@
 package dev.slipway.worker.allocation;
 
+import dev.slipway.platform.lease.CommandTarget;
 import dev.slipway.platform.lease.Lease;
 import dev.slipway.platform.resource.Resource;
 import dev.slipway.platform.resource.ResourceRepository;
@@ -31,6 +32,12 @@ public final class StaticHostBlueprint implements Blueprint {
   @Override
   public Optional<String> allocate(Lease lease) {
     return resources.reserveSlot(type(), lease.attributes, lease.pinnedResourceId);
+  }
+
+  /** On the host, in the SSH user's home. */
+  @Override
+  public CommandTarget commandTarget(Lease lease) {
+    return CommandTarget.home(lease.resourceId);
   }
 
   @Override

@@ -35,6 +35,7 @@ public final class OutputStreamer {
   private final Map<String, Pending> pending = new HashMap<>();
   private long seq;
   private volatile Redactor redactor = Redactor.NONE;
+  private Exception undelivered;
 
   public OutputStreamer(
       EventProducer producer, String commandId, String buildId, long stdoutFrom, long stderrFrom) {
@@ -85,6 +86,9 @@ public final class OutputStreamer {
 
   /**
    * Sends what is held, waits until every chunk is acknowledged; returns [stdout, stderr] sizes.
+   *
+   * @throws ExecutionException when a chunk, now or earlier, could not be published: the caller
+   *     reports the command's output as undelivered (sizes of -1), never as complete
    */
   public synchronized long[] finish()
       throws ExecutionException, InterruptedException, TimeoutException {
@@ -94,6 +98,9 @@ public final class OutputStreamer {
       send.get(30, TimeUnit.SECONDS);
     }
     inFlight.clear();
+    if (undelivered != null) {
+      throw new ExecutionException("a chunk of output could not be published", undelivered);
+    }
     return new long[] {
       pending.get(CommandOutput.STDOUT).end(), pending.get(CommandOutput.STDERR).end()
     };
@@ -108,7 +115,12 @@ public final class OutputStreamer {
         EventCodec.encode(EventCodec.envelope(EventTypes.COMMAND_OUTPUT, commandId, chunk));
     inFlight.add(producer.send(Topics.COMMAND_OUTPUT, commandId, payload));
     while (!inFlight.isEmpty() && inFlight.peek().isDone()) {
-      inFlight.poll();
+      Future<RecordMetadata> sent = inFlight.poll();
+      try {
+        sent.get(); // done: does not wait
+      } catch (ExecutionException | InterruptedException e) {
+        undelivered = e; // finish() says so: the command's result then cannot vouch for its log
+      }
     }
   }
 

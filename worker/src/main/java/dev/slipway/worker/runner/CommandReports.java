@@ -6,6 +6,7 @@ import dev.slipway.common.events.CommandRequested;
 import dev.slipway.common.events.EventTypes;
 import dev.slipway.common.events.Topics;
 import dev.slipway.common.status.ResourceStatus;
+import dev.slipway.platform.command.CommandRepository;
 import dev.slipway.platform.messaging.EventProducer;
 import dev.slipway.platform.outbox.Outbox;
 import dev.slipway.platform.resource.Resource;
@@ -26,8 +27,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
 
 /**
- * What runners write to the database about commands: the result (with the event announcing it,
- * through the outbox), aborts, and a host that presented the wrong key (its resource is broken).
+ * What runners write to the database about commands (through {@link CommandRepository}): the result
+ * (with the event announcing it, through the outbox), aborts, and a host that presented the wrong
+ * key (its resource is broken).
  */
 @ApplicationScoped
 public class CommandReports {
@@ -36,6 +38,7 @@ public class CommandReports {
   private static final Duration ABORT_CHECK_EVERY = Duration.ofSeconds(1);
 
   @Inject EntityManager entityManager;
+  @Inject CommandRepository commands;
   @Inject Outbox outbox;
   @Inject EventProducer producer;
   @Inject ResourceRepository resourceRepository;
@@ -56,6 +59,11 @@ public class CommandReports {
         return failed("the command's processes vanished without an exit status", null);
       }
       return new Ending(outcome, r.exitCode(), r.signal(), null, null);
+    }
+
+    /** Done without a process of its own (an artifact copied): exit status 0. */
+    static Ending passed() {
+      return new Ending(CommandFinished.EXITED, 0, null, null, null);
     }
 
     static Ending failed(String message, SshFailure.Kind failure) {
@@ -131,38 +139,18 @@ public class CommandReports {
    * still waiting to run. Returns whether it did.
    */
   private boolean record(CommandFinished result, boolean onlyIfRequested) {
-    int recorded =
-        entityManager
-            .createNativeQuery(
-                "update commands set status = 'finished', outcome = ?2, exit_code = ?3,"
-                    + " signal = ?4, message = ?5, stdout_bytes = ?6, stderr_bytes = ?7,"
-                    + " finished_at = now() where id = ?1"
-                    + (onlyIfRequested ? " and status = 'requested'" : ""))
-            .setParameter(1, result.commandId())
-            .setParameter(2, result.outcome())
-            .setParameter(3, result.exitCode())
-            .setParameter(4, result.signal())
-            .setParameter(5, result.message())
-            .setParameter(6, result.stdoutBytes())
-            .setParameter(7, result.stderrBytes())
-            .executeUpdate();
-    if (recorded == 1) {
+    boolean recorded = onlyIfRequested ? commands.finishUnstarted(result) : commands.finish(result);
+    if (recorded) {
       outbox.publish(Topics.COMMAND_RESULTS, EventTypes.COMMAND_FINISHED, result.buildId(), result);
     }
-    return recorded == 1;
+    return recorded;
   }
 
   /** Records an abort; returns whether the command was still running or waiting to run. */
   @Transactional(Transactional.TxType.MANDATORY)
   public boolean recordAbort(CommandAbortRequested abort) {
-    return entityManager
-            .createNativeQuery(
-                "update commands set abort_reason = ?2 where id = ?1"
-                    + " and status in ('requested', 'running') and abort_reason is null")
-            .setParameter(1, abort.commandId())
-            .setParameter(2, abort.reason() == null ? "aborted" : abort.reason())
-            .executeUpdate()
-        == 1;
+    return commands.recordAbort(
+        abort.commandId(), abort.reason() == null ? "aborted" : abort.reason());
   }
 
   /** Whether an abort of the command is recorded (asked of the database at most once a second). */
@@ -174,14 +162,7 @@ public class CommandReports {
     }
     abortCheckedAt.put(request.commandId(), now);
     return QuarkusTransaction.requiringNew()
-        .call(
-            () ->
-                !entityManager
-                    .createNativeQuery(
-                        "select 1 from commands where id = ?1 and abort_reason is not null")
-                    .setParameter(1, request.commandId())
-                    .getResultList()
-                    .isEmpty());
+        .call(() -> commands.abortRecorded(request.commandId()));
   }
 
   /** Marks the host suspect: a command could not run there for an infrastructure reason. */

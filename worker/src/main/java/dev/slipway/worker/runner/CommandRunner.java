@@ -5,10 +5,14 @@ import dev.slipway.common.events.CommandFinished;
 import dev.slipway.common.events.CommandRequested;
 import dev.slipway.common.platform.Platform;
 import dev.slipway.common.status.LeaseStatus;
+import dev.slipway.platform.artifact.Artifact;
+import dev.slipway.platform.command.CommandRepository;
 import dev.slipway.platform.command.StoredOutput;
 import dev.slipway.platform.lease.LeaseRepository;
 import dev.slipway.platform.persistence.AfterCommit;
 import dev.slipway.platform.secrets.BuildSecrets;
+import dev.slipway.worker.artifact.ArtifactStoreFailure;
+import dev.slipway.worker.artifact.ArtifactTransfers;
 import dev.slipway.worker.hosts.HostDirectory;
 import dev.slipway.worker.hosts.OutputStreamer;
 import dev.slipway.worker.process.WorkerProcess;
@@ -17,12 +21,12 @@ import dev.slipway.worker.ssh.ExecResult;
 import dev.slipway.worker.ssh.HostConnection;
 import dev.slipway.worker.ssh.SshConnections;
 import dev.slipway.worker.ssh.SshFailure;
+import dev.slipway.worker.ssh.TransferRefused;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
 import jakarta.transaction.TransactionSynchronizationRegistry;
 import jakarta.transaction.Transactional;
@@ -36,6 +40,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.function.BooleanSupplier;
 import org.jboss.logging.Logger;
 
 /**
@@ -50,7 +55,7 @@ public class CommandRunner {
 
   private static final Logger LOG = Logger.getLogger(CommandRunner.class);
 
-  @Inject EntityManager entityManager;
+  @Inject CommandRepository commandRepository;
   @Inject TransactionSynchronizationRegistry transactions;
   @Inject SshConnections ssh;
   @Inject DetachedCommands detached;
@@ -60,6 +65,7 @@ public class CommandRunner {
   @Inject LeaseRepository leaseRepository;
   @Inject BuildSecrets buildSecrets;
   @Inject StoredCommands commands;
+  @Inject ArtifactTransfers artifacts;
 
   private final Set<String> abortRequested = ConcurrentHashMap.newKeySet();
   private final ExecutorService executor = WorkerProcess.daemonThreads("command");
@@ -85,16 +91,7 @@ public class CommandRunner {
           request, "lease " + request.leaseId() + " is " + status + ": the command never ran");
       return;
     }
-    int claimed =
-        entityManager
-            .createNativeQuery(
-                "update commands set status = 'running', runner = ?2, started_at = now(),"
-                    + " heartbeat_at = now(), attempts = 1"
-                    + " where id = ?1 and status = 'requested' and abort_reason is null")
-            .setParameter(1, request.commandId())
-            .setParameter(2, WorkerProcess.ID)
-            .executeUpdate();
-    if (claimed == 0) {
+    if (!commandRepository.claim(request.commandId(), WorkerProcess.ID)) {
       LOG.infof("command %s already claimed or aborted; not started", request.commandId());
       return;
     }
@@ -137,48 +134,32 @@ public class CommandRunner {
     HostConnection host = null;
     KeyPair key = null;
     CommandReports.Ending ending;
+    boolean spooled = true; // a command run on a POSIX host leaves a spool there
     try {
       HostDirectory.Login login = hosts.login(request.resourceId());
       host = login.host();
       key = login.keyPair();
-      BuildSecrets.Resolved secrets =
-          buildSecrets.values(commands.secretEnvironment(request.commandId()));
-      List<String> masked = new ArrayList<>(login.secrets());
-      masked.addAll(secrets.values().values());
-      output.redact(masked);
-      if (secrets.missing() != null && !resumed) {
-        ending =
-            CommandReports.Ending.failed(
-                "secret '" + secrets.missing() + "' does not exist: the command never ran", null);
-      } else if (!secrets.values().isEmpty() && !isPosix(host)) {
-        ending =
-            CommandReports.Ending.failed(
-                "build secrets are not supported on windows hosts yet: the command never ran",
-                null);
+      Optional<StoredCommands.Transfer> transfer = commands.transfer(request.commandId());
+      if (transfer.isPresent()) {
+        spooled = false;
+        output.redact(login.secrets());
+        ending = copy(request, startedAt, transfer.get(), host, key, output);
       } else {
-        ending =
-            CommandReports.Ending.of(
-                execute(
-                    request,
-                    startedAt,
-                    host,
-                    key,
-                    output,
-                    from,
-                    resumed,
-                    exports(secrets.values())));
+        ending = runOnHost(request, startedAt, host, key, login, output, from, resumed);
       }
     } catch (SshFailure e) {
       LOG.warnf("command %s failed: %s", request.commandId(), e.getMessage());
       output.note("slipway: " + e.getMessage() + "\n");
       ending = CommandReports.Ending.failed(e.getMessage(), e.kind());
-    } catch (RuntimeException | LinkageError e) {
+    } catch (Throwable e) {
+      // anything (a StackOverflowError too): the command must still end, or nobody hears of it
       LOG.errorf(e, "command %s failed unexpectedly", request.commandId());
       ending = CommandReports.Ending.failed("runner error: " + e, null);
     }
     CommandFinished result = reports.report(request, startedAt, ending, output);
     abortRequested.remove(request.commandId());
-    if (host != null
+    if (spooled
+        && host != null
         && key != null
         && isPosix(host)
         && !CommandFinished.ERROR.equals(result.outcome())) {
@@ -187,6 +168,110 @@ public class CommandRunner {
       } catch (SshFailure e) {
         LOG.infof("spool of command %s left on %s: %s", request.commandId(), host.describe(), e);
       }
+    }
+  }
+
+  /** Runs the command on its host, with the build secrets it takes, and follows it to its end. */
+  private CommandReports.Ending runOnHost(
+      CommandRequested request,
+      Instant startedAt,
+      HostConnection host,
+      KeyPair key,
+      HostDirectory.Login login,
+      OutputStreamer output,
+      long[] from,
+      boolean resumed)
+      throws SshFailure {
+    BuildSecrets.Resolved secrets =
+        buildSecrets.values(commands.secretEnvironment(request.commandId()));
+    List<String> masked = new ArrayList<>(login.secrets());
+    masked.addAll(secrets.values().values());
+    output.redact(masked);
+    if (secrets.missing() != null && !resumed) {
+      return CommandReports.Ending.failed(
+          "secret '" + secrets.missing() + "' does not exist: the command never ran", null);
+    }
+    if (!secrets.values().isEmpty() && !isPosix(host)) {
+      return CommandReports.Ending.failed(
+          "build secrets are not supported on windows hosts yet: the command never ran", null);
+    }
+    return CommandReports.Ending.of(
+        execute(request, startedAt, host, key, output, from, resumed, exports(secrets.values())));
+  }
+
+  /**
+   * Copies an artifact between the command's working directory and the store (again from the start
+   * when the command is resumed: a copy leaves nothing half-done behind, as the store's writes are
+   * atomic, a download renames each file into place and a directory's tar is the same bytes every
+   * time). The copy stops when the command is aborted (ending {@code aborted}) or passes its
+   * timeout, counted from {@code startedAt} (ending {@code timed-out}), as a command on the host
+   * does.
+   */
+  private CommandReports.Ending copy(
+      CommandRequested request,
+      Instant startedAt,
+      StoredCommands.Transfer transfer,
+      HostConnection host,
+      KeyPair key,
+      OutputStreamer output)
+      throws SshFailure {
+    String base = request.workingDirectory();
+    Instant deadline = startedAt.plusSeconds(request.timeoutSeconds());
+    String[] stopped = new String[1]; // the outcome, once the copy is to stop
+    BooleanSupplier stop =
+        () -> {
+          if (stopped[0] == null) {
+            if (abortRequested.contains(request.commandId()) || reports.abortRecorded(request)) {
+              stopped[0] = CommandFinished.ABORTED;
+            } else if (!Instant.now().isBefore(deadline)) {
+              stopped[0] = CommandFinished.TIMED_OUT;
+            }
+          }
+          return stopped[0] != null;
+        };
+    try {
+      if (StoredCommands.Transfer.UPLOAD.equals(transfer.action())) {
+        Artifact stored =
+            artifacts.upload(
+                host,
+                key,
+                base,
+                transfer.path(),
+                request.buildId(),
+                request.step(),
+                transfer.artifact(),
+                stop);
+        output.note(
+            "slipway: uploaded "
+                + transfer.path()
+                + " as artifact "
+                + stored.name
+                + " ("
+                + stored.kind
+                + ", "
+                + stored.sizeBytes
+                + " bytes, sha256 "
+                + stored.sha256
+                + ")\n");
+      } else {
+        output.note(
+            "slipway: "
+                + artifacts.download(
+                    host, key, base, request.buildId(), transfer.artifact(), transfer.path(), stop)
+                + "\n");
+      }
+      return CommandReports.Ending.passed();
+    } catch (TransferRefused | ArtifactStoreFailure e) {
+      if (stopped[0] != null) {
+        String why =
+            CommandFinished.ABORTED.equals(stopped[0])
+                ? "artifact copy aborted"
+                : "artifact copy passed its timeout of " + request.timeoutSeconds() + " s";
+        output.note("slipway: " + why + " (" + e.getMessage() + ")\n");
+        return new CommandReports.Ending(stopped[0], null, null, why, null);
+      }
+      output.note("slipway: " + e.getMessage() + "\n");
+      return CommandReports.Ending.failed(e.getMessage(), null);
     }
   }
 

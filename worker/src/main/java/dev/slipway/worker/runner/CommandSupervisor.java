@@ -1,6 +1,8 @@
 package dev.slipway.worker.runner;
 
 import dev.slipway.common.events.CommandRequested;
+import dev.slipway.platform.command.CommandRepository;
+import dev.slipway.platform.command.CommandRepository.Orphan;
 import dev.slipway.platform.schedule.Periodic;
 import dev.slipway.worker.process.WorkerProcess;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -9,8 +11,6 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import jakarta.persistence.EntityManager;
-import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -20,14 +20,15 @@ import org.jboss.logging.Logger;
  * Keeps commands alive across runner deaths: renews the heartbeat of the commands this runner
  * follows, and claims running commands whose runner stopped beating, so that this runner
  * re-attaches to them (to the command as its row says). A command's claim moves from runner to
- * runner in one conditional update, so two runners never follow the same command.
+ * runner in one conditional update ({@link CommandRepository#takeOverOrphans}), so two runners
+ * never follow the same command.
  */
 @ApplicationScoped
 public class CommandSupervisor {
 
   private static final Logger LOG = Logger.getLogger(CommandSupervisor.class);
 
-  @Inject EntityManager entityManager;
+  @Inject CommandRepository rows;
   @Inject CommandRunner runner;
   @Inject StoredCommands commands;
   @Inject RunnerConfig config;
@@ -52,17 +53,12 @@ public class CommandSupervisor {
 
   private void beat() {
     try {
-      QuarkusTransaction.requiringNew()
-          .run(
-              () ->
-                  entityManager
-                      .createNativeQuery(
-                          "update commands set heartbeat_at = now()"
-                              + " where runner = ?1 and status = 'running'")
-                      .setParameter(1, WorkerProcess.ID)
-                      .executeUpdate());
-      for (Object[] orphan : claimOrphans()) {
-        String id = (String) orphan[0];
+      QuarkusTransaction.requiringNew().run(() -> rows.renewHeartbeats(WorkerProcess.ID));
+      List<Orphan> orphans =
+          QuarkusTransaction.requiringNew()
+              .call(() -> rows.takeOverOrphans(WorkerProcess.ID, config.orphanAfter()));
+      for (Orphan orphan : orphans) {
+        String id = orphan.id();
         Optional<CommandRequested> request =
             QuarkusTransaction.requiringNew().call(() -> commands.find(id));
         if (request.isEmpty()) {
@@ -71,44 +67,11 @@ public class CommandSupervisor {
         }
         LOG.infof(
             "command %s: its runner %s stopped; re-attaching (attempt %s)",
-            id, orphan[2], orphan[3]);
-        runner.resume(request.get(), startedAt(orphan[1]));
+            id, orphan.previousRunner(), orphan.attempts());
+        runner.resume(request.get(), orphan.startedAt());
       }
     } catch (Exception e) {
       LOG.warnf("command supervision failed: %s", e.toString());
     }
-  }
-
-  private static Instant startedAt(Object column) {
-    return column instanceof Instant i
-        ? i
-        : column instanceof java.time.OffsetDateTime o
-            ? o.toInstant()
-            : ((java.sql.Timestamp) column).toInstant();
-  }
-
-  @SuppressWarnings("unchecked")
-  private List<Object[]> claimOrphans() {
-    return QuarkusTransaction.requiringNew()
-        .call(
-            () ->
-                entityManager
-                    .createNativeQuery(
-                        """
-                        with orphans as (
-                          select id, runner from commands
-                          where status = 'running' and resource_id is not null
-                            and timeout_seconds is not null
-                            and heartbeat_at < now() - cast(?2 as interval)
-                          order by heartbeat_at limit 20
-                          for update skip locked)
-                        update commands c set runner = ?1, heartbeat_at = now(),
-                          attempts = c.attempts + 1
-                        from orphans o where c.id = o.id
-                        returning c.id, c.started_at, o.runner, c.attempts
-                        """)
-                    .setParameter(1, WorkerProcess.ID)
-                    .setParameter(2, config.orphanAfter().toMillis() + " milliseconds")
-                    .getResultList());
   }
 }

@@ -1,13 +1,11 @@
 package dev.slipway.worker.runner;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
 import dev.slipway.common.events.CommandRequested;
-import dev.slipway.common.events.EventCodec;
 import dev.slipway.common.events.MalformedEventException;
+import dev.slipway.platform.command.Command;
+import dev.slipway.platform.command.CommandRepository;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,14 +17,13 @@ import java.util.Optional;
  * What a runner runs: the {@code commands} row that the coordinator wrote, never what a {@code
  * command.requested} event says. The event only names the command; one that names no command, or
  * disagrees with its row, was not written by the coordinator (or is broken): it runs nothing and is
- * dead-lettered ({@link MalformedEventException}).
+ * dead-lettered ({@link MalformedEventException}). The rows are read through {@link
+ * CommandRepository}, read-only.
  */
 @ApplicationScoped
 public class StoredCommands {
 
-  private static final TypeReference<Map<String, String>> ENVIRONMENT = new TypeReference<>() {};
-
-  @Inject EntityManager entityManager;
+  @Inject CommandRepository rows;
 
   /**
    * The command {@code event} names, as its row says, in the caller's transaction.
@@ -65,30 +62,41 @@ public class StoredCommands {
    */
   @Transactional(Transactional.TxType.MANDATORY)
   public Optional<CommandRequested> find(String commandId) {
-    List<?> rows =
-        entityManager
-            .createNativeQuery(
-                "select id, build_id, step_name, lease_id, resource_id, command,"
-                    + " cast(environment as text), working_directory, timeout_seconds"
-                    + " from commands where id = ?1"
-                    + " and resource_id is not null and timeout_seconds is not null")
-            .setParameter(1, commandId)
-            .getResultList();
-    if (rows.isEmpty()) {
-      return Optional.empty();
-    }
-    Object[] row = (Object[]) rows.get(0);
-    return Optional.of(
-        new CommandRequested(
-            (String) row[0],
-            (String) row[1],
-            (String) row[2],
-            (String) row[3],
-            (String) row[4],
-            (String) row[5],
-            environment((String) row[0], (String) row[6]),
-            (String) row[7],
-            ((Number) row[8]).longValue()));
+    return rows.read(commandId)
+        .filter(Command::isHostCommand)
+        .map(
+            row ->
+                new CommandRequested(
+                    row.id,
+                    row.buildId,
+                    row.stepName,
+                    row.leaseId,
+                    row.resourceId,
+                    row.command,
+                    environment(row.id, row.environment),
+                    row.workingDirectory,
+                    row.timeoutSeconds));
+  }
+
+  /**
+   * What an artifact step's command copies: {@code action} is {@code upload-artifact} (from {@code
+   * path} in the working directory into the store as artifact {@code artifact}) or {@code
+   * download-artifact} (artifact {@code artifact} to {@code path}).
+   */
+  public record Transfer(String action, String artifact, String path) {
+    public static final String UPLOAD = Command.UPLOAD_ARTIFACT;
+    public static final String DOWNLOAD = Command.DOWNLOAD_ARTIFACT;
+  }
+
+  /**
+   * The artifact copy command {@code commandId} is, as its row says; empty when it runs a command
+   * on the host.
+   */
+  @Transactional
+  public Optional<Transfer> transfer(String commandId) {
+    return rows.read(commandId)
+        .filter(row -> !Command.RUN.equals(row.action))
+        .map(row -> new Transfer(row.action, row.artifactName, row.artifactPath));
   }
 
   /**
@@ -97,22 +105,14 @@ public class StoredCommands {
    */
   @Transactional
   public Map<String, String> secretEnvironment(String commandId) {
-    List<?> rows =
-        entityManager
-            .createNativeQuery(
-                "select cast(secret_environment as text) from commands where id = ?1")
-            .setParameter(1, commandId)
-            .getResultList();
-    return rows.isEmpty() ? Map.of() : environment(commandId, (String) rows.get(0));
+    return rows.read(commandId)
+        .map(row -> environment(commandId, row.secretEnvironment))
+        .orElse(Map.of());
   }
 
-  private static Map<String, String> environment(String commandId, String json) {
-    Map<String, String> environment;
-    try {
-      environment = EventCodec.mapper().readValue(json, ENVIRONMENT);
-    } catch (JsonProcessingException e) {
-      environment = null;
-    }
+  /** {@code environment}, checked: a JSON object of strings. */
+  private static Map<String, String> environment(
+      String commandId, Map<String, String> environment) {
     if (environment == null || environment.containsValue(null)) {
       throw new IllegalStateException(
           "command " + commandId + ": environment is no JSON object of strings");

@@ -1,5 +1,6 @@
 package dev.slipway.worker.ssh;
 
+import dev.slipway.common.platform.RelativePaths;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.Arrays;
@@ -23,25 +24,11 @@ final class RemotePaths {
    *     or {@code ..} part, a backslash or NUL (which could name something outside the base)
    */
   static List<String> parts(String relative) throws TransferRefused {
-    if (relative == null || relative.isEmpty()) {
-      throw new TransferRefused("an empty path names nothing inside the working directory");
+    String problem = RelativePaths.problem(relative);
+    if (problem != null) {
+      throw new TransferRefused(problem);
     }
-    if (relative.startsWith("/") || relative.matches("^[A-Za-z]:.*")) {
-      throw new TransferRefused(
-          "'" + relative + "' is absolute; give a path inside the working directory");
-    }
-    List<String> parts = Arrays.asList(relative.split("/", -1));
-    for (String part : parts) {
-      if (part.isEmpty()
-          || part.equals(".")
-          || part.equals("..")
-          || part.indexOf('\\') >= 0
-          || part.indexOf('\0') >= 0) {
-        throw new TransferRefused(
-            "'" + relative + "' has the part '" + part + "'; it must stay inside the directory");
-      }
-    }
-    return parts;
+    return Arrays.asList(relative.split("/", -1));
   }
 
   /** {@code path} as the host resolves it, without a trailing slash. */

@@ -234,7 +234,7 @@ public class Checkouts {
         lease.commit = outcome.head();
         lease.preparingSince = null;
         lease.preparingBy = null;
-        leases.move(lease, LeaseStatus.ACTIVE, null);
+        leases.activate(lease, blueprint.commandTarget(lease));
         if (lease.releaseReason != null) {
           allocator.release(lease.id, lease.releaseReason);
         }

@@ -7,6 +7,7 @@ import dev.slipway.common.status.LeaseStatus;
 import dev.slipway.common.status.ResourceStatus;
 import dev.slipway.platform.blueprint.BlueprintRecord;
 import dev.slipway.platform.blueprint.BlueprintRepository;
+import dev.slipway.platform.lease.CommandTarget;
 import dev.slipway.platform.lease.Lease;
 import dev.slipway.platform.lease.LeaseRepository;
 import dev.slipway.platform.lease.Leases;
@@ -143,7 +144,7 @@ public final class WorkingCopyBlueprint implements Blueprint {
       Lease host = leases.open(Resource.TYPE_HOST, lease.attributes, hostId, lease.owner);
       host.resourceId = hostId;
       leases.move(host, LeaseStatus.ACQUIRED, null);
-      leases.move(host, LeaseStatus.ACTIVE, null);
+      leases.activate(host, CommandTarget.home(hostId)); // as a static host's lease
       lease.hostLeaseId = host.id;
       lease.ownsHostLease = true;
       return copy;
@@ -199,6 +200,13 @@ public final class WorkingCopyBlueprint implements Blueprint {
     jobs.claim(lease);
     jobs.prepareAfterCommit(lease.id);
     return false;
+  }
+
+  /** On the copy's host, in the copy's directory. */
+  @Override
+  public CommandTarget commandTarget(Lease lease) {
+    Resource copy = resourceRepository.findById(lease.resourceId);
+    return new CommandTarget(copy.hostId, copy.path);
   }
 
   @Override

@@ -2,6 +2,7 @@ package dev.slipway.worker.workingcopy;
 
 import dev.slipway.common.attributes.Ranking;
 import dev.slipway.common.events.EventCodec;
+import dev.slipway.platform.command.CommandRepository;
 import dev.slipway.platform.resource.Resource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -27,6 +28,7 @@ public class WorkingCopyRepository {
               + " and c.attributes ->> 'repository' = ?2) then 0 else 1 end");
 
   @Inject EntityManager entityManager;
+  @Inject CommandRepository commands;
 
   /**
    * Active, enabled, non-windows hosts with a free slot whose attributes contain {@code
@@ -141,12 +143,7 @@ public class WorkingCopyRepository {
 
   /** Whether a command still runs for lease {@code leaseId} (e.g. one being killed). */
   public boolean commandsRunning(String leaseId) {
-    return !entityManager
-        .createNativeQuery(
-            "select 1 from commands where lease_id = ?1 and status = 'running' limit 1")
-        .setParameter(1, leaseId)
-        .getResultList()
-        .isEmpty();
+    return commands.runningOn(leaseId);
   }
 
   /** The last lease that held copy {@code copyId}. */

@@ -14,6 +14,7 @@ public record BuildPage(List<Summary> builds, String next) {
   public record Summary(
       String id,
       String plan,
+      Integer planVersion,
       String status,
       String reason,
       String repository,
@@ -28,6 +29,7 @@ public record BuildPage(List<Summary> builds, String next) {
       return new Summary(
           b.id,
           b.planName,
+          b.planVersion,
           b.status.wireName(),
           b.reason,
           b.repository,

@@ -43,6 +43,7 @@ public class BuildResource {
   public record BuildView(
       String id,
       String plan,
+      Integer planVersion,
       Long number,
       String status,
       String reason,
@@ -183,6 +184,7 @@ public class BuildResource {
     return new BuildView(
         b.id,
         b.planName,
+        b.planVersion,
         b.number,
         b.status.wireName(),
         b.reason,

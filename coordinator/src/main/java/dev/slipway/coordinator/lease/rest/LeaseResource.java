@@ -26,7 +26,9 @@ public class LeaseResource {
   /**
    * A lease as the API shows it; {@code queuePosition} only while it waits (1 is next). A
    * working-copy lease also shows its repository, the ref asked for, the commit its directory holds
-   * once active, and the host lease it sits on.
+   * once active, and the host lease it sits on. Once active, every lease shows where commands on it
+   * run: {@code commandHost} (a host resource) and {@code commandDirectory} (null: the SSH user's
+   * home).
    */
   public record LeaseView(
       String id,
@@ -44,7 +46,9 @@ public class LeaseResource {
       String repository,
       String ref,
       String commit,
-      String hostLease) {}
+      String hostLease,
+      String commandHost,
+      String commandDirectory) {}
 
   @Inject LeaseService service;
   @Inject LeaseRepository leases;
@@ -112,6 +116,8 @@ public class LeaseResource {
         l.repository,
         l.ref,
         l.commit,
-        l.hostLeaseId);
+        l.hostLeaseId,
+        l.commandHostId,
+        l.commandDirectory);
   }
 }
