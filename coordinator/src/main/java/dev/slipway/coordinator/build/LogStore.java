@@ -115,13 +115,7 @@ public class LogStore {
   }
 
   private boolean truncated(String commandId) {
-    return (Boolean)
-        entityManager
-            .createNativeQuery(
-                "select exists (select 1 from log_chunks where command_id = ?1 and seq = ?2)")
-            .setParameter(1, commandId)
-            .setParameter(2, DROPPED)
-            .getSingleResult();
+    return hasRowOf(commandId, DROPPED);
   }
 
   private void insert(String commandId, long seq, String stream, long offset, byte[] text) {
@@ -192,12 +186,17 @@ public class LogStore {
 
   /** Whether the command's log has a marker of output that never arrived. */
   public boolean incomplete(String commandId) {
+    return hasRowOf(commandId, LOST);
+  }
+
+  /** Whether the log has a row with {@code seq} ({@link #DROPPED}, {@link #LOST}). */
+  private boolean hasRowOf(String commandId, long seq) {
     return (Boolean)
         entityManager
             .createNativeQuery(
                 "select exists (select 1 from log_chunks where command_id = ?1 and seq = ?2)")
             .setParameter(1, commandId)
-            .setParameter(2, LOST)
+            .setParameter(2, seq)
             .getSingleResult();
   }
 

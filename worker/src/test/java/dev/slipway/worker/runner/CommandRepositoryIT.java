@@ -190,14 +190,6 @@ class CommandRepositoryIT {
   }
 
   private void sql(String statement, Object... parameters) {
-    if (!QuarkusTransaction.isActive()) {
-      QuarkusTransaction.requiringNew().run(() -> sql(statement, parameters));
-      return;
-    }
-    var query = entityManager.createNativeQuery(statement);
-    for (int i = 0; i < parameters.length; i++) {
-      query.setParameter(i + 1, parameters[i]);
-    }
-    query.executeUpdate();
+    RunnerTestSupport.sql(entityManager, statement, parameters);
   }
 }

@@ -9,13 +9,11 @@ import dev.slipway.common.events.CommandFinished;
 import dev.slipway.common.events.CommandRequested;
 import dev.slipway.common.events.EventCodec;
 import dev.slipway.common.events.EventTypes;
-import dev.slipway.common.events.Topics;
 import dev.slipway.platform.artifact.ArtifactStore;
 import dev.slipway.platform.artifact.Artifacts;
 import dev.slipway.platform.secrets.Credential;
 import dev.slipway.platform.secrets.CredentialStore;
 import dev.slipway.stack.RealServices;
-import dev.slipway.stack.TopicReader;
 import dev.slipway.worker.artifact.HostileSftpHost;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -29,8 +27,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -200,42 +196,15 @@ class CommandRunnerCopyIT {
   }
 
   private void sql(String statement, Object... parameters) {
-    if (!QuarkusTransaction.isActive()) {
-      QuarkusTransaction.requiringNew().run(() -> sql(statement, parameters));
-      return;
-    }
-    var query = entityManager.createNativeQuery(statement);
-    for (int i = 0; i < parameters.length; i++) {
-      query.setParameter(i + 1, parameters[i]);
-    }
-    query.executeUpdate();
+    RunnerTestSupport.sql(entityManager, statement, parameters);
   }
 
   private void publish(CommandRequested request) throws Exception {
-    var envelope = EventCodec.envelope(EventTypes.COMMAND_REQUESTED, request.commandId(), request);
-    try (KafkaProducer<String, String> producer = TopicReader.producer(bootstrap)) {
-      TopicReader.send(
-          producer,
-          new ProducerRecord<>(
-              Topics.COMMAND_REQUESTS, envelope.key(), EventCodec.encode(envelope)));
-    }
+    RunnerTestSupport.publish(
+        bootstrap, EventCodec.envelope(EventTypes.COMMAND_REQUESTED, request.commandId(), request));
   }
 
   private CommandFinished awaitResult(CommandRequested request) {
-    CommandFinished[] found = new CommandFinished[1];
-    await()
-        .atMost(Duration.ofSeconds(60))
-        .until(
-            () -> {
-              for (var r : TopicReader.readAll(bootstrap, Topics.COMMAND_RESULTS)) {
-                CommandFinished f =
-                    EventCodec.data(EventCodec.decode(r.value()), CommandFinished.class);
-                if (f.commandId().equals(request.commandId())) {
-                  found[0] = f;
-                }
-              }
-              return found[0] != null;
-            });
-    return found[0];
+    return RunnerTestSupport.awaitResult(bootstrap, request.commandId(), Duration.ofSeconds(60));
   }
 }

@@ -29,8 +29,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -281,15 +279,7 @@ class CommandRunnerIT {
   }
 
   private void sql(String statement, Object... parameters) {
-    if (!QuarkusTransaction.isActive()) {
-      QuarkusTransaction.requiringNew().run(() -> sql(statement, parameters));
-      return;
-    }
-    var query = entityManager.createNativeQuery(statement);
-    for (int i = 0; i < parameters.length; i++) {
-      query.setParameter(i + 1, parameters[i]);
-    }
-    query.executeUpdate();
+    RunnerTestSupport.sql(entityManager, statement, parameters);
   }
 
   private boolean processed(String consumer, String eventId) {
@@ -309,30 +299,11 @@ class CommandRunnerIT {
   }
 
   private void publish(Envelope envelope) throws Exception {
-    try (KafkaProducer<String, String> producer = TopicReader.producer(bootstrap)) {
-      TopicReader.send(
-          producer,
-          new ProducerRecord<>(
-              Topics.COMMAND_REQUESTS, envelope.key(), EventCodec.encode(envelope)));
-    }
+    RunnerTestSupport.publish(bootstrap, envelope);
   }
 
   private CommandFinished awaitResult(CommandRequested request) {
-    CommandFinished[] found = new CommandFinished[1];
-    await()
-        .atMost(Duration.ofSeconds(30))
-        .until(
-            () -> {
-              for (var r : TopicReader.readAll(bootstrap, Topics.COMMAND_RESULTS)) {
-                CommandFinished f =
-                    EventCodec.data(EventCodec.decode(r.value()), CommandFinished.class);
-                if (f.commandId().equals(request.commandId())) {
-                  found[0] = f;
-                }
-              }
-              return found[0] != null;
-            });
-    return found[0];
+    return RunnerTestSupport.awaitResult(bootstrap, request.commandId(), Duration.ofSeconds(30));
   }
 
   private List<CommandOutput> outputOf(CommandRequested request) {
