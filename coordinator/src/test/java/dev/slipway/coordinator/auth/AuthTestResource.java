@@ -84,6 +84,26 @@ public final class AuthTestResource implements QuarkusTestResourceLifecycleManag
     return as(ADMIN_TOKEN);
   }
 
+  /**
+   * Saves {@code yaml} as a new plan whose name starts with {@code prefix} and starts a build of it
+   * as the admin; returns the build's id.
+   */
+  public static String startBuild(String prefix, String yaml) {
+    String plan = prefix + "-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+    admin()
+        .body(java.util.Map.of("name", plan, "yaml", yaml))
+        .post("/api/v1/plans")
+        .then()
+        .statusCode(201);
+    return admin()
+        .body(java.util.Map.of("plan", plan))
+        .post("/api/v1/builds")
+        .then()
+        .statusCode(202)
+        .extract()
+        .path("id");
+  }
+
   /** A plan (lease a host of a pool nobody has, run {@code true}): its builds wait forever. */
   public static String unservablePlan(String name) {
     return "steps:\n  - {name: h, kind: lease-host, attributes: {pool: nowhere-"

@@ -253,20 +253,9 @@ class ArtifactApiIT {
 
   /** A build of an unservable plan of its own: it stays pending until the test aborts it. */
   private String startBuild() {
-    String plan = "artifacts-" + UUID.randomUUID().toString().substring(0, 8);
-    admin()
-        .body(Map.of("name", plan, "yaml", AuthTestResource.unservablePlan(plan)))
-        .post("/api/v1/plans")
-        .then()
-        .statusCode(201);
     String id =
-        admin()
-            .body(Map.of("plan", plan))
-            .post("/api/v1/builds")
-            .then()
-            .statusCode(202)
-            .extract()
-            .path("id");
+        AuthTestResource.startBuild(
+            "artifacts", AuthTestResource.unservablePlan(UUID.randomUUID().toString()));
     started.add(id);
     return id;
   }

@@ -1,6 +1,5 @@
 package dev.slipway.coordinator.build;
 
-import static dev.slipway.coordinator.auth.AuthTestResource.admin;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
@@ -14,7 +13,6 @@ import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,20 +29,9 @@ class StoredStepsIT {
 
   @Test
   void everyKindOfStepLoadsAsItsOwnTypeFromRowsOldAndNew() {
-    String plan = "stored-" + UUID.randomUUID().toString().substring(0, 8);
-    admin()
-        .body(Map.of("name", plan, "yaml", "steps:\n  - {name: hold, kind: wait, timeout: 10m}\n"))
-        .post("/api/v1/plans")
-        .then()
-        .statusCode(201);
     String build =
-        admin()
-            .body(Map.of("plan", plan))
-            .post("/api/v1/builds")
-            .then()
-            .statusCode(202)
-            .extract()
-            .path("id");
+        AuthTestResource.startBuild(
+            "stored", "steps:\n  - {name: hold, kind: wait, timeout: 10m}\n");
     Map<String, String> rows =
         Map.of(
             "h",

@@ -12,7 +12,6 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.specification.RequestSpecification;
 import java.time.Duration;
 import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /** A wait step holds its build until a message passes or fails it, or its timeout fails it. */
@@ -22,15 +21,7 @@ import org.junit.jupiter.api.Test;
 class WaitStepIT {
 
   private static String build(String yaml) {
-    String plan = "wait-" + UUID.randomUUID().toString().substring(0, 8);
-    admin().body(Map.of("name", plan, "yaml", yaml)).post("/api/v1/plans").then().statusCode(201);
-    return admin()
-        .body(Map.of("plan", plan))
-        .post("/api/v1/builds")
-        .then()
-        .statusCode(202)
-        .extract()
-        .path("id");
+    return AuthTestResource.startBuild("wait", yaml);
   }
 
   private static String status(String build) {
