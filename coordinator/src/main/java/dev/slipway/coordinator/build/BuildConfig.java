@@ -23,4 +23,22 @@ public interface BuildConfig {
    */
   @WithDefault("64M")
   MemorySize maxLogBytesPerStep();
+
+  /**
+   * How often the reconciler looks for builds that should have moved and did not (an event lost or
+   * dead-lettered); one coordinator at a time does it.
+   */
+  @WithDefault("10s")
+  Duration reconcileInterval();
+
+  /**
+   * How long a build may wait for an event before the reconciler moves it from the database's
+   * truth: a lost event is repaired within this plus {@link #reconcileInterval()}.
+   */
+  @WithDefault("20s")
+  Duration reconcileAfter();
+
+  /** Whether this coordinator takes part in reconciliation (tests call it themselves). */
+  @WithDefault("true")
+  boolean reconcileEnabled();
 }

@@ -4,7 +4,6 @@ import dev.slipway.common.events.BuildChanged;
 import dev.slipway.common.events.CommandAbortRequested;
 import dev.slipway.common.events.CommandFinished;
 import dev.slipway.common.events.CommandOutput;
-import dev.slipway.common.events.CommandRequested;
 import dev.slipway.common.events.EventTypes;
 import dev.slipway.common.events.LeaseChanged;
 import dev.slipway.common.events.Topics;
@@ -277,19 +276,7 @@ public class BuildEngine {
     step.commandId = command.id;
     step.logId = command.id;
     outbox.publish(
-        Topics.COMMAND_REQUESTS,
-        EventTypes.COMMAND_REQUESTED,
-        command.id,
-        new CommandRequested(
-            command.id,
-            build.id,
-            step.name,
-            lease.id,
-            hostId,
-            command.command,
-            command.environment,
-            command.workingDirectory,
-            command.timeoutSeconds));
+        Topics.COMMAND_REQUESTS, EventTypes.COMMAND_REQUESTED, command.id, command.requested());
     move(build, step, StepStatus.RUNNING, null);
   }
 
@@ -352,7 +339,16 @@ public class BuildEngine {
   /** A lease of one of the build's steps changed. */
   @Transactional(Transactional.TxType.MANDATORY)
   public void onLeaseChanged(LeaseChanged event) {
-    Optional<Step> found = builds.stepOfLease(event.leaseId());
+    onLease(event.leaseId(), LeaseStatus.fromWire(event.status()), event.reason());
+  }
+
+  /**
+   * Lease {@code leaseId} of one of the build's steps is {@code status} now (for {@code reason}):
+   * its step passes when it is active and fails when it failed or broke.
+   */
+  @Transactional(Transactional.TxType.MANDATORY)
+  public void onLease(String leaseId, LeaseStatus status, String reason) {
+    Optional<Step> found = builds.stepOfLease(leaseId);
     if (found.isEmpty()) {
       return; // not a build's lease (an operator's, through the API)
     }
@@ -363,11 +359,10 @@ public class BuildEngine {
     if (step.status != StepStatus.RUNNING) {
       return;
     }
-    LeaseStatus status = LeaseStatus.fromWire(event.status());
     if (status == LeaseStatus.ACTIVE) {
       move(build, step, StepStatus.PASSED, null);
     } else if (status == LeaseStatus.FAILED || status == LeaseStatus.BROKEN) {
-      move(build, step, StepStatus.FAILED, "lease " + status.wireName() + ": " + event.reason());
+      move(build, step, StepStatus.FAILED, "lease " + status.wireName() + ": " + reason);
     } else {
       return;
     }
@@ -411,6 +406,22 @@ public class BuildEngine {
     if (command.isPresent() && command.get().result != null) {
       completeIfOutputStored(build.get(), command.get());
     }
+  }
+
+  /**
+   * Completes the step of command {@code commandId}, whose result has arrived, with whatever of its
+   * output is stored: the rest is marked as never arrived (its events were lost). Nothing happens
+   * when the step has moved on.
+   */
+  @Transactional(Transactional.TxType.MANDATORY)
+  public void completeWithoutMissingOutput(String commandId) {
+    Command command = commands.findById(commandId);
+    if (command == null || command.result == null) {
+      return;
+    }
+    Build build = builds.lock(command.buildId).orElseThrow();
+    logs.markMissing(command.id, command.result);
+    completeIfOutputStored(build, command);
   }
 
   private void completeIfOutputStored(Build build, Command command) {

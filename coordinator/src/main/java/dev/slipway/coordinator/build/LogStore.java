@@ -56,13 +56,7 @@ public class LogStore {
       LOG.warnf(
           "output of command %s: %s bytes %d..%d never arrived",
           commandId, chunk.stream(), end, chunk.offset());
-      long lost = chunk.offset() - end;
-      marker(
-          commandId,
-          chunk.stream(),
-          end,
-          lost,
-          "slipway: " + lost + " bytes of " + chunk.stream() + " never arrived here\n");
+      lost(commandId, chunk.stream(), end, chunk.offset());
       end = chunk.offset();
     }
     byte[] bytes = chunk.text().getBytes(StandardCharsets.UTF_8);
@@ -81,6 +75,39 @@ public class LogStore {
       drop(commandId, chunk.stream(), from + keep, chunkEnd, marker);
     }
     AfterCommit.run(transactions, () -> followers.wake(chunk.buildId()));
+  }
+
+  /** Marks bytes {@code from} to {@code to} of the stream as never arrived. */
+  private void lost(String commandId, String stream, long from, long to) {
+    long lost = to - from;
+    marker(
+        commandId,
+        stream,
+        from,
+        lost,
+        "slipway: " + lost + " bytes of " + stream + " never arrived here\n");
+  }
+
+  /**
+   * Marks what {@code result} says was published of each stream, and is not stored, as never
+   * arrived: the events that carried it were lost. Returns whether anything was missing.
+   */
+  @Transactional(Transactional.TxType.MANDATORY)
+  public boolean markMissing(String commandId, CommandFinished result) {
+    boolean missing = false;
+    for (String stream : List.of(CommandOutput.STDOUT, CommandOutput.STDERR)) {
+      long expected =
+          CommandOutput.STDOUT.equals(stream) ? result.stdoutBytes() : result.stderrBytes();
+      long end = stored.end(commandId, stream);
+      if (expected > end) {
+        LOG.warnf(
+            "output of command %s: %s bytes %d..%d never arrived; the step completes without them",
+            commandId, stream, end, expected);
+        lost(commandId, stream, end, expected);
+        missing = true;
+      }
+    }
+    return missing;
   }
 
   /** The line that stands for the output of a step beyond the cap. */

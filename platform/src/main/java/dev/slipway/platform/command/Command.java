@@ -1,12 +1,14 @@
 package dev.slipway.platform.command;
 
 import dev.slipway.common.events.CommandFinished;
+import dev.slipway.common.events.CommandRequested;
 import dev.slipway.common.status.CommandStatus;
 import jakarta.persistence.Column;
 import jakarta.persistence.Convert;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import org.hibernate.annotations.JdbcTypeCode;
@@ -148,5 +150,48 @@ public class Command {
    */
   public boolean isHostCommand() {
     return resourceId != null && timeoutSeconds != null;
+  }
+
+  /**
+   * The {@code command.requested} event that asks a runner to run this command: the command as its
+   * row says (the runner reads the row again and refuses an event that disagrees with it).
+   */
+  public CommandRequested requested() {
+    return new CommandRequested(
+        id,
+        buildId,
+        stepName,
+        leaseId,
+        resourceId,
+        command,
+        environment,
+        workingDirectory,
+        timeoutSeconds);
+  }
+
+  /**
+   * How the command ended as its runner recorded it in this row ({@code finished}): the result the
+   * runner announced, for a reader that never received the announcement.
+   *
+   * @throws IllegalStateException when the command has not finished
+   */
+  public CommandFinished recordedResult() {
+    if (status != CommandStatus.FINISHED || outcome == null) {
+      throw new IllegalStateException("command " + id + " has not finished");
+    }
+    long millis =
+        startedAt == null || finishedAt == null
+            ? 0
+            : Duration.between(startedAt, finishedAt).toMillis();
+    return new CommandFinished(
+        id,
+        buildId,
+        outcome,
+        exitCode,
+        signal,
+        message,
+        millis,
+        stdoutBytes == null ? -1 : stdoutBytes,
+        stderrBytes == null ? -1 : stderrBytes);
   }
 }

@@ -9,13 +9,16 @@ import dev.slipway.common.status.CommandStatus;
 import dev.slipway.common.status.Transitions;
 import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.Query;
 import jakarta.transaction.Transactional;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Collectors;
 import org.hibernate.jpa.HibernateHints;
 
@@ -47,6 +50,9 @@ public class CommandRepository implements PanacheRepositoryBase<Command, String>
   private static final String FINISH_UNSTARTED =
       FINISH + " and status = " + sql(from(REQUESTED, FINISHED));
 
+  private static final String FINISH_FOLLOWED =
+      FINISH + " and status = " + sql(from(RUNNING, FINISHED)) + " and runner = ?8";
+
   private static final String RECORD_ABORT =
       "update commands set abort_reason = ?2 where id = ?1 and status in ("
           + Arrays.stream(CommandStatus.values())
@@ -56,7 +62,9 @@ public class CommandRepository implements PanacheRepositoryBase<Command, String>
           + ") and abort_reason is null";
 
   private static final String RENEW_HEARTBEATS =
-      "update commands set heartbeat_at = now() where runner = ?1 and status = " + sql(RUNNING);
+      "update commands set heartbeat_at = now() where runner = ?1 and status = "
+          + sql(RUNNING)
+          + " and id = any(string_to_array(?2, ',')) returning id";
 
   /**
    * Takes over running host commands whose runner stopped beating: the rows are locked and those
@@ -127,13 +135,15 @@ public class CommandRepository implements PanacheRepositoryBase<Command, String>
 
   /**
    * Records how the command ended ({@code finished} with its outcome, exit code, signal, message
-   * and output sizes), whatever its status.
+   * and output sizes), only if it is still running and {@code runner} follows it: a runner that
+   * lost the command to another (its heartbeat stopped during an outage, say) reports nothing, and
+   * a result is never written twice.
    *
-   * @return whether the command exists
+   * @return whether it was recorded
    */
   @Transactional(Transactional.TxType.MANDATORY)
-  public boolean finish(CommandFinished result) {
-    return finish(FINISH, result);
+  public boolean finishFollowed(CommandFinished result, String runner) {
+    return finish(FINISH_FOLLOWED, result, runner);
   }
 
   /**
@@ -143,12 +153,15 @@ public class CommandRepository implements PanacheRepositoryBase<Command, String>
    */
   @Transactional(Transactional.TxType.MANDATORY)
   public boolean finishUnstarted(CommandFinished result) {
-    return finish(FINISH_UNSTARTED, result);
+    return finish(FINISH_UNSTARTED, result, null);
   }
 
-  private boolean finish(String statement, CommandFinished result) {
-    return getEntityManager()
-            .createNativeQuery(statement)
+  private boolean finish(String statement, CommandFinished result, String runner) {
+    Query query = getEntityManager().createNativeQuery(statement);
+    if (runner != null) {
+      query.setParameter(8, runner);
+    }
+    return query
             .setParameter(1, result.commandId())
             .setParameter(2, result.outcome())
             .setParameter(3, result.exitCode())
@@ -185,13 +198,23 @@ public class CommandRepository implements PanacheRepositoryBase<Command, String>
         .isEmpty();
   }
 
-  /** Renews the heartbeat of the running commands {@code runner} follows; returns how many. */
+  /**
+   * Renews the heartbeat of those of {@code following} that are still running and claimed by {@code
+   * runner}; returns their ids. A command this runner no longer follows (its thread ended without a
+   * result) is not renewed, so that another runner takes it over.
+   */
   @Transactional(Transactional.TxType.MANDATORY)
-  public int renewHeartbeats(String runner) {
-    return getEntityManager()
-        .createNativeQuery(RENEW_HEARTBEATS)
-        .setParameter(1, runner)
-        .executeUpdate();
+  @SuppressWarnings("unchecked")
+  public Set<String> renewHeartbeats(String runner, Collection<String> following) {
+    if (following.isEmpty()) {
+      return Set.of();
+    }
+    return Set.copyOf(
+        getEntityManager()
+            .createNativeQuery(RENEW_HEARTBEATS)
+            .setParameter(1, runner)
+            .setParameter(2, String.join(",", following)) // ids are UUIDs
+            .getResultList());
   }
 
   /** A running command {@link #takeOverOrphans} handed to a new runner. */

@@ -3,6 +3,9 @@ package dev.slipway.platform.messaging;
 import dev.slipway.common.events.Envelope;
 import dev.slipway.common.events.EventCodec;
 import dev.slipway.common.events.MalformedEventException;
+import dev.slipway.platform.faults.Backoff;
+import dev.slipway.platform.faults.DatabaseProbe;
+import dev.slipway.platform.faults.Failures;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.annotation.Priority;
@@ -10,11 +13,13 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
@@ -26,9 +31,14 @@ import org.jboss.logging.Logger;
  *       strategy sends it to the topic's dead-letter topic;
  *   <li>apply it in one transaction together with a row recording its id, so that a redelivered
  *       event changes nothing, then ack it;
- *   <li>retry a failure a few times with backoff; a message that still fails is dead-lettered with
- *       its error, except while the service shuts down: then it is left unacknowledged, its offset
- *       is not committed, and the next consumer of the partition gets it again.
+ *   <li>an infrastructure failure ({@link Failures#isTransient}, or any failure while the database
+ *       does not answer) is retried with a capped backoff for as long as it takes: a valid event is
+ *       never dead-lettered because the database or the broker was away. The partition waits
+ *       meanwhile (the connector pauses it once its buffer is full), so events keep their order;
+ *   <li>any other failure is retried a few times; an event that still fails is dead-lettered with
+ *       its error (the reconciler repairs what it would have moved);
+ *   <li>while the service shuts down, a failing event is left unacknowledged: its offset is not
+ *       committed, and the next consumer of the partition gets it again.
  * </ul>
  */
 @ApplicationScoped
@@ -36,8 +46,13 @@ public class EventProcessor {
 
   private static final Logger LOG = Logger.getLogger(EventProcessor.class);
   private static final int ATTEMPTS = 5;
+  private static final int LOG_EVERY = 20;
 
   @Inject EntityManager entityManager;
+  @Inject DatabaseProbe database;
+
+  @ConfigProperty(name = "slipway.events.max-backoff", defaultValue = "5s")
+  Duration maxBackoff;
 
   private volatile boolean shuttingDown;
 
@@ -64,41 +79,65 @@ public class EventProcessor {
     Envelope envelope;
     try {
       envelope = EventCodec.decode(message.getPayload());
-      if (!wanted.test(envelope.type())) {
-        return message.ack();
-      }
-      for (int attempt = 1; ; attempt++) {
-        try {
-          applyOnce(consumer, envelope, handler);
-          return message.ack();
-        } catch (MalformedEventException e) {
-          throw e;
-        } catch (RuntimeException e) {
-          if (shuttingDown) {
-            LOG.infof(
-                "%s: shutting down; %s %s left for redelivery",
-                consumer, envelope.type(), envelope.id());
-            return CompletableFuture.completedFuture(null);
-          }
-          if (attempt == ATTEMPTS) {
-            LOG.errorf(
-                e,
-                "%s: %s %s failed %d times; dead-lettered",
-                consumer,
-                envelope.type(),
-                envelope.id(),
-                ATTEMPTS);
-            return message.nack(e);
-          }
-          LOG.warnf(
-              "%s: applying %s %s failed (attempt %d of %d): %s",
-              consumer, envelope.type(), envelope.id(), attempt, ATTEMPTS, e.toString());
-          pause(attempt);
-        }
-      }
     } catch (MalformedEventException e) {
       LOG.warnf("%s: unreadable message dead-lettered: %s", consumer, e.getMessage());
       return message.nack(e);
+    }
+    if (!wanted.test(envelope.type())) {
+      return message.ack();
+    }
+    Backoff backoff = new Backoff(maxBackoff);
+    int failures = 0;
+    int outages = 0;
+    while (true) {
+      try {
+        applyOnce(consumer, envelope, handler);
+        if (outages > 0) {
+          LOG.infof(
+              "%s: %s %s applied after %d failed attempts during an outage",
+              consumer, envelope.type(), envelope.id(), outages);
+        }
+        return message.ack();
+      } catch (MalformedEventException e) {
+        LOG.warnf(
+            "%s: invalid %s %s dead-lettered: %s",
+            consumer, envelope.type(), envelope.id(), e.getMessage());
+        return message.nack(e);
+      } catch (RuntimeException e) {
+        if (shuttingDown) {
+          LOG.infof(
+              "%s: shutting down; %s %s left for redelivery",
+              consumer, envelope.type(), envelope.id());
+          return CompletableFuture.completedFuture(null);
+        }
+        if (Failures.isTransient(e) || !database.answers()) {
+          if (outages++ % LOG_EVERY == 0) {
+            LOG.warnf(
+                "%s: applying %s %s failed for an infrastructure reason (attempt %d); retrying"
+                    + " until it succeeds: %s",
+                consumer, envelope.type(), envelope.id(), outages, e.toString());
+          }
+        } else if (++failures == ATTEMPTS) {
+          LOG.errorf(
+              e,
+              "%s: %s %s failed %d times; dead-lettered",
+              consumer,
+              envelope.type(),
+              envelope.id(),
+              ATTEMPTS);
+          return message.nack(e);
+        } else {
+          LOG.warnf(
+              "%s: applying %s %s failed (attempt %d of %d): %s",
+              consumer, envelope.type(), envelope.id(), failures, ATTEMPTS, e.toString());
+        }
+        if (!pause(backoff.nextMillis())) {
+          LOG.infof(
+              "%s: shutting down; %s %s left for redelivery",
+              consumer, envelope.type(), envelope.id());
+          return CompletableFuture.completedFuture(null);
+        }
+      }
     }
   }
 
@@ -125,12 +164,21 @@ public class EventProcessor {
         == 1;
   }
 
-  private static void pause(int attempt) {
+  /** Sleeps {@code millis}; false when the service began to shut down meanwhile. */
+  private boolean pause(long millis) {
+    long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
     try {
-      TimeUnit.MILLISECONDS.sleep(50L << attempt); // backoff between attempts
+      while (!shuttingDown) {
+        long left = until - System.nanoTime();
+        if (left <= 0) {
+          return true;
+        }
+        TimeUnit.NANOSECONDS.sleep(Math.min(left, TimeUnit.MILLISECONDS.toNanos(100)));
+      }
+      return false;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while retrying", e);
+      return false;
     }
   }
 }

@@ -7,12 +7,14 @@ import dev.slipway.common.events.EventTypes;
 import dev.slipway.common.events.Topics;
 import dev.slipway.common.status.ResourceStatus;
 import dev.slipway.platform.command.CommandRepository;
+import dev.slipway.platform.faults.Backoff;
 import dev.slipway.platform.messaging.EventProducer;
 import dev.slipway.platform.outbox.Outbox;
 import dev.slipway.platform.resource.Resource;
 import dev.slipway.platform.resource.ResourceRepository;
 import dev.slipway.platform.resource.Resources;
 import dev.slipway.worker.hosts.OutputStreamer;
+import dev.slipway.worker.process.WorkerProcess;
 import dev.slipway.worker.ssh.ExecResult;
 import dev.slipway.worker.ssh.SshFailure;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -23,7 +25,9 @@ import jakarta.transaction.Transactional;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
 import org.jboss.logging.Logger;
 
 /**
@@ -36,6 +40,7 @@ public class CommandReports {
 
   private static final Logger LOG = Logger.getLogger(CommandReports.class);
   private static final Duration ABORT_CHECK_EVERY = Duration.ofSeconds(1);
+  private static final Duration MAX_REPORT_BACKOFF = Duration.ofSeconds(5);
 
   @Inject EntityManager entityManager;
   @Inject CommandRepository commands;
@@ -75,9 +80,18 @@ public class CommandReports {
     return producer;
   }
 
-  /** Records the result and announces it; returns it. */
-  CommandFinished report(
-      CommandRequested request, Instant startedAt, Ending ending, OutputStreamer output) {
+  /**
+   * Records the result and announces it, retrying through a database outage until it is stored;
+   * returns it, or empty when it was not recorded: another runner follows the command now (this one
+   * lost it while the database was away), or the process shuts down first (the command's heartbeat
+   * stops, and another runner re-attaches and reports it).
+   */
+  Optional<CommandFinished> report(
+      CommandRequested request,
+      Instant startedAt,
+      Ending ending,
+      OutputStreamer output,
+      BooleanSupplier stopping) {
     long[] bytes;
     try {
       bytes = output.finish();
@@ -96,20 +110,62 @@ public class CommandReports {
             Duration.between(startedAt, Instant.now()).toMillis(),
             bytes[0],
             bytes[1]);
-    QuarkusTransaction.requiringNew()
-        .run(
-            () -> {
-              record(result, false);
-              if (ending.failure() == SshFailure.Kind.HOST_KEY_MISMATCH) {
-                breakHost(request.resourceId(), ending.message());
-              } else if (ending.failure() != null) {
-                suspect(request.resourceId(), ending.message());
-              } else if (!CommandFinished.ERROR.equals(result.outcome())) {
-                cleared(request.resourceId()); // a command ran there
-              }
-            });
     abortCheckedAt.remove(request.commandId());
-    return result;
+    Backoff backoff = new Backoff(MAX_REPORT_BACKOFF);
+    for (int attempt = 1; ; attempt++) {
+      try {
+        boolean recorded =
+            QuarkusTransaction.requiringNew().call(() -> recordFollowed(request, ending, result));
+        if (!recorded) {
+          LOG.warnf(
+              "command %s: another runner follows it now; this runner's result (%s) is dropped",
+              request.commandId(), result.outcome());
+          return Optional.empty();
+        }
+        if (attempt > 1) {
+          LOG.infof("command %s: result stored after %d attempts", request.commandId(), attempt);
+        }
+        return Optional.of(result);
+      } catch (RuntimeException e) {
+        if (attempt == 1 || attempt % 20 == 0) {
+          LOG.warnf(
+              "command %s: storing its result failed (attempt %d), retrying until it is stored: %s",
+              request.commandId(), attempt, e.toString());
+        }
+        if (stopping.getAsBoolean() || !sleep(backoff.nextMillis())) {
+          LOG.infof(
+              "command %s: shutting down before its result was stored; another runner will"
+                  + " re-attach and report it",
+              request.commandId());
+          return Optional.empty();
+        }
+      }
+    }
+  }
+
+  private boolean recordFollowed(CommandRequested request, Ending ending, CommandFinished result) {
+    if (!commands.finishFollowed(result, WorkerProcess.ID)) {
+      return false;
+    }
+    outbox.publish(Topics.COMMAND_RESULTS, EventTypes.COMMAND_FINISHED, result.buildId(), result);
+    if (ending.failure() == SshFailure.Kind.HOST_KEY_MISMATCH) {
+      breakHost(request.resourceId(), ending.message());
+    } else if (ending.failure() != null) {
+      suspect(request.resourceId(), ending.message());
+    } else if (!CommandFinished.ERROR.equals(result.outcome())) {
+      cleared(request.resourceId()); // a command ran there
+    }
+    return true;
+  }
+
+  private static boolean sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
   }
 
   /**
@@ -129,17 +185,17 @@ public class CommandReports {
             0,
             0,
             0);
-    if (record(result, true)) {
+    if (recordUnstarted(result)) {
       LOG.infof("command %s not started: %s", request.commandId(), message);
     }
   }
 
   /**
-   * Records {@code result} and announces it; with {@code onlyIfRequested}, only if the command is
-   * still waiting to run. Returns whether it did.
+   * Records {@code result} and announces it, only if the command is still waiting to run. Returns
+   * whether it did.
    */
-  private boolean record(CommandFinished result, boolean onlyIfRequested) {
-    boolean recorded = onlyIfRequested ? commands.finishUnstarted(result) : commands.finish(result);
+  private boolean recordUnstarted(CommandFinished result) {
+    boolean recorded = commands.finishUnstarted(result);
     if (recorded) {
       outbox.publish(Topics.COMMAND_RESULTS, EventTypes.COMMAND_FINISHED, result.buildId(), result);
     }
@@ -153,7 +209,11 @@ public class CommandReports {
         abort.commandId(), abort.reason() == null ? "aborted" : abort.reason());
   }
 
-  /** Whether an abort of the command is recorded (asked of the database at most once a second). */
+  /**
+   * Whether an abort of the command is recorded (asked of the database at most once a second).
+   * While the database does not answer, no abort is seen: the command goes on, and the question is
+   * asked again a second later.
+   */
   boolean abortRecorded(CommandRequested request) {
     Instant now = Instant.now();
     Instant last = abortCheckedAt.get(request.commandId());
@@ -161,8 +221,13 @@ public class CommandReports {
       return false;
     }
     abortCheckedAt.put(request.commandId(), now);
-    return QuarkusTransaction.requiringNew()
-        .call(() -> commands.abortRecorded(request.commandId()));
+    try {
+      return QuarkusTransaction.requiringNew()
+          .call(() -> commands.abortRecorded(request.commandId()));
+    } catch (RuntimeException e) {
+      LOG.debugf("command %s: abort check failed, asking again later: %s", request.commandId(), e);
+      return false;
+    }
   }
 
   /** Marks the host suspect: a command could not run there for an infrastructure reason. */

@@ -8,6 +8,8 @@ import dev.slipway.common.status.LeaseStatus;
 import dev.slipway.platform.artifact.Artifact;
 import dev.slipway.platform.command.CommandRepository;
 import dev.slipway.platform.command.StoredOutput;
+import dev.slipway.platform.faults.DatabaseProbe;
+import dev.slipway.platform.faults.Failures;
 import dev.slipway.platform.lease.LeaseRepository;
 import dev.slipway.platform.persistence.AfterCommit;
 import dev.slipway.platform.secrets.BuildSecrets;
@@ -67,8 +69,12 @@ public class CommandRunner {
   @Inject StoredCommands commands;
   @Inject ArtifactTransfers artifacts;
 
+  @Inject DatabaseProbe database;
+
   private final Set<String> abortRequested = ConcurrentHashMap.newKeySet();
+  private final Set<String> following = ConcurrentHashMap.newKeySet();
   private final ExecutorService executor = WorkerProcess.daemonThreads("command");
+  private volatile boolean stopping;
 
   /**
    * Claims the command that {@code event} names in the caller's transaction and runs it, as its row
@@ -96,14 +102,32 @@ public class CommandRunner {
       return;
     }
     Instant startedAt = Instant.now();
-    AfterCommit.run(transactions, () -> executor.execute(() -> run(request, startedAt, false)));
+    AfterCommit.run(transactions, () -> follow(request, startedAt, false));
   }
 
   /**
    * Follows a command another runner started (this runner has just claimed it), as its row says.
    */
   void resume(CommandRequested request, Instant startedAt) {
-    executor.execute(() -> run(request, startedAt, true));
+    follow(request, startedAt, true);
+  }
+
+  /**
+   * The commands this runner follows: {@link CommandSupervisor} renews their heartbeats, and only
+   * theirs, so that a command whose thread ended without a result is taken over by another runner.
+   */
+  Set<String> following() {
+    return Set.copyOf(following);
+  }
+
+  private void follow(CommandRequested request, Instant startedAt, boolean resumed) {
+    following.add(request.commandId());
+    try {
+      executor.execute(() -> run(request, startedAt, resumed));
+    } catch (RuntimeException e) { // the executor is shut down: the process is stopping
+      following.remove(request.commandId());
+      throw e;
+    }
   }
 
   /**
@@ -118,24 +142,25 @@ public class CommandRunner {
   }
 
   private void run(CommandRequested request, Instant startedAt, boolean resumed) {
-    long[] from =
-        resumed
-            ? QuarkusTransaction.requiringNew()
-                .call(
-                    () ->
-                        new long[] {
-                          storedOutput.end(request.commandId(), "stdout"),
-                          storedOutput.end(request.commandId(), "stderr")
-                        })
-            : new long[] {0, 0};
-    OutputStreamer output =
-        new OutputStreamer(
-            reports.producer(), request.commandId(), request.buildId(), from[0], from[1]);
+    try {
+      runAndReport(request, startedAt, resumed);
+    } finally {
+      following.remove(request.commandId());
+      abortRequested.remove(request.commandId());
+    }
+  }
+
+  private void runAndReport(CommandRequested request, Instant startedAt, boolean resumed) {
+    OutputStreamer output = null;
     HostConnection host = null;
     KeyPair key = null;
     CommandReports.Ending ending;
     boolean spooled = true; // a command run on a POSIX host leaves a spool there
     try {
+      long[] from = resumed ? storedEnds(request.commandId()) : new long[] {0, 0};
+      output =
+          new OutputStreamer(
+              reports.producer(), request.commandId(), request.buildId(), from[0], from[1]);
       HostDirectory.Login login = hosts.login(request.resourceId());
       host = login.host();
       key = login.keyPair();
@@ -148,27 +173,71 @@ public class CommandRunner {
         ending = runOnHost(request, startedAt, host, key, login, output, from, resumed);
       }
     } catch (SshFailure e) {
+      if (notTheCommands(e)) {
+        giveUp(request, e);
+        return;
+      }
       LOG.warnf("command %s failed: %s", request.commandId(), e.getMessage());
       output.note("slipway: " + e.getMessage() + "\n");
       ending = CommandReports.Ending.failed(e.getMessage(), e.kind());
     } catch (Throwable e) {
       // anything (a StackOverflowError too): the command must still end, or nobody hears of it
+      if (notTheCommands(e)) {
+        giveUp(request, e);
+        return;
+      }
       LOG.errorf(e, "command %s failed unexpectedly", request.commandId());
       ending = CommandReports.Ending.failed("runner error: " + e, null);
+      if (output == null) {
+        output =
+            new OutputStreamer(reports.producer(), request.commandId(), request.buildId(), 0, 0);
+      }
     }
-    CommandFinished result = reports.report(request, startedAt, ending, output);
-    abortRequested.remove(request.commandId());
-    if (spooled
+    Optional<CommandFinished> result =
+        reports.report(request, startedAt, ending, output, () -> stopping);
+    if (result.isPresent()
+        && spooled
         && host != null
         && key != null
         && isPosix(host)
-        && !CommandFinished.ERROR.equals(result.outcome())) {
+        && !CommandFinished.ERROR.equals(result.get().outcome())) {
       try {
         detached.remove(host, key, request.commandId());
       } catch (SshFailure e) {
         LOG.infof("spool of command %s left on %s: %s", request.commandId(), host.describe(), e);
       }
     }
+  }
+
+  /**
+   * Whether {@code failure} says nothing about the command: the process is stopping, or the
+   * database (or the broker) is away — a host key could not be pinned, a row not read. Such a
+   * failure is never reported as the command's result.
+   */
+  private boolean notTheCommands(Throwable failure) {
+    return stopping || Failures.isTransient(failure) || !database.answers();
+  }
+
+  /**
+   * Stops following the command without a result: its heartbeat stops, and a runner takes it over
+   * and re-attaches (or starts it, if it never started) once the outage is over.
+   */
+  private static void giveUp(CommandRequested request, Throwable failure) {
+    LOG.warnf(
+        "command %s: giving it up for another runner to re-attach (not the command's failure): %s",
+        request.commandId(), failure.toString());
+  }
+
+  /**
+   * How many bytes of each stream of the command are stored already (where a re-attach resumes).
+   */
+  private long[] storedEnds(String commandId) {
+    return QuarkusTransaction.requiringNew()
+        .call(
+            () ->
+                new long[] {
+                  storedOutput.end(commandId, "stdout"), storedOutput.end(commandId, "stderr")
+                });
   }
 
   /** Runs the command on its host, with the build secrets it takes, and follows it to its end. */
@@ -330,6 +399,7 @@ public class CommandRunner {
   }
 
   void stop(@Observes ShutdownEvent event) {
+    stopping = true;
     executor.shutdownNow();
   }
 }

@@ -13,15 +13,17 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
  * Keeps commands alive across runner deaths: renews the heartbeat of the commands this runner
- * follows, and claims running commands whose runner stopped beating, so that this runner
- * re-attaches to them (to the command as its row says). A command's claim moves from runner to
- * runner in one conditional update ({@link CommandRepository#takeOverOrphans}), so two runners
- * never follow the same command.
+ * follows (only those a thread of {@link CommandRunner} still follows: one that ended without a
+ * result, in an outage, stops beating and is taken over), and claims running commands whose runner
+ * stopped beating, so that this runner re-attaches to them (to the command as its row says). A
+ * command's claim moves from runner to runner in one conditional update ({@link
+ * CommandRepository#takeOverOrphans}), so two runners never follow the same command.
  */
 @ApplicationScoped
 public class CommandSupervisor {
@@ -53,7 +55,15 @@ public class CommandSupervisor {
 
   private void beat() {
     try {
-      QuarkusTransaction.requiringNew().run(() -> rows.renewHeartbeats(WorkerProcess.ID));
+      Set<String> following = runner.following();
+      Set<String> renewed =
+          QuarkusTransaction.requiringNew()
+              .call(() -> rows.renewHeartbeats(WorkerProcess.ID, following));
+      if (renewed.size() < following.size()) {
+        LOG.debugf(
+            "%d followed commands were not renewed (finished, or taken over by another runner)",
+            following.size() - renewed.size());
+      }
       List<Orphan> orphans =
           QuarkusTransaction.requiringNew()
               .call(() -> rows.takeOverOrphans(WorkerProcess.ID, config.orphanAfter()));

@@ -65,17 +65,10 @@ public class StoredCommands {
     return rows.read(commandId)
         .filter(Command::isHostCommand)
         .map(
-            row ->
-                new CommandRequested(
-                    row.id,
-                    row.buildId,
-                    row.stepName,
-                    row.leaseId,
-                    row.resourceId,
-                    row.command,
-                    environment(row.id, row.environment),
-                    row.workingDirectory,
-                    row.timeoutSeconds));
+            row -> {
+              environment(row.id, row.environment); // checked: a JSON object of strings
+              return row.requested();
+            });
   }
 
   /**

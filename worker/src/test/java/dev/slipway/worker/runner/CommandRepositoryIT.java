@@ -18,7 +18,9 @@ import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
@@ -76,7 +78,9 @@ class CommandRepositoryIT {
     assertEquals("runner-a", claimed.runner);
     assertEquals(1, claimed.attempts);
     assertTrue(tx(() -> commands.runningOn(f.leaseId)));
-    assertTrue(tx(() -> commands.renewHeartbeats("runner-a")) >= 1);
+    assertEquals(
+        Set.of(f.commandId),
+        tx(() -> commands.renewHeartbeats("runner-a", List.of(f.commandId, "cmd-other"))));
 
     assertFalse(tx(() -> commands.abortRecorded(f.commandId)));
     assertTrue(tx(() -> commands.recordAbort(f.commandId, "stop")));
@@ -84,7 +88,10 @@ class CommandRepositoryIT {
     assertTrue(tx(() -> commands.abortRecorded(f.commandId)));
 
     assertFalse(tx(() -> commands.finishUnstarted(finished(f))), "it runs: not refused");
-    assertTrue(tx(() -> commands.finish(finished(f))));
+    assertFalse(
+        tx(() -> commands.finishFollowed(finished(f), "runner-b")), "another runner's result");
+    assertTrue(tx(() -> commands.finishFollowed(finished(f), "runner-a")));
+    assertFalse(tx(() -> commands.finishFollowed(finished(f), "runner-a")), "written once");
     Command done = tx(() -> commands.read(f.commandId)).orElseThrow();
     assertEquals(CommandStatus.FINISHED, done.status);
     assertEquals(CommandFinished.ABORTED, done.outcome);

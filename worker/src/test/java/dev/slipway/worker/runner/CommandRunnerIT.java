@@ -14,6 +14,7 @@ import dev.slipway.common.events.EventTypes;
 import dev.slipway.common.events.Topics;
 import dev.slipway.platform.secrets.Credential;
 import dev.slipway.platform.secrets.CredentialStore;
+import dev.slipway.stack.DatabaseOutage;
 import dev.slipway.stack.RealServices;
 import dev.slipway.stack.SshTestHost;
 import dev.slipway.stack.TopicReader;
@@ -28,7 +29,9 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -47,6 +50,15 @@ class CommandRunnerIT {
 
   @ConfigProperty(name = "kafka.bootstrap.servers")
   String bootstrap;
+
+  @ConfigProperty(name = "quarkus.datasource.jdbc.url")
+  String jdbcUrl;
+
+  @ConfigProperty(name = "quarkus.datasource.username")
+  String databaseUser;
+
+  @ConfigProperty(name = "quarkus.datasource.password")
+  Optional<String> databasePassword;
 
   @BeforeAll
   static void startHost() throws Exception {
@@ -192,6 +204,57 @@ class CommandRunnerIT {
   /**
    * {@code r} with its field {@code field} set to {@code value}: an event the row disagrees with.
    */
+  @Test
+  void aCommandThatEndsDuringADatabaseOutageIsReportedOnceWithItsRealResult() throws Exception {
+    CommandRequested request = newCommand("sleep 2; echo done");
+    publish(EventCodec.envelope(EventTypes.COMMAND_REQUESTED, request.commandId(), request));
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> "running".equals(statusOf(request.commandId())));
+
+    // longer than a runner waits before it takes over a command whose heartbeat stopped (10 s)
+    outage().cut(Duration.ofSeconds(14));
+
+    CommandFinished result = awaitResult(request);
+    assertEquals(CommandFinished.EXITED, result.outcome(), String.valueOf(result.message()));
+    assertEquals(0, result.exitCode());
+    assertEquals("done\n", join(outputOf(request), CommandOutput.STDOUT));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> "finished".equals(statusOf(request.commandId())));
+    assertEquals(1, resultsOf(request.commandId()), "reported once");
+  }
+
+  @Test
+  void aRequestThatArrivesDuringADatabaseOutageRunsAfterItAndIsNotDeadLettered() throws Exception {
+    CommandRequested request = newCommand("echo after the outage");
+    Envelope event =
+        EventCodec.envelope(EventTypes.COMMAND_REQUESTED, request.commandId(), request);
+    CompletableFuture<Void> outage = outage().cutInBackground(Duration.ofSeconds(8));
+    Thread.sleep(500); // the outage has begun
+    publish(event);
+    outage.join();
+
+    CommandFinished result = awaitResult(request);
+    assertEquals(CommandFinished.EXITED, result.outcome(), String.valueOf(result.message()));
+    assertEquals("after the outage\n", join(outputOf(request), CommandOutput.STDOUT));
+    assertFalse(
+        TopicReader.readAll(bootstrap, Topics.deadLetter(Topics.COMMAND_REQUESTS)).stream()
+            .anyMatch(r -> EventCodec.decode(r.value()).id().equals(event.id())),
+        "a valid request was dead-lettered");
+  }
+
+  private DatabaseOutage outage() {
+    return DatabaseOutage.of(jdbcUrl, databaseUser, databasePassword.orElse(null));
+  }
+
+  private long resultsOf(String commandId) {
+    return TopicReader.readAll(bootstrap, Topics.COMMAND_RESULTS).stream()
+        .map(r -> EventCodec.data(EventCodec.decode(r.value()), CommandFinished.class))
+        .filter(f -> f.commandId().equals(commandId))
+        .count();
+  }
+
   private static CommandRequested forged(CommandRequested r, String field, Object value) {
     com.fasterxml.jackson.databind.node.ObjectNode tree = EventCodec.mapper().valueToTree(r);
     tree.set(field, EventCodec.mapper().valueToTree(value));
