@@ -8,6 +8,7 @@ import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
+import java.time.Duration;
 import java.time.Instant;
 
 /** The audit log: kept in {@code audit_log} and published on {@code slipway.audit}. */
@@ -32,5 +33,17 @@ public class AuditLog implements PanacheRepositoryBase<AuditEntry, Long> {
         actor,
         new AuditRecorded(entry.id, actor, action, target, outcome));
     return entry;
+  }
+
+  /** Deletes up to {@code batch} entries older than {@code age} (retention); returns how many. */
+  @Transactional(Transactional.TxType.MANDATORY)
+  public int deleteOlderThan(Duration age, int batch) {
+    return getEntityManager()
+        .createNativeQuery(
+            "delete from audit_log where id = any(array(select id from audit_log"
+                + " where at < now() - cast(?1 as interval) order by id limit ?2))")
+        .setParameter(1, age.toSeconds() + " seconds")
+        .setParameter(2, batch)
+        .executeUpdate();
   }
 }

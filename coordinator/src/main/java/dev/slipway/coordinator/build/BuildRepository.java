@@ -4,6 +4,7 @@ import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.LockModeType;
 import jakarta.persistence.TypedQuery;
+import jakarta.transaction.Transactional;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -77,5 +78,23 @@ public class BuildRepository implements PanacheRepositoryBase<Build, String> {
       where.add(field + " = :" + field);
       parameters.put(field, value);
     }
+  }
+
+  /**
+   * Deletes ended build {@code buildId} and its steps (retention; its commands, logs and artifacts
+   * first); a build restarted from it keeps running without the link.
+   */
+  @Transactional(Transactional.TxType.MANDATORY)
+  public void deleteEnded(String buildId) {
+    var em = getEntityManager();
+    em.createNativeQuery("update builds set restart_of = null where restart_of = ?1")
+        .setParameter(1, buildId)
+        .executeUpdate();
+    em.createNativeQuery("delete from steps where build_id = ?1")
+        .setParameter(1, buildId)
+        .executeUpdate();
+    em.createNativeQuery("delete from builds where id = ?1")
+        .setParameter(1, buildId)
+        .executeUpdate();
   }
 }

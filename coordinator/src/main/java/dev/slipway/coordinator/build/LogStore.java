@@ -267,4 +267,20 @@ public class LogStore {
             .getResultList();
     return rows.stream().map(r -> new Chunk(((Number) r[0]).longValue(), (String) r[1])).toList();
   }
+
+  /**
+   * Deletes up to {@code batch} rows of the logs of build {@code buildId}'s steps (retention);
+   * returns how many.
+   */
+  @Transactional(Transactional.TxType.MANDATORY)
+  public int deleteOf(String buildId, int batch) {
+    return entityManager
+        .createNativeQuery(
+            "delete from log_chunks where id = any(array(select id from log_chunks where command_id"
+                + " in (select log_id from steps where build_id = ?1 and log_id is not null"
+                + " union select id from commands where build_id = ?1) limit ?2))")
+        .setParameter(1, buildId)
+        .setParameter(2, batch)
+        .executeUpdate();
+  }
 }

@@ -65,4 +65,10 @@ public class Artifacts implements PanacheRepositoryBase<Artifact, Artifact.Key> 
     getEntityManager().refresh(artifact); // loaded earlier in this transaction: as it is now
     return artifact;
   }
+
+  /** Deletes the records of build {@code buildId}'s artifacts (their bytes: the store's). */
+  @Transactional(Transactional.TxType.MANDATORY)
+  public void deleteOf(String buildId) {
+    delete("buildId", buildId);
+  }
 }

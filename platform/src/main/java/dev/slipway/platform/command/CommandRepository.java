@@ -274,4 +274,13 @@ public class CommandRepository implements PanacheRepositoryBase<Command, String>
             ? o.toInstant()
             : ((java.sql.Timestamp) column).toInstant();
   }
+
+  /** Deletes the commands of ended build {@code buildId} (retention; their logs first). */
+  @Transactional(Transactional.TxType.MANDATORY)
+  public void deleteOfBuild(String buildId) {
+    getEntityManager()
+        .createNativeQuery("delete from commands where build_id = ?1")
+        .setParameter(1, buildId)
+        .executeUpdate();
+  }
 }

@@ -13,6 +13,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
+import jakarta.transaction.Transactional;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -180,5 +181,20 @@ public class EventProcessor {
       Thread.currentThread().interrupt();
       return false;
     }
+  }
+
+  /**
+   * Forgets up to {@code batch} ids of events applied longer than {@code age} ago (retention): a
+   * redelivery that old cannot happen. Returns how many it forgot.
+   */
+  @Transactional(Transactional.TxType.MANDATORY)
+  public int forgetOlderThan(Duration age, int batch) {
+    return entityManager
+        .createNativeQuery(
+            "delete from processed_events where ctid = any(array(select ctid from processed_events"
+                + " where processed_at < now() - cast(?1 as interval) limit ?2))")
+        .setParameter(1, age.toSeconds() + " seconds")
+        .setParameter(2, batch)
+        .executeUpdate();
   }
 }

@@ -199,8 +199,7 @@ public class CommandRunner {
         && spooled
         && host != null
         && key != null
-        && isPosix(host)
-        && !CommandFinished.ERROR.equals(result.get().outcome())) {
+        && isPosix(host)) { // every ended command's spool goes, an error's too
       try {
         detached.remove(host, key, request.commandId());
       } catch (SshFailure e) {
