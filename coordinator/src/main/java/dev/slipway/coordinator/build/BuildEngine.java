@@ -23,13 +23,13 @@ import dev.slipway.platform.lease.LeaseRepository;
 import dev.slipway.platform.lease.Leases;
 import dev.slipway.platform.outbox.Outbox;
 import dev.slipway.platform.persistence.AfterCommit;
+import dev.slipway.platform.persistence.DatabaseClock;
 import dev.slipway.platform.resource.Resource;
 import dev.slipway.platform.resource.ResourceRepository;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.TransactionSynchronizationRegistry;
 import jakarta.transaction.Transactional;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -57,6 +57,7 @@ public class BuildEngine {
   @Inject LogFollowers followers;
   @Inject TransactionSynchronizationRegistry transactions;
   @Inject BuildConfig config;
+  @Inject DatabaseClock clock;
 
   /**
    * Starts every pending step whose dependencies are done and whose {@code if} holds, skips those
@@ -70,7 +71,7 @@ public class BuildEngine {
     }
     if (build.status == BuildStatus.PENDING) {
       build.status = Transitions.check("build " + build.id, build.status, BuildStatus.RUNNING);
-      build.startedAt = Instant.now();
+      build.startedAt = clock.now();
       announce(build, EventTypes.BUILD_STARTED, null);
     }
     List<Step> steps = builds.steps(build.id);
@@ -188,7 +189,7 @@ public class BuildEngine {
         if (lease != null && !lease.status.isFinal()) {
           leases.requestRelease(lease, "build " + build.id + " failed; nothing needs it");
         }
-        step.leaseReleasedAt = Instant.now();
+        step.leaseReleasedAt = clock.now();
         move(build, step, StepStatus.ABORTED, "not needed: a step of the build failed");
         gaveUp = true;
       }
@@ -199,7 +200,7 @@ public class BuildEngine {
           && step.leaseId != null
           && step.leaseReleasedAt == null
           && !needed.contains(step.name)) {
-        step.leaseReleasedAt = Instant.now();
+        step.leaseReleasedAt = clock.now();
         Lease lease = leaseRepository.findById(step.leaseId);
         if (lease != null && !lease.status.isFinal()) {
           leases.requestRelease(lease, "no step left in build " + build.id + " needs it");
@@ -518,7 +519,7 @@ public class BuildEngine {
   private void finish(Build build, BuildStatus status, String reason) {
     build.status = Transitions.check("build " + build.id, build.status, status);
     build.reason = reason;
-    build.finishedAt = Instant.now();
+    build.finishedAt = clock.now();
     String why = status == BuildStatus.ABORTED ? "build aborted: " + reason : "the build ended";
     for (Step step : builds.steps(build.id)) {
       if (step.status == StepStatus.PENDING) {
@@ -546,10 +547,10 @@ public class BuildEngine {
     step.status = Transitions.check("step " + step.name, step.status, to);
     step.reason = reason;
     if (to == StepStatus.RUNNING) {
-      step.startedAt = Instant.now();
+      step.startedAt = clock.now();
       announce(build, EventTypes.STEP_STARTED, step);
     } else {
-      step.finishedAt = Instant.now();
+      step.finishedAt = clock.now();
       announce(build, EventTypes.STEP_FINISHED, step);
     }
   }

@@ -1,6 +1,5 @@
 package dev.slipway.coordinator.build;
 
-import dev.slipway.coordinator.plan.StepSpec;
 import dev.slipway.platform.schedule.Periodic;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.ShutdownEvent;
@@ -9,7 +8,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import org.jboss.logging.Logger;
 
@@ -47,9 +45,14 @@ public class Deadlines {
     }
   }
 
+  /**
+   * Times out running builds and wait steps past their time, both compared on the database's clock
+   * (they were started on it: {@link dev.slipway.platform.persistence.DatabaseClock}).
+   */
+  @SuppressWarnings("unchecked")
   void sweep() {
     try {
-      List<Step> waiting =
+      List<Object[]> waits =
           QuarkusTransaction.requiringNew()
               .call(
                   () ->
@@ -57,10 +60,11 @@ public class Deadlines {
                           .getEntityManager()
                           // literals, so that the partial index steps_running_waits serves it
                           .createNativeQuery(
-                              "select * from steps where status = 'running' and kind = 'wait'",
-                              Step.class)
+                              "select build_id, name, cast(spec ->> 'timeoutSeconds' as bigint)"
+                                  + " from steps where status = 'running' and kind = 'wait'"
+                                  + " and started_at + make_interval(secs =>"
+                                  + " cast(spec ->> 'timeoutSeconds' as bigint)) < now()")
                           .getResultList());
-      Instant now = Instant.now();
       List<String> overdue =
           QuarkusTransaction.requiringNew()
               .call(
@@ -75,11 +79,11 @@ public class Deadlines {
                               String.class)
                           .getResultList());
       overdue.forEach(id -> safely(id, () -> service.timeOut(id)));
-      for (Step step : waiting) {
-        long timeout = ((StepSpec.Wait) step.spec).timeoutSeconds();
-        if (step.startedAt != null && step.startedAt.plusSeconds(timeout).isBefore(now)) {
-          safely(step.buildId, () -> service.timeOutWait(step.buildId, step.name, timeout));
-        }
+      for (Object[] wait : waits) {
+        String buildId = (String) wait[0];
+        String name = (String) wait[1];
+        long timeout = ((Number) wait[2]).longValue();
+        safely(buildId, () -> service.timeOutWait(buildId, name, timeout));
       }
     } catch (RuntimeException e) {
       LOG.warnf(
