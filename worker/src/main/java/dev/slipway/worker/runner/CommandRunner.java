@@ -57,6 +57,11 @@ public class CommandRunner {
 
   private static final Logger LOG = Logger.getLogger(CommandRunner.class);
 
+  /** Why a command on a Windows host whose runner stopped while following it ends. */
+  static final String LOST_ON_WINDOWS =
+      "lost: the runner that followed it stopped, and a command on a Windows host can be neither"
+          + " re-attached nor safely started again (it may have run)";
+
   @Inject CommandRepository commandRepository;
   @Inject TransactionSynchronizationRegistry transactions;
   @Inject SshConnections ssh;
@@ -169,6 +174,10 @@ public class CommandRunner {
         spooled = false;
         output.redact(login.secrets());
         ending = copy(request, startedAt, transfer.get(), host, key, output);
+      } else if (resumed && !isPosix(host)) {
+        // its first runner may have started it: it must not run twice, and cannot be re-attached
+        output.note("slipway: " + LOST_ON_WINDOWS + "\n");
+        ending = CommandReports.Ending.failed(LOST_ON_WINDOWS, null);
       } else {
         ending = runOnHost(request, startedAt, host, key, login, output, from, resumed);
       }

@@ -164,7 +164,7 @@ class CommandRunnerIT {
   void aRequestThatDisagreesWithItsCommandRunsNothingAndIsDeadLettered() throws Exception {
     Path otherDir = Files.createTempDirectory("runner-other-host");
     try (SshTestHost other = SshTestHost.start(otherDir)) {
-      String otherHost = registerHost(other, other.clientPrivateKeyPem(), "other");
+      String otherHost = registerHost(other, other.clientPrivateKeyPem(), "other", null);
       String marker = "ran-" + UUID.randomUUID() + ".txt";
       CommandRequested real = newCommand("touch " + marker);
       String pwned = "pwned-" + UUID.randomUUID() + ".txt";
@@ -244,6 +244,24 @@ class CommandRunnerIT {
         "a valid request was dead-lettered");
   }
 
+  @Test
+  void aWindowsCommandWhoseRunnerDiedIsReportedLostAndNeverStartedAgain() throws Exception {
+    String file = "windows-" + UUID.randomUUID() + ".txt";
+    CommandRequested request =
+        newCommand("echo ran > " + file, host.clientPrivateKeyPem(), "windows", "windows");
+    // claimed by a runner that died an hour ago, as the supervisor finds it
+    sql(
+        "update commands set status = 'running', runner = 'runner-gone', attempts = 1,"
+            + " started_at = now() - interval '1 hour', heartbeat_at = now() - interval '1 hour'"
+            + " where id = ?1",
+        request.commandId());
+
+    CommandFinished result = awaitResult(request);
+    assertEquals(CommandFinished.ERROR, result.outcome());
+    assertEquals(CommandRunner.LOST_ON_WINDOWS, result.message());
+    assertFalse(Files.exists(hostDir.resolve(file)), "the command ran again");
+  }
+
   private DatabaseOutage outage() {
     return DatabaseOutage.of(jdbcUrl, databaseUser, databasePassword.orElse(null));
   }
@@ -286,7 +304,8 @@ class CommandRunnerIT {
   }
 
   /** A host resource for {@code server}, logging in with {@code privateKey}: its id. */
-  private String registerHost(SshTestHost server, String privateKey, String hostName) {
+  private String registerHost(
+      SshTestHost server, String privateKey, String hostName, String platform) {
     String resourceId = "host-" + hostName + "-" + UUID.randomUUID().toString().substring(0, 8);
     QuarkusTransaction.requiringNew()
         .run(
@@ -295,12 +314,14 @@ class CommandRunnerIT {
               sql(
                   "insert into resources (id, blueprint_id, type, name, status, attributes, slots,"
                       + " address, port, username, credential_id)"
-                      + " values (?1, 'static-host', 'host', ?1, 'active', '{}', 1, ?2, ?3, ?4, ?5)",
+                      + " values (?1, 'static-host', 'host', ?1, 'active', cast(?6 as jsonb), 1,"
+                      + " ?2, ?3, ?4, ?5)",
                   resourceId,
                   server.address(),
                   server.port(),
                   server.user(),
-                  credentialId);
+                  credentialId,
+                  platform == null ? "{}" : "{\"platform\": \"" + platform + "\"}");
             });
     return resourceId;
   }
@@ -310,8 +331,13 @@ class CommandRunnerIT {
    * event it would have sent.
    */
   private CommandRequested newCommand(String command, String privateKey, String hostName) {
+    return newCommand(command, privateKey, hostName, null);
+  }
+
+  private CommandRequested newCommand(
+      String command, String privateKey, String hostName, String platform) {
     String suffix = UUID.randomUUID().toString().substring(0, 8);
-    String resourceId = registerHost(host, privateKey, hostName);
+    String resourceId = registerHost(host, privateKey, hostName, platform);
     String buildId = "build-" + suffix;
     String leaseId = "lease-" + suffix;
     String commandId = "cmd-" + suffix;
