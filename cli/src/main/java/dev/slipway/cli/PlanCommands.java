@@ -5,6 +5,7 @@ import static dev.slipway.cli.ApiClient.path;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.slipway.cli.ApiClient.Reply;
 import dev.slipway.cli.Printer.Column;
+import dev.slipway.common.limits.Limits;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -143,8 +144,9 @@ final class PlanCommands {
   }
 
   private String read(Path file) {
+    String yaml;
     try {
-      return Files.readString(file);
+      yaml = Files.readString(file);
     } catch (IOException e) {
       throw new ParameterException(
           spec.subcommands().get("apply"),
@@ -152,5 +154,17 @@ final class PlanCommands {
               + file
               + (e instanceof NoSuchFileException ? ": no such file" : ": " + ApiClient.reason(e)));
     }
+    if (yaml.length() > Limits.PLAN_YAML) { // the server refuses it too; this sends nothing
+      throw new ParameterException(
+          spec.subcommands().get("apply"),
+          "Invalid value for positional parameter 'FILE': "
+              + file
+              + " is "
+              + yaml.length()
+              + " characters long; a plan is at most "
+              + Limits.PLAN_YAML
+              + " (docs/config.md, Limits)");
+    }
+    return yaml;
   }
 }

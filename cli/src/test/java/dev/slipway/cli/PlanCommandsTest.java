@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.slipway.cli.ApiClient.ApiException;
 import dev.slipway.cli.FakeApi.Request;
+import dev.slipway.common.limits.Limits;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -67,6 +68,19 @@ class PlanCommandsTest {
     assertEquals(2, cli.run("plan", "apply", dir.resolve("nope.yaml").toString()));
 
     assertTrue(cli.err().contains("nope.yaml: no such file"), cli.err());
+    assertTrue(cli.api.requests.isEmpty());
+  }
+
+  @Test
+  void aFileOverThePlanLimitIsAUsageErrorAndSendsNothing() throws Exception {
+    Path file =
+        Files.writeString(
+            dir.resolve("huge.yaml"), YAML + "# " + "x".repeat(Limits.PLAN_YAML) + "\n");
+    CliRun cli = new CliRun(new FakeApi(request -> SAVED));
+
+    assertEquals(2, cli.run("plan", "apply", file.toString()));
+
+    assertTrue(cli.err().contains("a plan is at most " + Limits.PLAN_YAML), cli.err());
     assertTrue(cli.api.requests.isEmpty());
   }
 

@@ -5,7 +5,9 @@ import java.util.Set;
 
 /**
  * Resource status machine: pending → active → released → destroyed; pending|active → broken →
- * destroyed.
+ * destroyed; broken → released (a broken host an operator removes while it still holds leases: its
+ * leases stay with their owners, and it is destroyed once the last is released, like any removed
+ * host).
  */
 public enum ResourceStatus implements Status {
   PENDING,
@@ -19,7 +21,8 @@ public enum ResourceStatus implements Status {
     return switch (this) {
       case PENDING -> EnumSet.of(ACTIVE, BROKEN);
       case ACTIVE -> EnumSet.of(RELEASED, BROKEN);
-      case RELEASED, BROKEN -> EnumSet.of(DESTROYED);
+      case RELEASED -> EnumSet.of(DESTROYED);
+      case BROKEN -> EnumSet.of(RELEASED, DESTROYED);
       case DESTROYED -> EnumSet.noneOf(ResourceStatus.class);
     };
   }

@@ -42,6 +42,8 @@ class TransitionsTest {
     "ACTIVE,BROKEN,true",
     "RELEASED,DESTROYED,true",
     "BROKEN,DESTROYED,true",
+    "BROKEN,RELEASED,true",
+    "RELEASED,BROKEN,false",
     "ACTIVE,DESTROYED,false",
     "DESTROYED,ACTIVE,false",
     "BROKEN,ACTIVE,false"

@@ -41,4 +41,11 @@ public interface BuildConfig {
   /** Whether this coordinator takes part in reconciliation (tests call it themselves). */
   @WithDefault("true")
   boolean reconcileEnabled();
+
+  /**
+   * How long after its result arrived a step waits for the rest of its output (on another topic,
+   * which may lag behind) before it completes with what arrived, its log marked incomplete.
+   */
+  @WithDefault("2m")
+  Duration missingOutputAfter();
 }

@@ -387,6 +387,7 @@ public class BuildEngine {
       return; // already received
     }
     command.result = result;
+    command.resultAt = clock.now();
     completeIfOutputStored(build, command);
   }
 
@@ -421,6 +422,11 @@ public class BuildEngine {
       return;
     }
     Build build = builds.lock(command.buildId).orElseThrow();
+    Step step =
+        builds.getEntityManager().find(Step.class, new Step.Key(build.id, command.stepName));
+    if (step == null || step.status != StepStatus.RUNNING || !command.id.equals(step.commandId)) {
+      return; // moved on meanwhile: whatever arrives later is stored as it comes
+    }
     logs.markMissing(command.id, command.result);
     completeIfOutputStored(build, command);
   }

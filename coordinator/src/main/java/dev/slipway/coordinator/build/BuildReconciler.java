@@ -29,10 +29,12 @@ import org.jboss.logging.Logger;
  * <ul>
  *   <li>a lease step whose lease is active, failed or broken (its {@code lease.*} event lost);
  *   <li>a command step whose runner recorded the result ({@code command.finished} lost);
- *   <li>a command step whose result arrived but part of whose output never did (its output events
- *       lost): it completes, and its log says what is missing;
+ *   <li>a command step whose result arrived {@link BuildConfig#missingOutputAfter()} ago but part
+ *       of whose output never did (its output events lost): it completes, and its log says what is
+ *       missing;
  *   <li>a command that no runner has claimed ({@code command.requested} lost): asked for again (a
- *       runner claims a command once, however often it is asked);
+ *       runner claims a command once, however often it is asked), less and less often (each wait as
+ *       long as the command had waited, up to 10 minutes) while no runner claims it;
  *   <li>a build with no step left to run that is still running, or one never started;
  *   <li>a lease of an ended build, or of a step that no longer needs it, not yet released ({@code
  *       lease.release-requested} lost): its release is asked for again.
@@ -108,7 +110,19 @@ public class BuildReconciler {
   private void repair(String what, List<String> ids, Consumer<String> action) {
     for (String id : ids) {
       try {
-        QuarkusTransaction.requiringNew().run(() -> action.accept(id));
+        boolean done =
+            QuarkusTransaction.requiringNew()
+                .call(
+                    () -> {
+                      if (!locked()) {
+                        return false; // another coordinator reconciles now
+                      }
+                      action.accept(id);
+                      return true;
+                    });
+        if (!done) {
+          return;
+        }
         LOG.infof("reconciler: %s %s moved from the database (its event was lost)", what, id);
       } catch (RuntimeException e) {
         LOG.warnf("reconciler: %s %s could not be repaired, trying again later: %s", what, id, e);
@@ -116,14 +130,17 @@ public class BuildReconciler {
     }
   }
 
+  /** Takes the reconciler's lock for the caller's transaction, if no other coordinator has it. */
+  private boolean locked() {
+    return (Boolean)
+        entityManager
+            .createNativeQuery("select pg_try_advisory_xact_lock(?1)")
+            .setParameter(1, RECONCILER_LOCK)
+            .getSingleResult();
+  }
+
   private Found find() {
-    boolean locked =
-        (Boolean)
-            entityManager
-                .createNativeQuery("select pg_try_advisory_xact_lock(?1)")
-                .setParameter(1, RECONCILER_LOCK)
-                .getSingleResult();
-    if (!locked) {
+    if (!locked()) {
       return new Found(List.of(), List.of(), List.of(), List.of(), List.of(), List.of());
     }
     String after = config.reconcileAfter().toMillis() + " milliseconds";
@@ -147,14 +164,17 @@ public class BuildReconciler {
             """
             select c.id from steps s join commands c on c.id = s.command_id
             where s.status = 'running' and c.status = 'finished' and c.result is not null
-              and c.finished_at < now() - cast(?1 as interval)
+              and c.result_at < now() - cast(?1 as interval)
             """,
-            after),
+            config.missingOutputAfter().toMillis() + " milliseconds"),
         ids(
             """
             select c.id from steps s join commands c on c.id = s.command_id
             where s.status = 'running' and c.status = 'requested' and c.abort_reason is null
               and c.created_at < now() - cast(?1 as interval)
+              and (c.requested_again_at is null
+                   or c.requested_again_at < now() - least(c.requested_again_at - c.created_at,
+                                                           interval '10 minutes'))
             """,
             after),
         ids(
@@ -171,7 +191,7 @@ public class BuildReconciler {
             select l.id from leases l join builds b on b.id = l.owner
             where l.status in ('pending', 'acquired', 'active') and l.release_reason is null
               and coalesce(l.updated_at, l.created_at) < now() - cast(?1 as interval)
-              and (b.status in ('passed', 'failed', 'aborted')
+              and (b.status in ('passed', 'failed', 'aborted', 'error')
                    or exists (select 1 from steps s where s.lease_id = l.id
                               and s.lease_released_at is not null))
             """,
@@ -203,6 +223,7 @@ public class BuildReconciler {
   private void askAgain(String commandId) {
     Command command = commands.findById(commandId);
     if (command != null) {
+      commands.markRequestedAgain(commandId);
       outbox.publish(
           Topics.COMMAND_REQUESTS, EventTypes.COMMAND_REQUESTED, command.id, command.requested());
     }

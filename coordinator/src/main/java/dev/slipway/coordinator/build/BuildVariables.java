@@ -1,5 +1,6 @@
 package dev.slipway.coordinator.build;
 
+import dev.slipway.common.limits.Limits;
 import dev.slipway.common.platform.Shell;
 import dev.slipway.coordinator.api.ApiException;
 import dev.slipway.coordinator.plan.StepSpec;
@@ -17,8 +18,8 @@ import java.util.TreeMap;
  */
 final class BuildVariables {
 
-  private static final int MAX_VARIABLES = 100;
-  private static final int MAX_VALUE = 64 * 1024;
+  private static final int MAX_VARIABLES = Limits.VARIABLES;
+  private static final int MAX_VALUE = Limits.VARIABLE_VALUE;
 
   private BuildVariables() {}
 
@@ -85,12 +86,34 @@ final class BuildVariables {
     }
   }
 
-  /** {@code spec}'s command with the values quoted for {@code shell}. */
+  /**
+   * {@code spec}'s command with the values quoted for {@code shell}.
+   *
+   * @throws IllegalArgumentException when it is longer than {@link Limits#FILLED_COMMAND}
+   */
   static String command(StepSpec.Run spec, Shell shell, Map<String, String> values) {
-    return shell.substitute(spec.command(), values);
+    String command = shell.substitute(spec.command(), values);
+    requireFilledSize("the command", command.length());
+    return command;
   }
 
-  /** {@code spec}'s environment with the values as they are, but for secrets. */
+  private static void requireFilledSize(String what, long length) {
+    if (length > Limits.FILLED_COMMAND) {
+      throw new IllegalArgumentException(
+          what
+              + " is "
+              + length
+              + " characters long with its variables filled in; at most "
+              + Limits.FILLED_COMMAND
+              + " are allowed");
+    }
+  }
+
+  /**
+   * {@code spec}'s environment with the values as they are, but for secrets.
+   *
+   * @throws IllegalArgumentException when it is longer than {@link Limits#FILLED_COMMAND}
+   */
   static Map<String, String> environment(StepSpec.Run spec, Map<String, String> values) {
     Map<String, String> env = new TreeMap<>();
     if (spec.env() != null) {
@@ -98,6 +121,9 @@ final class BuildVariables {
           .filter(e -> Variables.secretOf(e.getValue()) == null)
           .forEach(e -> env.put(e.getKey(), Shell.expand(e.getValue(), values)));
     }
+    requireFilledSize(
+        "the environment",
+        env.entrySet().stream().mapToLong(e -> e.getKey().length() + e.getValue().length()).sum());
     return env;
   }
 

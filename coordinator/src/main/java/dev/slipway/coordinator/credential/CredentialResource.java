@@ -1,7 +1,9 @@
 package dev.slipway.coordinator.credential;
 
+import dev.slipway.common.limits.Limits;
 import dev.slipway.common.status.ResourceStatus;
 import dev.slipway.coordinator.api.ApiException;
+import dev.slipway.coordinator.api.Checks;
 import dev.slipway.coordinator.auth.Caller;
 import dev.slipway.coordinator.auth.Roles;
 import dev.slipway.platform.resource.Resource;
@@ -57,6 +59,8 @@ public class CredentialResource {
     if (r == null) {
       throw ApiException.badRequest(null, "a JSON body {name, privateKey, passphrase?} is needed");
     }
+    Checks.length("privateKey", r.privateKey(), Limits.PRIVATE_KEY);
+    Checks.length("passphrase", r.passphrase(), Limits.PASSPHRASE);
     if (r.name() == null || !r.name().matches("[A-Za-z0-9][A-Za-z0-9._-]{0,99}")) {
       throw ApiException.badRequest(
           "name", "name is required: 1-100 letters, digits and ._- (not starting with ._-)");

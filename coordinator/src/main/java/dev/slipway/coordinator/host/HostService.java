@@ -16,8 +16,11 @@ import dev.slipway.platform.secrets.CredentialStore;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.LockModeType;
+import jakarta.persistence.OptimisticLockException;
 import jakarta.transaction.Transactional;
+import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -30,6 +33,10 @@ public class HostService {
   static final String BLUEPRINT = "static-host";
   private static final Set<String> PLATFORMS = Set.of("linux", "macos", "windows");
 
+  /** A host in these is removed (or being removed): its name is free. */
+  private static final List<ResourceStatus> REMOVED =
+      List.of(ResourceStatus.RELEASED, ResourceStatus.DESTROYED);
+
   @Inject ResourceRepository resources;
   @Inject CredentialStore credentials;
   @Inject Resources lifecycle;
@@ -40,10 +47,10 @@ public class HostService {
   public Resource register(HostRegistration request) {
     validate(request);
     if (resources.count(
-            "type = ?1 and name = ?2 and status <> ?3",
+            "type = ?1 and name = ?2 and status not in ?3",
             Resource.TYPE_HOST,
             request.name(),
-            ResourceStatus.DESTROYED)
+            REMOVED)
         > 0) {
       throw ApiException.conflict("a host named '" + request.name() + "' already exists");
     }
@@ -101,11 +108,16 @@ public class HostService {
     return blueprint.id;
   }
 
-  /** Applies an operator's edit; slots never go below the leases the host holds. */
+  /**
+   * Applies an operator's edit; slots never go below the leases the host holds. An edit that read
+   * the host before another change of it was written (another edit, the runner pinning its host key
+   * on first contact) changes nothing and is refused (409): it would otherwise write over that
+   * change with what it read.
+   */
   @Transactional
   public Resource edit(String id, HostEdit edit) {
     Resource host = find(id);
-    if (host.status == ResourceStatus.DESTROYED || host.status == ResourceStatus.RELEASED) {
+    if (REMOVED.contains(host.status)) {
       throw ApiException.conflict("host " + id + " is being removed or was removed");
     }
     if (edit.attributes() != null) {
@@ -133,7 +145,12 @@ public class HostService {
     }
     if (edit.slots() != null) {
       requireSlots(edit.slots());
-      resources.flush();
+    }
+    host.updatedBy = caller.subject();
+    host.updatedAt = Instant.now();
+    // written (compared with the version read) now: from here on this transaction holds the row
+    written(host);
+    if (edit.slots() != null) {
       if (!resources.resize(id, edit.slots())) {
         throw ApiException.conflict(
             "host "
@@ -145,9 +162,21 @@ public class HostService {
       }
       resources.getEntityManager().refresh(host);
     }
-    host.updatedBy = caller.subject();
     lifecycle.edited(host);
     return host;
+  }
+
+  /** Writes what changed on {@code host}, unless someone else changed it since it was read. */
+  private void written(Resource host) {
+    try {
+      resources.flush();
+    } catch (OptimisticLockException e) {
+      throw ApiException.conflict(
+          "host "
+              + host.id
+              + " changed while this request was being made (another edit, or its host key"
+              + " pinned on first contact); nothing was changed: read it again and retry");
+    }
   }
 
   /**
@@ -164,20 +193,35 @@ public class HostService {
     Resource host = find(id);
     host.hostKey = hostKey == null ? null : hostKey.strip();
     host.updatedBy = caller.subject();
+    host.updatedAt = Instant.now();
+    written(host);
     lifecycle.edited(host);
     return host;
   }
 
-  /** Stops new leases on the host and removes it once its last lease is released. */
+  /**
+   * Stops new leases on the host and removes it once its last lease is released; its name is free
+   * at once. A broken host is removed the same way (its reason is kept in the new one): the leases
+   * it holds stay with their owners, whose commands there fail, and it is destroyed when the last
+   * is released. The host's row is locked first, so a removal never loses a race.
+   */
   @Transactional
   public Resource remove(String id) {
-    Resource host = find(id);
-    if (host.status == ResourceStatus.DESTROYED || host.status == ResourceStatus.RELEASED) {
+    Resource host =
+        resources
+            .findByIdOptional(id, LockModeType.PESSIMISTIC_WRITE)
+            .filter(r -> Resource.TYPE_HOST.equals(r.type))
+            .orElseThrow(() -> ApiException.notFound("host", id));
+    if (REMOVED.contains(host.status)) {
       return host;
     }
+    String why =
+        host.status == ResourceStatus.BROKEN
+            ? "removed by an operator; it was broken: " + host.reason
+            : "removed by an operator";
     host.enabled = false;
     host.updatedBy = caller.subject();
-    lifecycle.move(host, ResourceStatus.RELEASED, "removed by an operator");
+    lifecycle.move(host, ResourceStatus.RELEASED, why);
     resources.getEntityManager().refresh(host);
     if (host.leasesHeld == 0) {
       lifecycle.move(host, ResourceStatus.DESTROYED, "removed by an operator; it was idle");

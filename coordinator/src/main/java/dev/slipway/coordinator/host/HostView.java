@@ -3,7 +3,10 @@ package dev.slipway.coordinator.host;
 import dev.slipway.platform.resource.Resource;
 import java.util.Map;
 
-/** A host as the API shows it: its credential only by id. */
+/**
+ * A host as the API shows it: its credential only by id; {@code sftp} and {@code loginBanner} as a
+ * worker last found them on connecting (null until then).
+ */
 public record HostView(
     String id,
     String name,
@@ -24,7 +27,9 @@ public record HostView(
     String blueprint,
     String workingCopyRoot,
     String createdBy,
-    String updatedBy) {
+    String updatedBy,
+    Boolean sftp,
+    Boolean loginBanner) {
 
   public static HostView of(Resource r) {
     return new HostView(
@@ -47,6 +52,8 @@ public record HostView(
         r.blueprintId,
         r.path,
         r.createdBy,
-        r.updatedBy);
+        r.updatedBy,
+        r.sftp,
+        r.loginBanner);
   }
 }

@@ -1,7 +1,9 @@
 package dev.slipway.coordinator.repository;
 
+import dev.slipway.common.limits.Limits;
 import dev.slipway.common.platform.OpenSshKeys;
 import dev.slipway.coordinator.api.ApiException;
+import dev.slipway.coordinator.api.Checks;
 import dev.slipway.coordinator.auth.Caller;
 import dev.slipway.coordinator.auth.Roles;
 import dev.slipway.platform.repository.GitRepositories;
@@ -70,6 +72,11 @@ public class RepositoryResource {
       throw ApiException.badRequest(
           null, "a JSON body {uri, sshPrivateKey | httpsToken} is needed");
     }
+    Checks.length("uri", r.uri(), Limits.URI);
+    Checks.length("sshPrivateKey", r.sshPrivateKey(), Limits.PRIVATE_KEY);
+    Checks.length("sshHostKey", r.sshHostKey(), Limits.PUBLIC_KEY);
+    Checks.length("httpsToken", r.httpsToken(), Limits.HTTPS_TOKEN);
+    Checks.length("httpsUser", r.httpsUser(), Limits.USER);
     policy.check("uri", r.uri());
     if ((r.sshPrivateKey() == null) == (r.httpsToken() == null)) {
       throw ApiException.badRequest(

@@ -6,7 +6,9 @@ import dev.slipway.coordinator.build.LogStore;
 import dev.slipway.platform.artifact.ArtifactStore;
 import dev.slipway.platform.artifact.Artifacts;
 import dev.slipway.platform.command.CommandRepository;
+import dev.slipway.platform.lease.LeaseRepository;
 import dev.slipway.platform.messaging.EventProcessor;
+import dev.slipway.platform.resource.ResourceRepository;
 import dev.slipway.platform.schedule.Periodic;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.ShutdownEvent;
@@ -20,6 +22,7 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.IntSupplier;
+import java.util.function.Predicate;
 import org.jboss.logging.Logger;
 
 /**
@@ -44,6 +47,8 @@ public class Pruner {
   @Inject ArtifactStore store;
   @Inject CommandRepository commands;
   @Inject BuildRepository builds;
+  @Inject LeaseRepository leases;
+  @Inject ResourceRepository resources;
 
   private Periodic timer;
 
@@ -63,6 +68,7 @@ public class Pruner {
   public record Pruned(
       long processedEvents,
       long auditEntries,
+      long historyRows,
       long logsOfBuilds,
       long artifactsOfBuilds,
       long builds) {}
@@ -75,15 +81,19 @@ public class Pruner {
             config.processedEvents(),
             () -> events.forgetOlderThan(config.processedEvents(), batch));
     long audited = repeat(config.audit(), () -> audit.deleteOlderThan(config.audit(), batch));
+    long history =
+        repeat(config.history(), () -> leases.deleteHistoryOlderThan(config.history(), batch))
+            + repeat(
+                config.history(), () -> resources.deleteHistoryOlderThan(config.history(), batch));
     long logged = eachEnded(config.logs(), "logs_deleted_at", this::deleteLogs);
     long stored = eachEnded(config.artifacts(), "artifacts_deleted_at", this::deleteArtifacts);
     long deleted = eachEnded(config.builds(), null, this::deleteBuild);
-    Pruned pruned = new Pruned(processed, audited, logged, stored, deleted);
-    if (processed + audited + logged + stored + deleted > 0) {
+    Pruned pruned = new Pruned(processed, audited, history, logged, stored, deleted);
+    if (processed + audited + history + logged + stored + deleted > 0) {
       LOG.infof(
-          "retention: deleted %d applied-event ids, %d audit entries, the logs of %d builds, the"
-              + " artifacts of %d builds, %d builds",
-          processed, audited, logged, stored, deleted);
+          "retention: deleted %d applied-event ids, %d audit entries, %d history rows, the logs of"
+              + " %d builds, the artifacts of %d builds, %d builds",
+          processed, audited, history, logged, stored, deleted);
     }
     return pruned;
   }
@@ -111,8 +121,7 @@ public class Pruner {
    * Runs {@code action} on every build that ended longer than {@code keep} ago and whose {@code
    * doneColumn} is not set yet (null: every such build); returns on how many it did.
    */
-  private long eachEnded(
-      Duration keep, String doneColumn, java.util.function.Consumer<String> action) {
+  private long eachEnded(Duration keep, String doneColumn, Predicate<String> action) {
     if (keep.isZero()) {
       return 0;
     }
@@ -121,14 +130,20 @@ public class Pruner {
       List<String> due =
           QuarkusTransaction.requiringNew()
               .call(() -> locked() ? ended(keep, doneColumn) : List.of());
+      boolean failed = false;
       for (String id : due) {
         try {
-          action.accept(id);
+          if (!action.test(id)) {
+            return total; // another coordinator prunes now
+          }
           total++;
         } catch (RuntimeException e) {
           LOG.warnf("retention: build %s left for the next pass: %s", id, e.toString());
-          return total;
+          failed = true; // the next listing would start with it again
         }
+      }
+      if (failed) {
+        return total;
       }
       if (due.size() < config.batch()) {
         return total;
@@ -158,36 +173,50 @@ public class Pruner {
             .getSingleResult();
   }
 
-  private void deleteLogs(String buildId) {
-    while (QuarkusTransaction.requiringNew().call(() -> logs.deleteOf(buildId, config.batch()))
-        == config.batch()) {
-      // a long log goes in several short transactions
-    }
-    QuarkusTransaction.requiringNew().run(() -> mark(buildId, "logs_deleted_at"));
-  }
-
-  private void deleteArtifacts(String buildId) {
-    try {
-      store.deleteBuild(buildId);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    QuarkusTransaction.requiringNew()
-        .run(
+  /** Runs {@code work} in a transaction of its own if it gets the pruner's lock; false if not. */
+  private boolean inLock(Runnable work) {
+    return QuarkusTransaction.requiringNew()
+        .call(
             () -> {
-              artifacts.deleteOf(buildId);
-              mark(buildId, "artifacts_deleted_at");
+              if (!locked()) {
+                return false;
+              }
+              work.run();
+              return true;
             });
   }
 
-  private void deleteBuild(String buildId) {
-    deleteLogs(buildId);
-    deleteArtifacts(buildId);
-    QuarkusTransaction.requiringNew()
-        .run(
+  private boolean deleteLogs(String buildId) {
+    int[] deleted = new int[1];
+    do {
+      if (!inLock(() -> deleted[0] = logs.deleteOf(buildId, config.batch()))) {
+        return false;
+      }
+    } while (deleted[0] == config.batch()); // a long log goes in several short transactions
+    return inLock(() -> mark(buildId, "logs_deleted_at"));
+  }
+
+  private boolean deleteArtifacts(String buildId) {
+    return inLock(
+        () -> {
+          artifacts.deleteOf(buildId);
+          mark(buildId, "artifacts_deleted_at");
+          try {
+            store.deleteBuild(buildId); // inside: two coordinators never delete it at once
+          } catch (IOException e) {
+            throw new UncheckedIOException(e); // the rows stay, and it is tried again
+          }
+        });
+  }
+
+  private boolean deleteBuild(String buildId) {
+    return deleteLogs(buildId)
+        && deleteArtifacts(buildId)
+        && inLock(
             () -> {
               commands.deleteOfBuild(buildId);
               builds.deleteEnded(buildId);
+              leases.deleteEndedOf(buildId);
             });
   }
 

@@ -23,8 +23,11 @@ public interface RetentionConfig {
   @WithDefault("500")
   int batch();
 
-  /** Ids of applied events, kept to ignore a redelivery (longer than the topics keep events). */
-  @WithDefault("7d")
+  /**
+   * Ids of applied events, kept to ignore a redelivery: at least twice as long as the topics keep
+   * events (Kafka deletes whole segments, so a record may outlive the topic's retention).
+   */
+  @WithDefault("14d")
   Duration processedEvents();
 
   /** The history of every lease's and resource's transitions. */

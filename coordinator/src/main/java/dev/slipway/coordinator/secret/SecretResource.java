@@ -1,5 +1,6 @@
 package dev.slipway.coordinator.secret;
 
+import dev.slipway.common.limits.Limits;
 import dev.slipway.coordinator.api.ApiException;
 import dev.slipway.coordinator.auth.Caller;
 import dev.slipway.coordinator.auth.Roles;
@@ -29,7 +30,7 @@ import java.util.regex.Pattern;
 public class SecretResource {
 
   private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_-]{0,63}");
-  private static final int MAX_VALUE = 64 * 1024;
+  private static final int MAX_VALUE = Limits.SECRET_VALUE;
 
   /** {@code POST}: a name and its value. */
   public record SecretRequest(String name, String value) {

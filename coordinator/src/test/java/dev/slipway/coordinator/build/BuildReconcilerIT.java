@@ -79,6 +79,8 @@ class BuildReconcilerIT {
         new CommandFinished(commandId, build, CommandFinished.EXITED, 0, null, null, 1, 6, 0);
     QuarkusTransaction.requiringNew().run(() -> engine.onCommandFinished(result));
     assertEquals(StepStatus.RUNNING, step(build, "r").status, "waits for its 6 bytes");
+    assertEquals(0, reconciler.reconcile().missingOutput().size(), "its output may still come");
+    sql("update commands set result_at = now() - interval '1 hour' where id = ?1", commandId);
 
     assertTrue(reconciler.reconcile().missingOutput().contains(commandId));
     Step main = step(build, "r");
@@ -100,6 +102,7 @@ class BuildReconcilerIT {
     sql("update commands set created_at = now() - interval '1 hour' where id = ?1", commandId);
     assertTrue(reconciler.reconcile().unclaimed().contains(commandId));
     assertEquals(2, published(Topics.COMMAND_REQUESTS, EventTypes.COMMAND_REQUESTED, commandId));
+    assertEquals(0, reconciler.reconcile().unclaimed().size(), "asked again just now: it waits");
   }
 
   @Test

@@ -41,7 +41,7 @@ class PrunerIT {
     }
     sql(
         "insert into processed_events (consumer, event_id, processed_at) values"
-            + " ('test', 'old-event', now() - interval '8 days'),"
+            + " ('test', 'old-event', now() - interval '15 days'),"
             + " ('test', 'new-event', now())");
 
     Pruner.Pruned pruned = pruner.prune();

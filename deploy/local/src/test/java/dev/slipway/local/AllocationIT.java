@@ -209,6 +209,36 @@ class AllocationIT {
   }
 
   @Test
+  void brokenHostIsRemovedOnceItsLastLeaseIsReleasedAndItsNameServesANewHost() throws Exception {
+    String pool = E2eStack.newPool();
+    String broken = host(pool, "linux", Map.of("pool", pool), 1);
+    String lease = awaitStatus(lease(Map.of("pool", pool)), "active").get("id").asText();
+    breakHost(broken); // as the runner does when the host presents another host key
+
+    Reply removing = stack.api.delete("api/v1/hosts/" + broken);
+    assertEquals(202, removing.status(), removing.body());
+    assertEquals("released", removing.json().get("status").asText());
+    String again = host(pool, "linux", Map.of("pool", pool), 1);
+    assertNotEquals(broken, again);
+    release(lease);
+
+    awaitHostStatus(broken, "destroyed");
+    assertEquals(
+        again, awaitStatus(lease(Map.of("pool", pool)), "active").get("resourceId").asText());
+  }
+
+  private static void breakHost(String id) throws Exception {
+    try (Connection c = stack.sql();
+        PreparedStatement update =
+            c.prepareStatement(
+                "update resources set status = 'broken', reason = 'presented another host key'"
+                    + " where id = ?")) {
+      update.setString(1, id);
+      assertEquals(1, update.executeUpdate());
+    }
+  }
+
+  @Test
   void resourcesAreListedByTypeAndAttributes() throws Exception {
     String pool = E2eStack.newPool();
     String a = host(pool + "-a", "linux", Map.of("pool", pool, "role", "build"), 1);

@@ -18,6 +18,12 @@ import java.util.List;
  * and run through the user's login shell, with {@code HOME} set to an empty directory of its own
  * (so that the machine user's shell startup files do not slow every command; SFTP still starts in
  * the user's real home). Needs {@code /run/sshd}, which it creates if missing.
+ *
+ * <p>{@link Option}s make it a host as some come: {@link Option#NO_SFTP} drops the {@code Subsystem
+ * sftp} line (as hardened hosts do), {@link Option#LOGIN_BANNER} gives that HOME a {@code .bashrc}
+ * that prints {@link #BANNER} on stdout and stderr (bash sources it for every command sshd runs)
+ * and serves SFTP through the external {@code sftp-server}, which sshd starts through the user's
+ * shell, so that the banner reaches the SFTP stream as it does on such hosts.
  */
 public final class OpenSshHost implements TestSshHost {
 
@@ -27,6 +33,20 @@ public final class OpenSshHost implements TestSshHost {
   /** Why tests that need this host are skipped when {@link #available()} is false. */
   public static final String UNAVAILABLE =
       "Debian's openssh-server is not installed: /usr/sbin/sshd missing; .ci/run installs it";
+
+  /** How this host differs from a stock one. */
+  public enum Option {
+    /** No {@code Subsystem sftp} line: SFTP is refused. */
+    NO_SFTP,
+    /** The login shell prints {@link #BANNER} (stdout and stderr) before every command. */
+    LOGIN_BANNER
+  }
+
+  /** What the login shell of a {@link Option#LOGIN_BANNER} host prints before every command. */
+  public static final String BANNER = "Welcome to the slipway test host!";
+
+  /** Debian's external SFTP server, started by sshd through the user's login shell. */
+  private static final Path SFTP_SERVER = Path.of("/usr/lib/openssh/sftp-server");
 
   private static final String DIR = ".openssh-test-host";
   private static final Path PRIVSEP_DIR = Path.of("/run/sshd");
@@ -61,7 +81,8 @@ public final class OpenSshHost implements TestSshHost {
    * @throws IOException if sshd is missing, exits early (the message holds its output) or does not
    *     listen in time
    */
-  public static OpenSshHost start(Path workDir) throws IOException {
+  public static OpenSshHost start(Path workDir, Option... options) throws IOException {
+    java.util.Set<Option> chosen = java.util.Set.of(options);
     if (!available()) {
       throw new IOException(UNAVAILABLE);
     }
@@ -76,13 +97,19 @@ public final class OpenSshHost implements TestSshHost {
     Path config = dir.resolve("sshd_config");
     Path pidFile = dir.resolve("sshd.pid");
     Path home = Files.createDirectories(dir.resolve("home"));
+    Path bashrc = home.resolve(".bashrc");
+    if (chosen.contains(Option.LOGIN_BANNER)) {
+      Files.writeString(bashrc, "echo '" + BANNER + "'\necho '" + BANNER + "' >&2\n");
+    } else {
+      Files.deleteIfExists(bashrc);
+    }
     StackFiles.stopStale(pidFile, config.toString(), STOP_GRACE);
     Files.createDirectories(PRIVSEP_DIR);
 
     IOException lastFailure = null;
     for (int attempt = 0; attempt < START_ATTEMPTS; attempt++) {
       int port = Ports.free();
-      Files.writeString(config, config(dir, port, authorizedKeys, pidFile, home));
+      Files.writeString(config, config(dir, port, authorizedKeys, pidFile, home, chosen));
       Path log = dir.resolve("sshd.log");
       Process process =
           new ProcessBuilder(SSHD.toString(), "-D", "-e", "-f", config.toString())
@@ -105,7 +132,19 @@ public final class OpenSshHost implements TestSshHost {
     throw lastFailure;
   }
 
-  private static String config(Path dir, int port, Path authorizedKeys, Path pidFile, Path home) {
+  private static String config(
+      Path dir,
+      int port,
+      Path authorizedKeys,
+      Path pidFile,
+      Path home,
+      java.util.Set<Option> options) {
+    String sftp =
+        options.contains(Option.NO_SFTP)
+            ? "# no SFTP subsystem"
+            : options.contains(Option.LOGIN_BANNER)
+                ? "Subsystem sftp " + SFTP_SERVER
+                : "Subsystem sftp internal-sftp";
     return String.join(
         "\n",
         List.of(
@@ -120,7 +159,7 @@ public final class OpenSshHost implements TestSshHost {
             "KbdInteractiveAuthentication no",
             "PubkeyAuthentication yes",
             "PermitRootLogin yes",
-            "Subsystem sftp internal-sftp",
+            sftp,
             "LogLevel ERROR",
             "MaxSessions 100",
             // the machine user's shell startup files (here root's ~/.bashrc runs pyenv, ~130 ms)

@@ -98,6 +98,10 @@ public class Command {
   @JdbcTypeCode(SqlTypes.JSON)
   public CommandFinished result;
 
+  /** When the coordinator stored {@link #result} (the database's clock). */
+  @Column(name = "result_at")
+  public Instant resultAt;
+
   // ---- run state: written by the runner through CommandRepository, never through the entity ----
 
   /** The worker process that follows the command (claimed it or took it over). */

@@ -283,4 +283,13 @@ public class CommandRepository implements PanacheRepositoryBase<Command, String>
         .setParameter(1, buildId)
         .executeUpdate();
   }
+
+  /** Records that command {@code id}, unclaimed, was asked for again (the reconciler backs off). */
+  @Transactional(Transactional.TxType.MANDATORY)
+  public void markRequestedAgain(String id) {
+    getEntityManager()
+        .createNativeQuery("update commands set requested_again_at = now() where id = ?1")
+        .setParameter(1, id)
+        .executeUpdate();
+  }
 }

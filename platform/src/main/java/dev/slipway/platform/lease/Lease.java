@@ -7,18 +7,32 @@ import jakarta.persistence.Convert;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
+import jakarta.persistence.Version;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import org.hibernate.annotations.DynamicUpdate;
 import org.hibernate.annotations.JdbcTypeCode;
 import org.hibernate.type.SqlTypes;
 
-/** A claim on one slot of a resource, by an owner (a build). Changed only via {@link Leases}. */
+/**
+ * A claim on one slot of a resource, by an owner (a build). Changed only via {@link Leases}.
+ *
+ * <p>Optimistically locked: a change written through the entity names only the columns it changes
+ * and fails ({@link jakarta.persistence.OptimisticLockException}) when {@link #version} moved since
+ * it was read (allocators lock the row first, so they never lose that race). Claims of a worker
+ * preparing it ({@code preparing_since}, {@code preparing_by}) are compare-and-set statements of
+ * their own and leave {@link #version} alone.
+ */
 @Entity
 @Table(name = "leases")
+@DynamicUpdate
 public class Lease {
 
   @Id public String id;
+
+  /** Moves with every change written through the entity. */
+  @Version public long version;
 
   @Column(insertable = false, updatable = false)
   public Long seq;

@@ -5,6 +5,8 @@ import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
 import io.quarkus.panache.common.Parameters;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.LockModeType;
+import jakarta.transaction.Transactional;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -17,28 +19,62 @@ public class LeaseRepository implements PanacheRepositoryBase<Lease, String> {
     return findByIdOptional(id, LockModeType.PESSIMISTIC_WRITE);
   }
 
-  /**
-   * A waiting lease in a queue: its id, and what it asks for (its attributes and pinning; for a
-   * working copy also its repository and host lease).
-   */
-  public record Waiting(String id, String wants) {}
+  /** What a waiting lease asks for, as text: leases that ask for the same thing share it. */
+  private static final String WANTS =
+      "concat_ws(' ', attributes::text, pinned_resource_id, repository, host_lease_id)";
 
   /**
-   * The queue of waiting leases of {@code type}, oldest first, without loading them: a drain looks
-   * at each lease in turn and loads only those it may serve.
+   * A waiting lease in a queue: its id, its place ({@code seq}) and what it asks for (its
+   * attributes and pinning; for a working copy also its repository and host lease). Leases that ask
+   * for the same thing are served, or not, alike.
+   */
+  public record Waiting(String id, long seq, String wants) {}
+
+  /**
+   * The oldest waiting lease of {@code type} of each thing asked for, oldest first, without loading
+   * them: a drain looks at each lease in turn and loads only those it may serve ({@link #after}
+   * gives the next ones of the same kind).
    */
   @SuppressWarnings("unchecked")
-  public List<Waiting> queue(String type, int limit) {
+  public List<Waiting> heads(String type) {
     List<Object[]> rows =
         getEntityManager()
             .createNativeQuery(
-                "select id, concat_ws(' ', attributes::text, pinned_resource_id, repository,"
-                    + " host_lease_id) from leases"
-                    + " where status = 'pending' and type = ?1 order by seq limit ?2")
+                "select id, seq, wants from ("
+                    + " select distinct on (wants) id, seq, wants from ("
+                    + "  select id, seq, "
+                    + WANTS
+                    + " as wants from leases where status = 'pending' and type = ?1) q"
+                    + " order by wants, seq) h"
+                    + " order by seq")
             .setParameter(1, type)
-            .setParameter(2, limit)
             .getResultList();
-    return rows.stream().map(r -> new Waiting((String) r[0], (String) r[1])).toList();
+    return rows.stream().map(LeaseRepository::waiting).toList();
+  }
+
+  /**
+   * The waiting leases of {@code type} that ask for {@code wants}, after {@code seq}, oldest first.
+   */
+  @SuppressWarnings("unchecked")
+  public List<Waiting> after(String type, String wants, long seq, int limit) {
+    List<Object[]> rows =
+        getEntityManager()
+            .createNativeQuery(
+                "select id, seq, "
+                    + WANTS
+                    + " from leases where status = 'pending' and type = ?1 and seq > ?2 and "
+                    + WANTS
+                    + " = ?3 order by seq limit ?4")
+            .setParameter(1, type)
+            .setParameter(2, seq)
+            .setParameter(3, wants)
+            .setParameter(4, limit)
+            .getResultList();
+    return rows.stream().map(LeaseRepository::waiting).toList();
+  }
+
+  private static Waiting waiting(Object[] row) {
+    return new Waiting((String) row[0], ((Number) row[1]).longValue(), (String) row[2]);
   }
 
   /** Whether any lease of {@code type} is waiting. No locks. */
@@ -112,5 +148,41 @@ public class LeaseRepository implements PanacheRepositoryBase<Lease, String> {
       parameters.and("owner", owner);
     }
     return find(query + " order by seq desc", parameters).page(0, limit).list();
+  }
+
+  /**
+   * Deletes up to {@code batch} lease transitions recorded longer than {@code age} ago (retention);
+   * returns how many.
+   */
+  @Transactional(Transactional.TxType.MANDATORY)
+  public int deleteHistoryOlderThan(Duration age, int batch) {
+    return getEntityManager()
+        .createNativeQuery(
+            "delete from lease_history where id = any(array(select id from lease_history"
+                + " where at < now() - cast(?1 as interval) order by id limit ?2))")
+        .setParameter(1, age.toSeconds() + " seconds")
+        .setParameter(2, batch)
+        .executeUpdate();
+  }
+
+  /**
+   * Deletes the ended leases {@code owner} (an ended build) held, with their histories (retention;
+   * the build's steps and commands first). A lease still held stays.
+   */
+  @Transactional(Transactional.TxType.MANDATORY)
+  public void deleteEndedOf(String owner) {
+    var em = getEntityManager();
+    String ended =
+        "select id from leases where owner = ?1 and status in ('released', 'failed', 'broken')";
+    em.createNativeQuery(
+            "update leases set host_lease_id = null where host_lease_id in (" + ended + ")")
+        .setParameter(1, owner)
+        .executeUpdate();
+    em.createNativeQuery("delete from lease_history where lease_id in (" + ended + ")")
+        .setParameter(1, owner)
+        .executeUpdate();
+    em.createNativeQuery("delete from leases where id in (" + ended + ")")
+        .setParameter(1, owner)
+        .executeUpdate();
   }
 }

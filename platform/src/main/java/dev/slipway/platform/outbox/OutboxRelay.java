@@ -10,6 +10,8 @@ import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -20,8 +22,10 @@ import org.jboss.logging.Logger;
 /**
  * Publishes outbox rows to Kafka in id order, then deletes them, in one transaction per batch. One
  * relay drains at a time across all replicas (a transaction-scoped advisory lock), which keeps the
- * per-key order of events. Woken right after a commit that added events; a sweep every {@code
- * slipway.outbox.sweep-interval} picks up rows left by a relay that crashed.
+ * per-key order of events. A row Kafka refuses for good (too large, ...) is parked in the same
+ * transaction ({@link OutboxParking}) and the rows after it go on; any other failure (the broker is
+ * down) retries the whole batch with backoff. Woken right after a commit that added events; a sweep
+ * every {@code slipway.outbox.sweep-interval} picks up rows left by a relay that crashed.
  */
 @ApplicationScoped
 public class OutboxRelay {
@@ -32,6 +36,7 @@ public class OutboxRelay {
 
   @Inject EntityManager entityManager;
   @Inject EventProducer producer;
+  @Inject OutboxParking parking;
 
   @ConfigProperty(name = "slipway.outbox.sweep-interval-ms", defaultValue = "1000")
   long sweepIntervalMs;
@@ -105,20 +110,58 @@ public class OutboxRelay {
       return 0;
     }
     List<Future<RecordMetadata>> sends = new ArrayList<>(rows.size());
-    List<Long> published = new ArrayList<>(rows.size());
     for (Object[] row : rows) {
-      sends.add(producer.send((String) row[1], (String) row[2], (String) row[3]));
-      published.add(((Number) row[0]).longValue());
+      sends.add(send((String) row[1], (String) row[2], (String) row[3]));
     }
-    for (Future<RecordMetadata> send : sends) {
-      send.get(30, TimeUnit.SECONDS);
+    List<Long> published = new ArrayList<>(rows.size());
+    for (int i = 0; i < rows.size(); i++) {
+      Object[] row = rows.get(i);
+      long id = ((Number) row[0]).longValue();
+      Throwable refusal = refusal(sends.get(i));
+      if (refusal == null) {
+        published.add(id);
+      } else {
+        parking.park(id, (String) row[1], (String) row[2], (String) row[3], refusal);
+      }
     }
     // exactly the rows sent: ids are taken at insert but committed in any order, so a row with a
     // lower id may have become visible since the select
-    entityManager
-        .createNativeQuery("delete from outbox where id in (:published)")
-        .setParameter("published", published)
-        .executeUpdate();
+    if (!published.isEmpty()) {
+      entityManager
+          .createNativeQuery("delete from outbox where id in (:published)")
+          .setParameter("published", published)
+          .executeUpdate();
+    }
     return rows.size();
+  }
+
+  /** Sends one row; a permanent refusal the producer throws at once comes back as a failed send. */
+  private Future<RecordMetadata> send(String topic, String key, String payload) {
+    try {
+      return producer.send(topic, key, payload);
+    } catch (RuntimeException e) {
+      if (OutboxParking.isPermanent(e)) {
+        return CompletableFuture.failedFuture(e);
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Waits for a send: null when Kafka took the record, Kafka's refusal when it is {@linkplain
+   * OutboxParking#isPermanent permanent}.
+   *
+   * @throws Exception any other failure (the broker is down or slow): the batch is retried
+   */
+  private static Throwable refusal(Future<RecordMetadata> send) throws Exception {
+    try {
+      send.get(30, TimeUnit.SECONDS);
+      return null;
+    } catch (ExecutionException e) {
+      if (e.getCause() != null && OutboxParking.isPermanent(e.getCause())) {
+        return e.getCause();
+      }
+      throw e;
+    }
   }
 }

@@ -6,9 +6,11 @@ import jakarta.persistence.Convert;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
+import jakarta.persistence.Version;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import org.hibernate.annotations.DynamicUpdate;
 import org.hibernate.annotations.JdbcTypeCode;
 import org.hibernate.type.SqlTypes;
 
@@ -17,15 +19,25 @@ import org.hibernate.type.SqlTypes;
  * connection) or a working copy (a directory on a host holding one repository's checkout). {@code
  * leasesHeld} never exceeds {@code slots}: the database enforces it and {@link
  * ResourceRepository#reserveSlot} is the only way up.
+ *
+ * <p>Optimistically locked: a change written through the entity names only the columns it changes
+ * and fails ({@link jakarta.persistence.OptimisticLockException}) when {@link #version} moved since
+ * it was read. The statements that change what a row means without the entity (its slots, the host
+ * key pinned on first contact) bump {@link #version} too; slot counters and working-copy claims do
+ * not, as the entity never writes them.
  */
 @Entity
 @Table(name = "resources")
+@DynamicUpdate
 public class Resource {
 
   public static final String TYPE_HOST = "host";
   public static final String TYPE_WORKING_COPY = "working-copy";
 
   @Id public String id;
+
+  /** Moves with every change of what the row means; see the class comment. */
+  @Version public long version;
 
   @Column(name = "blueprint_id")
   public String blueprintId;
@@ -86,6 +98,21 @@ public class Resource {
 
   @Column(name = "suspect_since")
   public Instant suspectSince;
+
+  /**
+   * Whether the host's SFTP subsystem can be used, as a worker last found on connecting (null: not
+   * yet contacted); written by workers only, never through the entity.
+   */
+  @Column(name = "sftp", insertable = false, updatable = false)
+  public Boolean sftp;
+
+  /** Whether the host's login shell prints before a command's output (as {@link #sftp}). */
+  @Column(name = "login_banner", insertable = false, updatable = false)
+  public Boolean loginBanner;
+
+  /** When a worker last found out {@link #sftp} and {@link #loginBanner}. */
+  @Column(name = "ssh_detected_at", insertable = false, updatable = false)
+  public Instant sshDetectedAt;
 
   @Column(name = "created_at", insertable = false, updatable = false)
   public Instant createdAt;

@@ -5,6 +5,7 @@ import dev.slipway.common.events.EventCodec;
 import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -55,7 +56,8 @@ public class ResourceRepository implements PanacheRepositoryBase<Resource, Strin
   }
 
   /**
-   * Sets the slots of resource {@code id}, unless it holds more leases than that.
+   * Sets the slots of resource {@code id}, unless it holds more leases than that. Bumps its
+   * version: a loaded {@link Resource} must be refreshed after.
    *
    * @return whether the slots were set
    */
@@ -63,7 +65,7 @@ public class ResourceRepository implements PanacheRepositoryBase<Resource, Strin
   public boolean resize(String id, int slots) {
     return getEntityManager()
             .createNativeQuery(
-                "update resources set slots = ?2, updated_at = now()"
+                "update resources set slots = ?2, version = version + 1, updated_at = now()"
                     + " where id = ?1 and leases_held <= ?2")
             .setParameter(1, id)
             .setParameter(2, slots)
@@ -71,7 +73,34 @@ public class ResourceRepository implements PanacheRepositoryBase<Resource, Strin
         == 1;
   }
 
-  /** Frees one slot of resource {@code id}. */
+  /**
+   * Pins {@code hostKey} (an OpenSSH public key line) as the host key of host {@code id} unless one
+   * is pinned already: the runner's pin on first contact. Bumps the host's version, so that an edit
+   * that read the host before the pin fails instead of writing over the key.
+   *
+   * @return the key pinned afterwards (another connection may have pinned its key first)
+   */
+  @Transactional(Transactional.TxType.MANDATORY)
+  public String pinHostKey(String id, String hostKey) {
+    getEntityManager()
+        .createNativeQuery(
+            "update resources set host_key = ?2, version = version + 1, updated_at = now()"
+                + " where id = ?1 and host_key is null")
+        .setParameter(1, id)
+        .setParameter(2, hostKey)
+        .executeUpdate();
+    return (String)
+        getEntityManager()
+            .createNativeQuery("select host_key from resources where id = ?1")
+            .setParameter(1, id)
+            .getSingleResult();
+  }
+
+  /**
+   * Frees one slot of resource {@code id}. Like {@link #reserveSlot}, it leaves the version alone:
+   * the entity never writes {@code leases_held}, and operators' edits should not fail because a
+   * build took or gave back a slot.
+   */
   @Transactional(Transactional.TxType.MANDATORY)
   public void freeSlot(String id) {
     getEntityManager()
@@ -136,5 +165,20 @@ public class ResourceRepository implements PanacheRepositoryBase<Resource, Strin
       query.setParameter(i + 1, parameters[i]);
     }
     return Boolean.TRUE.equals(query.getSingleResult());
+  }
+
+  /**
+   * Deletes up to {@code batch} resource transitions recorded longer than {@code age} ago
+   * (retention); returns how many.
+   */
+  @Transactional(Transactional.TxType.MANDATORY)
+  public int deleteHistoryOlderThan(Duration age, int batch) {
+    return getEntityManager()
+        .createNativeQuery(
+            "delete from resource_history where id = any(array(select id from resource_history"
+                + " where at < now() - cast(?1 as interval) order by id limit ?2))")
+        .setParameter(1, age.toSeconds() + " seconds")
+        .setParameter(2, batch)
+        .executeUpdate();
   }
 }

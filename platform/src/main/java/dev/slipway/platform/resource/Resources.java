@@ -87,9 +87,9 @@ public class Resources {
         resources.list("hostId = ?1 and status <> ?2", host.id, ResourceStatus.DESTROYED);
     for (Resource copy : copies) {
       String why = "its host " + host.name + " was removed; the directory is left on the machine";
-      if (copy.status.next().contains(ResourceStatus.RELEASED)) {
+      if (copy.status == ResourceStatus.ACTIVE) {
         move(copy, ResourceStatus.RELEASED, why);
-      } else if (copy.status.next().contains(ResourceStatus.BROKEN)) {
+      } else if (copy.status == ResourceStatus.PENDING) {
         move(copy, ResourceStatus.BROKEN, why);
       }
       copy.busySince = null;

@@ -16,12 +16,10 @@ import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeMap;
 import org.jboss.logging.Logger;
 
@@ -38,7 +36,9 @@ import org.jboss.logging.Logger;
 public class Allocator {
 
   private static final Logger LOG = Logger.getLogger(Allocator.class);
-  private static final int DRAIN_BATCH = 500;
+
+  /** How many waiting leases of one group (what they ask for) a drain reads at once. */
+  private static final int PAGE = 500;
 
   @Inject @Any Instance<Blueprint> blueprints;
   @Inject LeaseRepository leaseRepository;
@@ -61,18 +61,22 @@ public class Allocator {
         .ifPresent(this::failIfHopeless);
   }
 
-  /** Fails every waiting lease of {@code type} that nothing can serve any more. */
+  /**
+   * Fails every waiting lease of {@code type} that nothing can serve any more. Leases that ask for
+   * the same thing share the answer: the oldest of each group is asked, and the rest of the group
+   * is failed with it or left waiting with it.
+   */
   @Transactional(Transactional.TxType.MANDATORY)
   public void recheck(String type) {
     lockQueue(type);
-    Set<String> possible = new HashSet<>();
-    for (LeaseRepository.Waiting waiting : leaseRepository.queue(type, DRAIN_BATCH)) {
-      if (possible.contains(waiting.wants())) {
-        continue;
-      }
-      Lease lease = leaseRepository.lock(waiting.id()).orElseThrow();
-      if (!failIfHopeless(lease)) {
-        possible.add(waiting.wants());
+    WaitingQueue queue = new WaitingQueue(leaseRepository, type, PAGE);
+    for (LeaseRepository.Waiting waiting = queue.next(); waiting != null; waiting = queue.next()) {
+      Optional<Lease> lease =
+          leaseRepository.lock(waiting.id()).filter(l -> l.status == LeaseStatus.PENDING);
+      if (lease.isEmpty() || failIfHopeless(lease.get())) {
+        queue.advance(); // gone meanwhile, or failed: the next of its group is asked
+      } else {
+        queue.drop(); // could be served some day: so could the rest of its group
       }
     }
   }
@@ -81,7 +85,9 @@ public class Allocator {
    * Serves waiting leases of {@code type}, oldest first, while free slots last. Drains of one type
    * are serialized across all allocator replicas, so that a newer lease never overtakes an older
    * one that the same slot could serve. A lease that asks for what an older waiting lease could not
-   * get is not tried again in the same drain.
+   * get is not tried again in the same drain, and the drain goes on through the whole queue (see
+   * {@link WaitingQueue}): however many leases wait for a busy host, a lease for a free host of
+   * other attributes behind them is served.
    *
    * @return how many leases became active
    */
@@ -101,19 +107,17 @@ public class Allocator {
     lockQueue(type);
     int served = 0;
     boolean makesResources = blueprintsOf(type).stream().anyMatch(Blueprint::makesResources);
-    Set<String> unavailable = new HashSet<>();
-    for (LeaseRepository.Waiting waiting : leaseRepository.queue(type, DRAIN_BATCH)) {
-      if (unavailable.contains(waiting.wants())) {
-        continue;
-      }
+    WaitingQueue queue = new WaitingQueue(leaseRepository, type, PAGE);
+    for (LeaseRepository.Waiting waiting = queue.next(); waiting != null; waiting = queue.next()) {
       Optional<Lease> lease =
           leaseRepository.lock(waiting.id()).filter(l -> l.status == LeaseStatus.PENDING);
-      if (lease.isPresent() && serve(lease.get())) {
-        served++;
+      if (lease.isEmpty() || serve(lease.get())) {
+        served += lease.isEmpty() ? 0 : 1;
+        queue.advance(); // served, or gone meanwhile: the next of its group may be served too
         continue;
       }
-      unavailable.add(waiting.wants());
-      lease.ifPresent(leaseRepository.getEntityManager()::detach); // unchanged: keep it out
+      queue.drop(); // what it asks for is not to be had now: its group waits
+      leaseRepository.getEntityManager().detach(lease.get()); // unchanged: keep it out
       if (!makesResources && !resourceRepository.hasFreeSlot(type)) {
         break; // nothing is free at all: no later lease can be served either
       }

@@ -7,6 +7,8 @@ import dev.slipway.platform.artifact.Artifact;
 import dev.slipway.platform.artifact.ArtifactStore;
 import dev.slipway.worker.ssh.FileTransfers;
 import dev.slipway.worker.ssh.HostConnection;
+import dev.slipway.worker.ssh.RemoteFileRefused;
+import dev.slipway.worker.ssh.RemoteFiles;
 import dev.slipway.worker.ssh.SshConnections;
 import dev.slipway.worker.ssh.SshFailure;
 import dev.slipway.worker.ssh.TransferRefused;
@@ -39,9 +41,6 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.archivers.tar.TarConstants;
-import org.apache.sshd.sftp.client.SftpClient;
-import org.apache.sshd.sftp.common.SftpConstants;
-import org.apache.sshd.sftp.common.SftpException;
 import org.jboss.logging.Logger;
 
 /**
@@ -345,14 +344,14 @@ public final class ArtifactCopies {
     // * ? [..] never match a '/', so only ** reaches deeper than the glob has parts
     int maxDepth = glob.contains("**") ? Integer.MAX_VALUE : glob.split("/", -1).length;
     Walk walk = new Walk(glob, matcher, maxDepth, stop);
-    SftpClient sftp = connections.sftp(host, key);
+    RemoteFiles files = connections.files(host, key);
     String path = "";
     try {
-      String dir = canonical(sftp, base);
+      String dir = files.canonical(base);
       for (String part : prefix) {
         dir = dir + "/" + part;
         path = path.isEmpty() ? part : path + "/" + part;
-        SftpClient.Attributes attributes = lstat(sftp, dir);
+        RemoteFiles.Entry attributes = files.lstat(dir);
         if (attributes != null && attributes.isSymbolicLink()) {
           throw new TransferRefused(
               "'"
@@ -365,18 +364,10 @@ public final class ArtifactCopies {
           throw noMatch(glob);
         }
       }
-      walk.directory(sftp, dir, String.join("/", prefix), prefix.size());
-    } catch (SftpException e) {
+      walk.directory(files, dir, String.join("/", prefix), prefix.size());
+    } catch (RemoteFileRefused e) {
       throw new TransferRefused(
-          "'"
-              + glob
-              + "' on "
-              + host.describe()
-              + ": "
-              + SftpConstants.getStatusName(e.getStatus())
-              + " ("
-              + e.getMessage()
-              + ")");
+          "'" + glob + "' on " + host.describe() + ": " + e.reason() + " (" + e.getMessage() + ")");
     } catch (IOException e) {
       throw new SshFailure(SshFailure.Kind.CONNECTION_LOST, host.describe() + ": " + e, e);
     }
@@ -407,7 +398,7 @@ public final class ArtifactCopies {
     }
 
     /** Walks the directory {@code dir}, {@code relative} below the base, {@code depth} deep. */
-    void directory(SftpClient sftp, String dir, String relative, int depth)
+    void directory(RemoteFiles files, String dir, String relative, int depth)
         throws IOException, TransferRefused {
       if (depth >= FileTransfers.MAX_DEPTH) {
         throw new TransferRefused(
@@ -420,7 +411,7 @@ public final class ArtifactCopies {
                 + "'); a tree that deep is not walked");
       }
       List<String> names =
-          FileTransfers.list(sftp, dir, relative.isEmpty() ? "." : relative, seen, stop);
+          FileTransfers.list(files, dir, relative.isEmpty() ? "." : relative, seen, stop);
       for (String name : names) {
         FileTransfers.checkStop(stop, relative.isEmpty() ? name : relative + "/" + name);
         if (++seen > MAX_GLOB_ENTRIES) {
@@ -429,7 +420,7 @@ public final class ArtifactCopies {
         String child = relative.isEmpty() ? name : relative + "/" + name;
         String path = dir + "/" + name;
         // links are never followed: lstat, not the attributes readdir gives (some servers follow)
-        SftpClient.Attributes attributes = lstat(sftp, path);
+        RemoteFiles.Entry attributes = files.lstat(path);
         if (attributes == null) {
           continue; // gone meanwhile
         }
@@ -450,7 +441,7 @@ public final class ArtifactCopies {
         } else if (attributes.isDirectory()
             && !attributes.isSymbolicLink()
             && depth + 1 < maxDepth) {
-          directory(sftp, path, child, depth + 1);
+          directory(files, path, child, depth + 1);
         }
       }
     }
@@ -462,24 +453,6 @@ public final class ArtifactCopies {
               + "' looked at "
               + MAX_GLOB_ENTRIES
               + " files and directories without finishing; give a narrower one");
-    }
-  }
-
-  private static String canonical(SftpClient sftp, String path) throws IOException {
-    String resolved = sftp.canonicalPath(path);
-    return resolved.length() > 1 && resolved.endsWith("/")
-        ? resolved.substring(0, resolved.length() - 1)
-        : resolved;
-  }
-
-  private static SftpClient.Attributes lstat(SftpClient sftp, String path) throws IOException {
-    try {
-      return sftp.lstat(path);
-    } catch (SftpException e) {
-      if (e.getStatus() == SftpConstants.SSH_FX_NO_SUCH_FILE) {
-        return null;
-      }
-      throw e;
     }
   }
 

@@ -109,23 +109,6 @@ public class HostDirectory {
 
   /** Pins {@code hostKey} unless a key is already pinned; returns the pinned key. */
   public String pin(String resourceId, String hostKey) {
-    return QuarkusTransaction.requiringNew()
-        .call(
-            () -> {
-              resources
-                  .getEntityManager()
-                  .createNativeQuery(
-                      "update resources set host_key = ?2, updated_at = now()"
-                          + " where id = ?1 and host_key is null")
-                  .setParameter(1, resourceId)
-                  .setParameter(2, hostKey)
-                  .executeUpdate();
-              return (String)
-                  resources
-                      .getEntityManager()
-                      .createNativeQuery("select host_key from resources where id = ?1")
-                      .setParameter(1, resourceId)
-                      .getSingleResult();
-            });
+    return QuarkusTransaction.requiringNew().call(() -> resources.pinHostKey(resourceId, hostKey));
   }
 }

@@ -15,8 +15,9 @@ public class SshClientProducer {
 
   @Produces
   @ApplicationScoped
-  SshConnections connections(SshConfig config, HostDirectory hosts) {
-    return new SshConnections(config, new PinnedHostKeys(hosts::pin, config.pinOnFirstContact()));
+  SshConnections connections(SshConfig config, HostDirectory hosts, HostFeatures features) {
+    return new SshConnections(
+        config, new PinnedHostKeys(hosts::pin, config.pinOnFirstContact()), features);
   }
 
   @Produces

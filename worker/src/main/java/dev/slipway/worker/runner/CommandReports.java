@@ -8,6 +8,8 @@ import dev.slipway.common.events.Topics;
 import dev.slipway.common.status.ResourceStatus;
 import dev.slipway.platform.command.CommandRepository;
 import dev.slipway.platform.faults.Backoff;
+import dev.slipway.platform.faults.DatabaseProbe;
+import dev.slipway.platform.faults.Failures;
 import dev.slipway.platform.messaging.EventProducer;
 import dev.slipway.platform.outbox.Outbox;
 import dev.slipway.platform.resource.Resource;
@@ -41,6 +43,7 @@ public class CommandReports {
   private static final Logger LOG = Logger.getLogger(CommandReports.class);
   private static final Duration ABORT_CHECK_EVERY = Duration.ofSeconds(1);
   private static final Duration MAX_REPORT_BACKOFF = Duration.ofSeconds(5);
+  private static final int MAX_REPORT_FAILURES = 5;
 
   @Inject EntityManager entityManager;
   @Inject CommandRepository commands;
@@ -48,6 +51,7 @@ public class CommandReports {
   @Inject EventProducer producer;
   @Inject ResourceRepository resourceRepository;
   @Inject Resources resources;
+  @Inject DatabaseProbe database;
 
   private final Map<String, Instant> abortCheckedAt = new ConcurrentHashMap<>();
 
@@ -112,6 +116,7 @@ public class CommandReports {
             bytes[1]);
     abortCheckedAt.remove(request.commandId());
     Backoff backoff = new Backoff(MAX_REPORT_BACKOFF);
+    int failures = 0; // while the database answers
     for (int attempt = 1; ; attempt++) {
       try {
         boolean recorded =
@@ -127,10 +132,23 @@ public class CommandReports {
         }
         return Optional.of(result);
       } catch (RuntimeException e) {
+        boolean outage = Failures.isTransient(e) || !database.answers();
+        if (!outage && ++failures >= MAX_REPORT_FAILURES) {
+          LOG.errorf(
+              e,
+              "command %s: its result (%s) could not be stored; given up for another runner to"
+                  + " re-attach and report",
+              request.commandId(),
+              result.outcome());
+          return Optional.empty();
+        }
         if (attempt == 1 || attempt % 20 == 0) {
           LOG.warnf(
-              "command %s: storing its result failed (attempt %d), retrying until it is stored: %s",
-              request.commandId(), attempt, e.toString());
+              "command %s: storing its result failed (attempt %d), retrying%s: %s",
+              request.commandId(),
+              attempt,
+              outage ? " until the database is back" : "",
+              e.toString());
         }
         if (stopping.getAsBoolean() || !sleep(backoff.nextMillis())) {
           LOG.infof(

@@ -57,6 +57,9 @@ public class CommandRunner {
 
   private static final Logger LOG = Logger.getLogger(CommandRunner.class);
 
+  /** How many runners in turn may take a command over before it ends with an error. */
+  static final int MAX_ATTEMPTS = 10;
+
   /** Why a command on a Windows host whose runner stopped while following it ends. */
   static final String LOST_ON_WINDOWS =
       "lost: the runner that followed it stopped, and a command on a Windows host can be neither"
@@ -113,8 +116,35 @@ public class CommandRunner {
   /**
    * Follows a command another runner started (this runner has just claimed it), as its row says.
    */
-  void resume(CommandRequested request, Instant startedAt) {
+  void resume(CommandRequested request, Instant startedAt, int attempts) {
+    if (attempts > MAX_ATTEMPTS) {
+      following.add(request.commandId());
+      executor.execute(() -> abandon(request, startedAt, attempts));
+      return;
+    }
     follow(request, startedAt, true);
+  }
+
+  /**
+   * Ends a command that runner after runner gave up (each time the database seemed away, or the
+   * process stopped) with an error, rather than handing it on for ever.
+   */
+  private void abandon(CommandRequested request, Instant startedAt, int attempts) {
+    try {
+      long[] from = storedEnds(request.commandId());
+      OutputStreamer output =
+          new OutputStreamer(
+              reports.producer(), request.commandId(), request.buildId(), from[0], from[1]);
+      String why =
+          "given up: " + (attempts - 1) + " runners in turn could not follow it to its end";
+      output.note("slipway: " + why + "\n");
+      reports.report(
+          request, startedAt, CommandReports.Ending.failed(why, null), output, () -> stopping);
+    } catch (RuntimeException e) {
+      LOG.warnf("command %s: could not be given up yet: %s", request.commandId(), e.toString());
+    } finally {
+      following.remove(request.commandId());
+    }
   }
 
   /**
@@ -182,10 +212,13 @@ public class CommandRunner {
         ending = runOnHost(request, startedAt, host, key, login, output, from, resumed);
       }
     } catch (SshFailure e) {
-      if (notTheCommands(e)) {
+      // the host's failure, unless the process stops or the database is away (a host key that
+      // could not be pinned, a row not read while connecting)
+      if (stopping || !database.answers()) {
         giveUp(request, e);
         return;
       }
+      spooled = false; // kept: the command may still run there, to be killed or re-attached
       LOG.warnf("command %s failed: %s", request.commandId(), e.getMessage());
       output.note("slipway: " + e.getMessage() + "\n");
       ending = CommandReports.Ending.failed(e.getMessage(), e.kind());
@@ -223,6 +256,7 @@ public class CommandRunner {
    * failure is never reported as the command's result.
    */
   private boolean notTheCommands(Throwable failure) {
+    // Failures.isTransient counts only the database's and the broker's failures, never a host's
     return stopping || Failures.isTransient(failure) || !database.answers();
   }
 

@@ -11,6 +11,7 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -53,12 +54,35 @@ public class CommandSupervisor {
     }
   }
 
+  /**
+   * Since when this runner's beats have succeeded without a break (null: the last one failed).
+   * After a database outage every heartbeat is stale at once: orphans are taken over only once
+   * beats have succeeded for a whole {@code orphanAfter}, so that every runner that still follows
+   * its commands has renewed them first.
+   */
+  private Instant beatingSince = Instant.now();
+
   private void beat() {
     try {
       Set<String> following = runner.following();
-      Set<String> renewed =
-          QuarkusTransaction.requiringNew()
-              .call(() -> rows.renewHeartbeats(WorkerProcess.ID, following));
+      Set<String> renewed;
+      try {
+        renewed =
+            QuarkusTransaction.requiringNew()
+                .call(() -> rows.renewHeartbeats(WorkerProcess.ID, following));
+      } catch (RuntimeException e) {
+        beatingSince = null;
+        throw e;
+      }
+      if (beatingSince == null) {
+        beatingSince = Instant.now();
+        LOG.infof(
+            "heartbeats renewed again; orphans are taken over from %s on",
+            beatingSince.plus(config.orphanAfter()));
+      }
+      if (Instant.now().isBefore(beatingSince.plus(config.orphanAfter()))) {
+        return;
+      }
       if (renewed.size() < following.size()) {
         LOG.debugf(
             "%d followed commands were not renewed (finished, or taken over by another runner)",
@@ -78,7 +102,7 @@ public class CommandSupervisor {
         LOG.infof(
             "command %s: its runner %s stopped; re-attaching (attempt %s)",
             id, orphan.previousRunner(), orphan.attempts());
-        runner.resume(request.get(), orphan.startedAt());
+        runner.resume(request.get(), orphan.startedAt(), orphan.attempts());
       }
     } catch (Exception e) {
       LOG.warnf("command supervision failed: %s", e.toString());

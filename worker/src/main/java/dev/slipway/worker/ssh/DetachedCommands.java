@@ -17,9 +17,10 @@ import org.jboss.logging.Logger;
 
 /**
  * Runs commands on POSIX hosts so that they outlive the runner (see {@link SpoolScripts}): starts a
- * command at most once, follows its output and exit status over SFTP on the host's pooled session,
- * kills its process group on timeout or abort, and re-attaches to a command another runner started.
- * A connection lost on the way is reconnected for up to {@code slipway.ssh.reconnect-for}; the
+ * command at most once, follows its output and exit status over SFTP on the host's pooled session
+ * (over framed exec channels where the host has no usable SFTP: {@link SshFeatures}), kills its
+ * process group on timeout or abort, and re-attaches to a command another runner started. A
+ * connection lost on the way is reconnected for up to {@code slipway.ssh.reconnect-for}; the
  * command keeps running on the host meanwhile.
  */
 public final class DetachedCommands {
@@ -27,6 +28,11 @@ public final class DetachedCommands {
   private static final Logger LOG = Logger.getLogger(DetachedCommands.class);
   private static final long MIN_POLL_MS = 5;
   private static final long MAX_POLL_MS = 200;
+
+  /** Each poll without SFTP starts a shell on the host: poll less often. */
+  private static final long MIN_EXEC_POLL_MS = 20;
+
+  private static final long MAX_EXEC_POLL_MS = 500;
   private static final Duration ALIVE_CHECK_EVERY = Duration.ofSeconds(2);
   private static final Duration PID_GRACE = Duration.ofSeconds(10);
 
@@ -113,6 +119,10 @@ public final class DetachedCommands {
   public void remove(HostConnection host, KeyPair key, String commandId) throws SshFailure {
     SftpClient sftp = connections.sftp(host, key);
     String dir = spoolDir(host, key, commandId);
+    if (sftp == null) {
+      connections.run(host, connections.session(host, key), SpoolScripts.remove(dir));
+      return;
+    }
     try {
       for (String file : SpoolScripts.FILES) {
         try {
@@ -144,6 +154,8 @@ public final class DetachedCommands {
     private final Instant deadline;
     private ClientSession session;
     private SftpClient sftp;
+    private SpoolReader.Exec exec;
+    private boolean attached;
     private String dir;
     private SpoolReader reader;
     private ChannelExec starter;
@@ -166,19 +178,20 @@ public final class DetachedCommands {
       long poll = MIN_POLL_MS;
       while (true) {
         try {
-          if (sftp == null) {
+          if (!attached) {
             attach();
           }
-          boolean progressed = reader.pump(sftp, sink);
+          boolean progressed = pump();
           Integer exit = exitStatus();
           if (exit == null && !progressed && aliveCheckDue()) {
             if (!alive()) {
-              exit = reader.exitStatus(sftp); // it may have ended since we looked
+              reader.stale();
+              exit = readExit(); // it may have ended since we looked
               vanished = exit == null;
             }
           }
           if (exit != null || vanished || ((timedOut || aborted) && !alive())) {
-            while (reader.pump(sftp, sink)) {
+            while (pump()) {
               // the rest of the output, written before the exit status
             }
             return result(exit);
@@ -196,7 +209,10 @@ public final class DetachedCommands {
             }
           }
           lostSince = null;
-          poll = progressed ? MIN_POLL_MS : Math.min(poll * 2, MAX_POLL_MS);
+          poll =
+              exec != null
+                  ? (progressed ? MIN_EXEC_POLL_MS : Math.min(poll * 2, MAX_EXEC_POLL_MS))
+                  : (progressed ? MIN_POLL_MS : Math.min(poll * 2, MAX_POLL_MS));
           waitForEnd(poll);
         } catch (IOException | SshFailure e) {
           lostSince = lostSince == null ? Instant.now() : lostSince;
@@ -228,16 +244,31 @@ public final class DetachedCommands {
       }
     }
 
-    /** Opens SFTP on the pooled session; starts the command if nobody has. */
+    /**
+     * Opens SFTP on the pooled session (or reads over exec where the host has none); starts the
+     * command if nobody has.
+     */
     private void attach() throws IOException, SshFailure {
       session = connections.session(host, key);
       attachedAt = Instant.now();
       sftp = connections.sftp(host, key);
+      ClientSession on = session;
+      exec =
+          sftp != null
+              ? null
+              : command ->
+                  connections.capture(
+                      host, on, command, null, config.killGrace().plus(config.openTimeout()));
+      attached = true;
       dir = spoolDir(host, key, spec.commandId());
       if (reader == null) {
         reader = new SpoolReader(dir, spec.stdoutFrom(), spec.stderrFrom());
       }
-      if (!reader.started(sftp)) {
+      boolean started =
+          sftp != null
+              ? reader.started(sftp)
+              : connections.run(host, session, SpoolScripts.started(dir)) == 0;
+      if (!started) {
         boolean secrets = spec.secretExports() != null;
         starter = session.createExecChannel(SpoolScripts.start(dir, spec.script(), secrets));
         if (secrets) {
@@ -250,7 +281,7 @@ public final class DetachedCommands {
     }
 
     /** The command's exit status once it ended, else null. */
-    private Integer exitStatus() throws IOException {
+    private Integer exitStatus() throws IOException, SshFailure {
       if (starter != null) {
         if (!starter.isClosed()) {
           Set<ClientChannelEvent> events =
@@ -263,14 +294,22 @@ public final class DetachedCommands {
         starter.close(true);
         starter = null;
         if (status == null || status == SpoolScripts.ALREADY_STARTED) {
-          return reader.exitStatus(sftp); // we lost the channel, or another runner started it
+          return readExit(); // we lost the channel, or another runner started it
         }
         if (status == SpoolScripts.NO_SPOOL) {
           throw new IOException("cannot create the spool directory " + dir);
         }
         return status;
       }
-      return reader.exitStatus(sftp);
+      return readExit();
+    }
+
+    private boolean pump() throws IOException, SshFailure {
+      return sftp != null ? reader.pump(sftp, sink) : reader.pump(exec, sink);
+    }
+
+    private Integer readExit() throws IOException, SshFailure {
+      return sftp != null ? reader.exitStatus(sftp) : reader.exitStatus(exec);
     }
 
     /**
@@ -323,6 +362,8 @@ public final class DetachedCommands {
         reader.close();
       }
       sftp = null;
+      exec = null;
+      attached = false;
     }
 
     /** Sleeps {@code millis}, or less when the channel that started the command closes. */

@@ -17,19 +17,19 @@ import java.util.TreeSet;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
-import org.apache.sshd.sftp.client.SftpClient;
-import org.apache.sshd.sftp.client.extensions.openssh.OpenSSHPosixRenameExtension;
 import org.apache.sshd.sftp.common.SftpConstants;
 import org.apache.sshd.sftp.common.SftpException;
 
 /**
  * The transfer interface: files and directory trees to and from a host over SFTP, on the host's
- * pooled SSH session and SFTP client, independent of how the host was made. Every remote path is
- * given relative to a base directory (a working directory) and must stay inside it: a path with an
- * empty, {@code .} or {@code ..} part is refused before anything is sent, and a path that leaves
- * the base through a symbolic link is refused once the host has resolved it. A transfer larger than
- * its byte limit is refused (an upload before it starts, a download as soon as it passes the
- * limit).
+ * pooled SSH session and SFTP client, independent of how the host was made; on a POSIX host without
+ * a usable SFTP subsystem (none configured, or a login shell that prints and so corrupts it), over
+ * exec channels instead ({@link ExecFiles}: {@code cat} through the channel, the same path checks).
+ * Every remote path is given relative to a base directory (a working directory) and must stay
+ * inside it: a path with an empty, {@code .} or {@code ..} part is refused before anything is sent,
+ * and a path that leaves the base through a symbolic link is refused once the host has resolved it.
+ * A transfer larger than its byte limit is refused (an upload before it starts, a download as soon
+ * as it passes the limit).
  *
  * <p>The host is not trusted with what it lists: a download takes only names from a directory
  * listing that are single file names ({@link #listedNameProblem}: not empty, no {@code /},
@@ -43,10 +43,8 @@ import org.apache.sshd.sftp.common.SftpException;
  *
  * <p>An upload writes each file under a temporary name ({@code .slipway-<uuid>.part}) in its
  * directory and renames it into place, replacing the file there: a reader (or a second runner
- * copying the same bytes) sees the old file or the new one, never part of one. The rename is {@code
- * posix-rename@openssh.com} where the server has it (OpenSSH, Apache SSHD), an SFTP v5+ rename with
- * overwrite otherwise; a v3 server with neither gets the old file removed, then the rename (which
- * is not atomic).
+ * copying the same bytes) sees the old file or the new one, never part of one (see {@link
+ * SftpFiles} for SFTP servers that cannot rename atomically; without SFTP it is {@code mv -f}).
  *
  * <p>The transfers with a {@code stop} check it once per directory entry and once per buffer of 64
  * KiB; when it says true they throw {@link TransferRefused} with a message beginning with {@value
@@ -110,16 +108,16 @@ public final class FileTransfers {
       throw new TransferRefused(
           source + " holds " + size + " bytes, more than the limit of " + maxBytes);
     }
-    SftpClient sftp = connections.sftp(host, key);
+    RemoteFiles sftp = connections.files(host, key);
     try {
-      String root = RemotePaths.canonical(sftp, base);
+      String root = sftp.canonical(base);
       for (int i = 1; i < parts.size(); i++) {
         mkdir(sftp, root, parts.subList(0, i));
       }
       return Files.isDirectory(source, LinkOption.NOFOLLOW_LINKS)
           ? uploadTree(sftp, root, source, parts, stop)
           : uploadFile(sftp, root, source, parts, stop);
-    } catch (SftpException e) {
+    } catch (RemoteFileRefused | SftpException e) {
       throw refused(host, target, e);
     } catch (IOException e) {
       throw lost(host, e);
@@ -156,15 +154,15 @@ public final class FileTransfers {
     if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
       throw new TransferRefused(target + " exists already");
     }
-    SftpClient sftp = connections.sftp(host, key);
+    RemoteFiles sftp = connections.files(host, key);
     try {
-      String root = RemotePaths.canonical(sftp, base);
+      String root = sftp.canonical(base);
       String path = RemotePaths.resolve(sftp, root, parts);
       Download download =
           new Download(sftp, target.toAbsolutePath().normalize(), maxBytes, stop, source);
       download.entry(path, source, download.root, 0);
       return maxBytes - download.budget;
-    } catch (SftpException e) {
+    } catch (RemoteFileRefused | SftpException e) {
       throw refused(host, source, e);
     } catch (IOException e) {
       throw lost(host, e);
@@ -200,19 +198,15 @@ public final class FileTransfers {
    *     entries; or when {@code stop} says so (asked once per name)
    */
   public static List<String> list(
-      SftpClient sftp, String path, String shown, int counted, BooleanSupplier stop)
+      RemoteFiles files, String path, String shown, int counted, BooleanSupplier stop)
       throws IOException, TransferRefused {
     TreeSet<String> names = new TreeSet<>();
-    // a handle of our own, closed also when a name is refused halfway through the listing
-    try (SftpClient.CloseableHandle dir = sftp.openDir(path)) {
-      for (List<SftpClient.DirEntry> batch = sftp.readDir(dir);
-          batch != null;
-          batch = sftp.readDir(dir)) {
-        for (SftpClient.DirEntry entry : batch) {
+    files.list(
+        path,
+        name -> {
           checkStop(stop, shown);
-          String name = entry.getFilename();
           if (".".equals(name) || "..".equals(name)) {
-            continue;
+            return;
           }
           String problem = listedNameProblem(name);
           if (problem != null) {
@@ -238,9 +232,7 @@ public final class FileTransfers {
                     + MAX_ENTRIES
                     + " are copied at once");
           }
-        }
-      }
-    }
+        });
     return new ArrayList<>(names);
   }
 
@@ -304,7 +296,7 @@ public final class FileTransfers {
 
   /** One download: where it goes and what it may still take. */
   private static final class Download {
-    final SftpClient sftp;
+    final RemoteFiles sftp;
     final Path root;
     final long maxBytes;
     final BooleanSupplier stop;
@@ -312,7 +304,7 @@ public final class FileTransfers {
     long budget;
     int entries;
 
-    Download(SftpClient sftp, Path root, long maxBytes, BooleanSupplier stop, String source) {
+    Download(RemoteFiles sftp, Path root, long maxBytes, BooleanSupplier stop, String source) {
       this.sftp = sftp;
       this.root = root;
       this.maxBytes = maxBytes;
@@ -338,7 +330,10 @@ public final class FileTransfers {
                 + printable(shown)
                 + "'); a tree that deep is not copied");
       }
-      SftpClient.Attributes attributes = sftp.lstat(path);
+      RemoteFiles.Entry attributes = sftp.lstat(path);
+      if (attributes == null) {
+        throw new RemoteFileRefused("SSH_FX_NO_SUCH_FILE", "no such file", null);
+      }
       if (attributes.isSymbolicLink()) {
         throw new TransferRefused(path + " is a symbolic link; links are not downloaded");
       }
@@ -358,7 +353,7 @@ public final class FileTransfers {
         throw new TransferRefused(path + " is neither a file nor a directory");
       }
       byte[] buffer = new byte[BUFFER];
-      try (InputStream in = sftp.read(path, BUFFER);
+      try (InputStream in = sftp.read(path);
           OutputStream out = createLocal(target, shown, false)) {
         int n;
         while ((n = in.read(buffer)) > 0) {
@@ -409,7 +404,7 @@ public final class FileTransfers {
   // ---- upload --------------------------------------------------------------------------------
 
   private static long uploadTree(
-      SftpClient sftp, String root, Path source, List<String> parts, BooleanSupplier stop)
+      RemoteFiles sftp, String root, Path source, List<String> parts, BooleanSupplier stop)
       throws IOException, TransferRefused {
     mkdir(sftp, root, parts);
     long sent = 0;
@@ -434,7 +429,7 @@ public final class FileTransfers {
 
   /** Writes {@code source} under a temporary name next to its destination, then renames it. */
   private static long uploadFile(
-      SftpClient sftp, String root, Path source, List<String> parts, BooleanSupplier stop)
+      RemoteFiles sftp, String root, Path source, List<String> parts, BooleanSupplier stop)
       throws IOException, TransferRefused {
     String destination = RemotePaths.resolve(sftp, root, parts);
     String temporary =
@@ -448,13 +443,7 @@ public final class FileTransfers {
       long sent = 0;
       byte[] buffer = new byte[BUFFER];
       try (InputStream in = Files.newInputStream(source);
-          OutputStream out =
-              sftp.write(
-                  temporary,
-                  BUFFER,
-                  SftpClient.OpenMode.Write,
-                  SftpClient.OpenMode.Create,
-                  SftpClient.OpenMode.Exclusive)) {
+          OutputStream out = sftp.createNew(temporary)) {
         int n;
         while ((n = in.read(buffer)) > 0) {
           checkStop(stop, shown);
@@ -463,7 +452,7 @@ public final class FileTransfers {
         }
       }
       checkStop(stop, shown);
-      replace(sftp, temporary, destination);
+      sftp.replace(temporary, destination);
       placed = true;
       return sent;
     } finally {
@@ -477,42 +466,20 @@ public final class FileTransfers {
     }
   }
 
-  /** Renames {@code from} to {@code to}, replacing a file there. */
-  private static void replace(SftpClient sftp, String from, String to) throws IOException {
-    OpenSSHPosixRenameExtension posix = sftp.getExtension(OpenSSHPosixRenameExtension.class);
-    if (posix != null && posix.isSupported()) {
-      posix.posixRename(from, to);
-      return;
-    }
-    if (sftp.getVersion() >= SftpConstants.SFTP_V5) {
-      sftp.rename(from, to, SftpClient.CopyMode.Atomic, SftpClient.CopyMode.Overwrite);
-      return;
-    }
-    // SFTP v3 without the extension: a rename never replaces a file; not atomic
-    try {
-      sftp.remove(to);
-    } catch (SftpException e) {
-      if (e.getStatus() != SftpConstants.SSH_FX_NO_SUCH_FILE) {
-        throw e;
-      }
-    }
-    sftp.rename(from, to);
-  }
-
   /**
    * Makes the directory {@code parts} below {@code root} unless it exists (also when another
    * transfer makes it at the same moment).
    */
-  private static void mkdir(SftpClient sftp, String root, List<String> parts)
+  private static void mkdir(RemoteFiles sftp, String root, List<String> parts)
       throws IOException, TransferRefused {
     String dir = RemotePaths.resolve(sftp, root, parts);
-    SftpClient.Attributes existing = RemotePaths.lstat(sftp, dir);
+    RemoteFiles.Entry existing = sftp.lstat(dir);
     if (existing == null) {
       try {
         sftp.mkdir(dir);
         return;
-      } catch (SftpException e) {
-        existing = RemotePaths.lstat(sftp, dir);
+      } catch (RemoteFileRefused | SftpException e) {
+        existing = sftp.lstat(dir);
         if (existing == null) {
           throw e;
         }
@@ -541,17 +508,13 @@ public final class FileTransfers {
   }
 
   /** The host answered, but said no (no such file, permission denied, ...). */
-  private static TransferRefused refused(HostConnection host, String path, SftpException e) {
+  private static TransferRefused refused(HostConnection host, String path, IOException e) {
+    String reason =
+        e instanceof SftpException sftp
+            ? SftpConstants.getStatusName(sftp.getStatus())
+            : ((RemoteFileRefused) e).reason();
     return new TransferRefused(
-        "'"
-            + path
-            + "' on "
-            + host.describe()
-            + ": "
-            + SftpConstants.getStatusName(e.getStatus())
-            + " ("
-            + e.getMessage()
-            + ")");
+        "'" + path + "' on " + host.describe() + ": " + reason + " (" + e.getMessage() + ")");
   }
 
   private static SshFailure lost(HostConnection host, IOException e) {

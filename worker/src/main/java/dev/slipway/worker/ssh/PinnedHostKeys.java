@@ -91,7 +91,7 @@ public final class PinnedHostKeys implements ServerKeyVerifier {
     return false;
   }
 
-  private static boolean sameKey(String pinnedLine, PublicKey presented) {
+  static boolean sameKey(String pinnedLine, PublicKey presented) {
     try {
       PublicKey pinned =
           PublicKeyEntry.parsePublicKeyEntry(pinnedLine.trim()).resolvePublicKey(null, null, null);

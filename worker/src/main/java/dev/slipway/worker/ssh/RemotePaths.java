@@ -6,9 +6,6 @@ import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
-import org.apache.sshd.sftp.client.SftpClient;
-import org.apache.sshd.sftp.common.SftpConstants;
-import org.apache.sshd.sftp.common.SftpException;
 
 /** Remote paths of the transfer interface: relative to a base, and kept inside it. */
 final class RemotePaths {
@@ -31,21 +28,13 @@ final class RemotePaths {
     return Arrays.asList(relative.split("/", -1));
   }
 
-  /** {@code path} as the host resolves it, without a trailing slash. */
-  static String canonical(SftpClient sftp, String path) throws IOException {
-    String resolved = sftp.canonicalPath(path);
-    return resolved.length() > 1 && resolved.endsWith("/")
-        ? resolved.substring(0, resolved.length() - 1)
-        : resolved;
-  }
-
   /**
    * {@code root} joined with {@code parts}, every symbolic link on the way resolved by Slipway
    * itself (not every SFTP server resolves links in its realpath): a link that leads outside {@code
    * root} is refused, as is a chain of more than {@value #MAX_LINKS} links. Parts that do not exist
    * yet are appended as they are.
    */
-  static String resolve(SftpClient sftp, String root, List<String> parts)
+  static String resolve(RemoteFiles sftp, String root, List<String> parts)
       throws IOException, TransferRefused {
     Deque<String> todo = new ArrayDeque<>(parts);
     String current = root;
@@ -53,7 +42,7 @@ final class RemotePaths {
     while (!todo.isEmpty()) {
       String part = todo.removeFirst();
       String candidate = current + "/" + part;
-      SftpClient.Attributes attributes = lstat(sftp, candidate);
+      RemoteFiles.Entry attributes = sftp.lstat(candidate);
       if (attributes == null || !attributes.isSymbolicLink()) {
         current = candidate;
         continue;
@@ -108,18 +97,6 @@ final class RemotePaths {
       return null;
     }
     return Arrays.asList(path.substring(prefix.length()).split("/"));
-  }
-
-  /** The attributes of {@code path} itself (links not followed), or null when it does not exist. */
-  static SftpClient.Attributes lstat(SftpClient sftp, String path) throws IOException {
-    try {
-      return sftp.lstat(path);
-    } catch (SftpException e) {
-      if (e.getStatus() == SftpConstants.SSH_FX_NO_SUCH_FILE) {
-        return null;
-      }
-      throw e;
-    }
   }
 
   /** {@code path} as given below {@code root}, for messages. */

@@ -9,7 +9,9 @@ import org.apache.sshd.sftp.common.SftpException;
 /**
  * Reads a command's spool files over SFTP: each output stream from the offset reached so far, and
  * the exit status once it is written. Holds at most one buffer of output, and the two output files
- * open while it follows them.
+ * open while it follows them. On a host without usable SFTP it reads them through framed exec
+ * channels instead ({@link Exec}): both streams and the exit status in one round trip, at most
+ * {@value #EXEC_CHUNK} bytes of each stream a time, handed on in pieces of one buffer.
  */
 final class SpoolReader {
 
@@ -22,13 +24,25 @@ final class SpoolReader {
   static final String STDOUT = "stdout";
   static final String STDERR = "stderr";
 
+  /** Runs a framed POSIX command on the host ({@link SshConnections#capture}). */
+  @FunctionalInterface
+  interface Exec {
+    SshConnections.Captured capture(String command) throws SshFailure;
+  }
+
   private static final int BUFFER = 64 * 1024;
+  static final int EXEC_CHUNK = 1024 * 1024;
 
   private final String dir;
   private final long[] offsets;
   private final byte[] buffer = new byte[BUFFER];
   private final SftpClient.Handle[] handles = new SftpClient.Handle[2];
   private final SftpClient[] handleOwners = new SftpClient[2];
+
+  /** The exit status the last exec read found (null: none yet), and whether nobody asked since. */
+  private Integer execExit;
+
+  private boolean execExitFresh;
 
   SpoolReader(String dir, long stdoutFrom, long stderrFrom) {
     this.dir = dir;
@@ -74,6 +88,71 @@ final class SpoolReader {
       }
       throw e;
     }
+  }
+
+  /** Reads what is new in both streams (and the exit status) over exec; whether anything was. */
+  boolean pump(Exec exec, Sink sink) throws IOException, SshFailure {
+    SshConnections.Captured read =
+        exec.capture(SpoolScripts.read(dir, offsets[0], offsets[1], EXEC_CHUNK));
+    byte[] out = read.stdout();
+    byte[] err = read.stderr();
+    int newline = out == null ? -1 : indexOf(out, (byte) '\n');
+    if (newline < 0 || err == null || read.exitStatus() == null || read.exitStatus() != 0) {
+      throw new IOException("reading the spool of " + dir + " was cut short");
+    }
+    String exit = new String(out, 0, newline, StandardCharsets.US_ASCII).trim();
+    if (execExit == null && !exit.equals("-") && !exit.isEmpty()) {
+      execExit = Integer.valueOf(exit);
+    }
+    execExitFresh = true;
+    boolean any = deliver(0, STDOUT, out, newline + 1, sink);
+    return deliver(1, STDERR, err, 0, sink) || any;
+  }
+
+  /** The exit status the wrapper wrote, or null while the command runs; read over exec. */
+  Integer exitStatus(Exec exec) throws IOException, SshFailure {
+    if (execExit != null || execExitFresh) {
+      execExitFresh = false; // as the pump just read it
+      return execExit;
+    }
+    SshConnections.Captured read = exec.capture(SpoolScripts.read(dir, 0, 0, 0));
+    byte[] out = read.stdout();
+    int newline = out == null ? -1 : indexOf(out, (byte) '\n');
+    if (newline < 0) {
+      throw new IOException("reading the exit status of " + dir + " was cut short");
+    }
+    String exit = new String(out, 0, newline, StandardCharsets.US_ASCII).trim();
+    if (!exit.equals("-") && !exit.isEmpty()) {
+      execExit = Integer.valueOf(exit);
+    }
+    return execExit;
+  }
+
+  /** The next {@link #exitStatus(Exec)} asks the host again (the last pump's answer is old). */
+  void stale() {
+    execExitFresh = false;
+  }
+
+  private boolean deliver(int index, String stream, byte[] data, int from, Sink sink) {
+    boolean any = false;
+    for (int at = from; at < data.length; at += BUFFER) {
+      int n = Math.min(BUFFER, data.length - at);
+      byte[] piece = new byte[n];
+      System.arraycopy(data, at, piece, 0, n);
+      sink.write(stream, offsets[index], piece, n);
+      offsets[index] += n;
+      any = true;
+    }
+    return any;
+  }
+
+  private static int indexOf(byte[] bytes, byte b) {
+    for (int i = 0; i < bytes.length; i++) {
+      if (bytes[i] == b) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   private boolean pump(SftpClient sftp, int index, String file, String stream, Sink sink)

@@ -19,7 +19,8 @@ import dev.slipway.common.platform.Shell;
  *       survives TERM (it traps it) so that a killed command still gets its status written.
  * </ul>
  *
- * A runner follows {@code out}, {@code err} and {@code exit} over SFTP, from any offset.
+ * A runner follows {@code out}, {@code err} and {@code exit} over SFTP, from any offset; on a host
+ * without usable SFTP it reads them with {@link #read} over exec channels.
  */
 final class SpoolScripts {
 
@@ -73,6 +74,15 @@ final class SpoolScripts {
       read p < "$1/pid" 2> /dev/null || exit 2
       kill -0 -$p 2> /dev/null""";
 
+  private static final String READ =
+      """
+      D=$1 x=$(cat "$D/exit" 2> /dev/null)
+      [ -n "$x" ] || x=-
+      printf '%s\\n' "$x"
+      if [ -f "$D/out" ]; then tail -c +$(($2+1)) "$D/out" | head -c $4; fi
+      if [ -f "$D/err" ]; then tail -c +$(($3+1)) "$D/err" | head -c $4 >&2; fi
+      exit 0""";
+
   /** Exit status of {@link #alive} when the command's group is gone. */
   static final int GONE = 1;
 
@@ -103,6 +113,22 @@ final class SpoolScripts {
    */
   static String alive(String dir) {
     return call(ALIVE, dir);
+  }
+
+  /**
+   * Prints the exit status (or {@code -}) and a newline, then at most {@code max} bytes of {@code
+   * out} from {@code stdoutFrom}; and on stderr at most {@code max} bytes of {@code err} from
+   * {@code stderrFrom}. The exit status is read first, so once it shows, what follows holds all
+   * output up to the offsets plus {@code max}.
+   */
+  static String read(String dir, long stdoutFrom, long stderrFrom, int max) {
+    return call(
+        READ, dir, Long.toString(stdoutFrom), Long.toString(stderrFrom), Integer.toString(max));
+  }
+
+  /** Exits 0 when the spool directory exists (the command was started). */
+  static String started(String dir) {
+    return call("[ -d \"$1\" ]", dir);
   }
 
   /** Removes the spool directory. */

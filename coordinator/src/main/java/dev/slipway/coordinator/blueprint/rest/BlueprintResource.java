@@ -1,6 +1,9 @@
 package dev.slipway.coordinator.blueprint.rest;
 
+import dev.slipway.common.events.EventCodec;
+import dev.slipway.common.limits.Limits;
 import dev.slipway.coordinator.api.ApiException;
+import dev.slipway.coordinator.api.Checks;
 import dev.slipway.coordinator.auth.Caller;
 import dev.slipway.coordinator.auth.Roles;
 import dev.slipway.platform.blueprint.BlueprintRecord;
@@ -47,6 +50,12 @@ public class BlueprintResource {
   public Response save(BlueprintRequest r) {
     if (r == null || r.name() == null || r.name().isBlank()) {
       throw ApiException.badRequest("name", "name is required");
+    }
+    Checks.length("name", r.name(), Limits.NAME);
+    Checks.length("kind", r.kind(), Limits.NAME);
+    Checks.length("type", r.type(), Limits.NAME);
+    if (r.config() != null) {
+      Checks.length("config", EventCodec.tree(r.config()).toString(), Limits.BLUEPRINT_CONFIG);
     }
     BlueprintRecord blueprint = blueprints.find("name", r.name()).firstResult();
     boolean created = blueprint == null;

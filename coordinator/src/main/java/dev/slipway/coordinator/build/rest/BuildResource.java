@@ -1,7 +1,9 @@
 package dev.slipway.coordinator.build.rest;
 
+import dev.slipway.common.limits.Limits;
 import dev.slipway.common.status.BuildStatus;
 import dev.slipway.coordinator.api.ApiException;
+import dev.slipway.coordinator.api.Checks;
 import dev.slipway.coordinator.auth.Roles;
 import dev.slipway.coordinator.build.Build;
 import dev.slipway.coordinator.build.BuildCursor;
@@ -66,6 +68,10 @@ public class BuildResource {
     if (request == null) {
       throw ApiException.badRequest(null, "a JSON body {plan, ...} is required");
     }
+    Checks.length("plan", request.plan(), Limits.NAME);
+    Checks.length("repository", request.repository(), Limits.URI);
+    Checks.length("commit", request.commit(), Limits.REF);
+    Checks.length("branch", request.branch(), Limits.REF);
     Build build = service.create(request);
     return Response.accepted(new Accepted(build.id, build.status.wireName()))
         .location(URI.create("/api/v1/builds/" + build.id))
@@ -101,9 +107,7 @@ public class BuildResource {
     if (message == null || !("pass".equals(message.result()) || "fail".equals(message.result()))) {
       throw ApiException.badRequest("result", "result must be pass or fail");
     }
-    if (message.message() != null && message.message().length() > 1000) {
-      throw ApiException.badRequest("message", "message is at most 1000 characters");
-    }
+    Checks.length("message", message.message(), Limits.REASON);
     service.message(
         id,
         name,
@@ -206,6 +210,7 @@ public class BuildResource {
   @Path("{id}/abort")
   @RolesAllowed(Roles.OPERATOR)
   public BuildView abort(@PathParam("id") String id, AbortRequest request) {
+    Checks.length("reason", request == null ? null : request.reason(), Limits.REASON);
     service.abort(id, request == null ? null : request.reason());
     return get(id);
   }

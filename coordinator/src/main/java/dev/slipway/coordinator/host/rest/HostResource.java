@@ -1,7 +1,9 @@
 package dev.slipway.coordinator.host.rest;
 
+import dev.slipway.common.limits.Limits;
 import dev.slipway.common.status.ResourceStatus;
 import dev.slipway.coordinator.api.ApiException;
+import dev.slipway.coordinator.api.Checks;
 import dev.slipway.coordinator.auth.Roles;
 import dev.slipway.coordinator.host.HostEdit;
 import dev.slipway.coordinator.host.HostRegistration;
@@ -33,10 +35,26 @@ public class HostResource {
     if (request == null) {
       throw ApiException.badRequest(null, "a JSON body is required");
     }
+    checkSizes(request);
     Resource host = hosts.register(request);
     return Response.created(URI.create("/api/v1/hosts/" + host.id))
         .entity(HostView.of(host))
         .build();
+  }
+
+  /** Refuses any field over its limit ({@link Limits}), before anything else is checked. */
+  private static void checkSizes(HostRegistration r) {
+    Checks.length("name", r.name(), Limits.NAME);
+    Checks.length("address", r.address(), Limits.ADDRESS);
+    Checks.length("user", r.user(), Limits.USER);
+    Checks.length("privateKey", r.privateKey(), Limits.PRIVATE_KEY);
+    Checks.length("privateKeyPassphrase", r.privateKeyPassphrase(), Limits.PASSPHRASE);
+    Checks.length("credentialId", r.credentialId(), Limits.ID);
+    Checks.length("hostKey", r.hostKey(), Limits.PUBLIC_KEY);
+    Checks.length("platform", r.platform(), Limits.NAME);
+    Checks.attributes("attributes", r.attributes());
+    Checks.length("blueprint", r.blueprint(), Limits.NAME);
+    Checks.length("workingCopyRoot", r.workingCopyRoot(), Limits.PATH);
   }
 
   /** Every host that is not removed. */
@@ -67,6 +85,9 @@ public class HostResource {
     if (edit == null) {
       throw ApiException.badRequest(null, "a JSON body with the fields to change is required");
     }
+    Checks.attributes("attributes", edit.attributes());
+    Checks.length("address", edit.address(), Limits.ADDRESS);
+    Checks.length("user", edit.user(), Limits.USER);
     return HostView.of(hosts.edit(id, edit));
   }
 
@@ -78,6 +99,7 @@ public class HostResource {
   @Path("{id}/reset-host-key")
   @RolesAllowed(Roles.ADMIN)
   public HostView resetHostKey(@PathParam("id") String id, HostKeyReset reset) {
+    Checks.length("hostKey", reset == null ? null : reset.hostKey(), Limits.PUBLIC_KEY);
     return HostView.of(hosts.resetHostKey(id, reset == null ? null : reset.hostKey()));
   }
 

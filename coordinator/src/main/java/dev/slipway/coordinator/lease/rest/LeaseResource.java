@@ -1,7 +1,9 @@
 package dev.slipway.coordinator.lease.rest;
 
+import dev.slipway.common.limits.Limits;
 import dev.slipway.common.status.LeaseStatus;
 import dev.slipway.coordinator.api.ApiException;
+import dev.slipway.coordinator.api.Checks;
 import dev.slipway.coordinator.auth.Roles;
 import dev.slipway.coordinator.lease.LeaseRequest;
 import dev.slipway.coordinator.lease.LeaseService;
@@ -59,10 +61,24 @@ public class LeaseResource {
     if (request == null) {
       throw ApiException.badRequest(null, "a JSON body {type, attributes, ...} is required");
     }
+    checkSizes(request);
     Lease lease = service.request(request);
     return Response.accepted(view(lease))
         .location(URI.create("/api/v1/leases/" + lease.id))
         .build();
+  }
+
+  /** Refuses any field over its limit ({@link Limits}), before anything else is checked. */
+  private static void checkSizes(LeaseRequest r) {
+    Checks.length("type", r.type(), Limits.NAME);
+    Checks.attributes("attributes", r.attributes());
+    Checks.length("resourceId", r.resourceId(), Limits.ID);
+    Checks.length("waitTimeout", r.waitTimeout(), Limits.DURATION);
+    Checks.length("heartbeatTimeout", r.heartbeatTimeout(), Limits.DURATION);
+    Checks.length("owner", r.owner(), Limits.OWNER);
+    Checks.length("repository", r.repository(), Limits.URI);
+    Checks.length("ref", r.ref(), Limits.REF);
+    Checks.length("hostLease", r.hostLease(), Limits.ID);
   }
 
   @GET

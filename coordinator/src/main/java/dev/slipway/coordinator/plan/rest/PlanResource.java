@@ -3,6 +3,7 @@ package dev.slipway.coordinator.plan.rest;
 import dev.slipway.coordinator.api.ApiException;
 import dev.slipway.coordinator.auth.Roles;
 import dev.slipway.coordinator.plan.Plan;
+import dev.slipway.coordinator.plan.PlanLimits;
 import dev.slipway.coordinator.plan.PlanService;
 import dev.slipway.coordinator.plan.PlanVersion;
 import dev.slipway.coordinator.plan.StepSpec;
@@ -70,6 +71,7 @@ public class PlanResource {
     if (request == null) {
       throw ApiException.badRequest(null, "a JSON body {name, yaml} is required");
     }
+    PlanLimits.check(request.yaml());
     PlanService.Saved saved = plans.save(request.name(), request.yaml());
     Plan plan = saved.plan();
     SavedView view =

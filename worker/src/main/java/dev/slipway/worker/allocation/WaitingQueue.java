@@ -1,0 +1,79 @@
+package dev.slipway.worker.allocation;
+
+import dev.slipway.platform.lease.LeaseRepository;
+import dev.slipway.platform.lease.LeaseRepository.Waiting;
+import java.util.ArrayDeque;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.PriorityQueue;
+
+/**
+ * The waiting leases of one type in the order a drain tries them: oldest first, over the whole
+ * queue, however long. Leases that ask for the same thing (attributes, pinning, repository) form a
+ * group; the drain says after each lease whether to go on with its group ({@link #advance}) or to
+ * leave the rest of it for this time ({@link #drop}, it could not be served). Only the oldest lease
+ * of each group is read up front, the next ones a page at a time, so a long queue of leases that
+ * cannot be served costs one row per group, and never hides a lease of another group behind it.
+ */
+final class WaitingQueue {
+
+  private final LeaseRepository leases;
+  private final String type;
+  private final int page;
+  private final PriorityQueue<Group> groups =
+      new PriorityQueue<>(Comparator.comparingLong((Group g) -> g.head.seq()));
+  private Group current;
+
+  WaitingQueue(LeaseRepository leases, String type, int page) {
+    this.leases = leases;
+    this.type = type;
+    this.page = page;
+    for (Waiting head : leases.heads(type)) {
+      groups.add(new Group(head));
+    }
+  }
+
+  /**
+   * The oldest lease of the groups still in the queue, or null when none is left. Each call must be
+   * followed by {@link #advance} or {@link #drop} before the next.
+   */
+  Waiting next() {
+    current = groups.poll();
+    return current == null ? null : current.head;
+  }
+
+  /** The lease {@link #next} gave was dealt with: its group's next lease takes its place. */
+  void advance() {
+    if (current != null && current.advance()) {
+      groups.add(current);
+    }
+    current = null;
+  }
+
+  /** The lease {@link #next} gave could not be served: the rest of its group is not tried. */
+  void drop() {
+    current = null;
+  }
+
+  /** The leases of one group, read a page at a time. */
+  private final class Group {
+    private Waiting head;
+    private final Deque<Waiting> read = new ArrayDeque<>();
+    private boolean allRead;
+
+    Group(Waiting head) {
+      this.head = head;
+    }
+
+    /** Moves to the group's next lease; returns whether there is one. */
+    boolean advance() {
+      if (read.isEmpty() && !allRead) {
+        var next = leases.after(type, head.wants(), head.seq(), page);
+        read.addAll(next);
+        allRead = next.size() < page;
+      }
+      head = read.poll();
+      return head != null;
+    }
+  }
+}
