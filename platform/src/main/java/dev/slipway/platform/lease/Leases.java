@@ -9,11 +9,11 @@ import dev.slipway.common.status.IllegalTransitionException;
 import dev.slipway.common.status.LeaseStatus;
 import dev.slipway.common.status.Transitions;
 import dev.slipway.platform.outbox.Outbox;
+import dev.slipway.platform.persistence.DatabaseClock;
 import dev.slipway.platform.resource.Resource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
-import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
 import org.jboss.logging.Logger;
@@ -30,6 +30,7 @@ public class Leases {
 
   @Inject LeaseRepository leases;
   @Inject Outbox outbox;
+  @Inject DatabaseClock clock;
 
   /**
    * Creates a pending lease and asks the allocators to satisfy it.
@@ -105,7 +106,7 @@ public class Leases {
     lease.pinnedResourceId = pinnedResourceId;
     lease.owner = owner;
     lease.status = LeaseStatus.PENDING;
-    lease.updatedAt = Instant.now();
+    lease.updatedAt = clock.now();
     return lease;
   }
 
@@ -135,7 +136,7 @@ public class Leases {
   @Transactional(Transactional.TxType.MANDATORY)
   public void heartbeat(Lease lease) {
     if (lease.heartbeatTimeoutMs != null) {
-      lease.expiresAt = Instant.now().plusMillis(lease.heartbeatTimeoutMs);
+      lease.expiresAt = clock.now().plusMillis(lease.heartbeatTimeoutMs);
     }
   }
 
@@ -176,7 +177,7 @@ public class Leases {
     if (to == LeaseStatus.ACTIVE) {
       heartbeat(lease);
     }
-    lease.updatedAt = Instant.now();
+    lease.updatedAt = clock.now();
     leases.flush(); // its history row is written by a trigger on the status change
     outbox.publish(
         Topics.LEASES,

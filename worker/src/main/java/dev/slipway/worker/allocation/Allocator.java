@@ -6,6 +6,7 @@ import dev.slipway.common.status.ResourceStatus;
 import dev.slipway.platform.lease.Lease;
 import dev.slipway.platform.lease.LeaseRepository;
 import dev.slipway.platform.lease.Leases;
+import dev.slipway.platform.persistence.DatabaseClock;
 import dev.slipway.platform.resource.Resource;
 import dev.slipway.platform.resource.ResourceRepository;
 import dev.slipway.platform.resource.Resources;
@@ -15,7 +16,6 @@ import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -41,6 +41,7 @@ public class Allocator {
   private static final int PAGE = 500;
 
   @Inject @Any Instance<Blueprint> blueprints;
+  @Inject DatabaseClock clock;
   @Inject LeaseRepository leaseRepository;
   @Inject Leases leases;
   @Inject ResourceRepository resourceRepository;
@@ -210,7 +211,7 @@ public class Allocator {
       return false;
     }
     Lease lease = found.get();
-    Duration waited = Duration.between(lease.createdAt, Instant.now());
+    Duration waited = Duration.between(lease.createdAt, clock.now());
     String why =
         blueprintsOf(lease.type).stream()
             .map(b -> b.whyWaiting(lease))
@@ -236,7 +237,7 @@ public class Allocator {
     Optional<Lease> found = leaseRepository.lock(leaseId);
     if (found.isEmpty()
         || found.get().expiresAt == null
-        || found.get().expiresAt.isAfter(Instant.now())) {
+        || found.get().expiresAt.isAfter(clock.now())) {
       return Optional.empty(); // renewed meanwhile
     }
     return release(leaseId, "heartbeat expired: its owner stopped renewing it");
