@@ -97,7 +97,7 @@ public class Leases {
     return lease;
   }
 
-  private static Lease pending(
+  private Lease pending(
       String type, Map<String, String> attributes, String pinnedResourceId, String owner) {
     Lease lease = new Lease();
     lease.id = "lease-" + UUID.randomUUID();
