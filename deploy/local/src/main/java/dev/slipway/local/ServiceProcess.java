@@ -30,6 +30,7 @@ public final class ServiceProcess implements AutoCloseable {
   private volatile Process process;
   private volatile boolean stopping;
   private volatile int restarts;
+  private volatile boolean answering;
   private Thread supervisor;
 
   /**
@@ -97,6 +98,7 @@ public final class ServiceProcess implements AutoCloseable {
       }
       try {
         if (http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+          answering = true;
           return;
         }
       } catch (IOException notYet) {
@@ -111,6 +113,7 @@ public final class ServiceProcess implements AutoCloseable {
     while (!stopping) {
       try {
         int exit = process.waitFor();
+        answering = false;
         if (stopping) {
           return;
         }
@@ -130,6 +133,14 @@ public final class ServiceProcess implements AutoCloseable {
   /** The running JVM (tests kill it to check that the supervisor brings it back). */
   public Process process() {
     return process;
+  }
+
+  /**
+   * Whether the running JVM has answered its readiness check: false from the moment it dies until
+   * its restarted successor is ready.
+   */
+  public boolean isReady() {
+    return answering && process.isAlive();
   }
 
   public int restarts() {

@@ -30,6 +30,7 @@ public final class KafkaBroker implements AutoCloseable {
 
   private final KafkaBrokerFiles files;
   private final int port;
+  private final int controllerPort;
   private final KafkaSaslUser saslUser;
   private final Process process;
   private final boolean isShared;
@@ -37,9 +38,15 @@ public final class KafkaBroker implements AutoCloseable {
   private final Thread shutdownHook;
 
   private KafkaBroker(
-      KafkaBrokerFiles files, int port, KafkaSaslUser saslUser, Process process, boolean isShared) {
+      KafkaBrokerFiles files,
+      int port,
+      int controllerPort,
+      KafkaSaslUser saslUser,
+      Process process,
+      boolean isShared) {
     this.files = files;
     this.port = port;
+    this.controllerPort = controllerPort;
     this.saslUser = saslUser;
     this.process = process;
     this.isShared = isShared;
@@ -115,7 +122,8 @@ public final class KafkaBroker implements AutoCloseable {
             .directory(files.dataDir.toFile())
             .redirectErrorStream(true)
             .redirectOutput(files.stdout.toFile());
-    KafkaBroker broker = new KafkaBroker(files, port, saslUser, builder.start(), isShared);
+    KafkaBroker broker =
+        new KafkaBroker(files, port, controllerPort, saslUser, builder.start(), isShared);
     Files.writeString(files.pidFile, broker.process.pid() + "\n");
     try {
       broker.awaitStarted();
@@ -147,6 +155,43 @@ public final class KafkaBroker implements AutoCloseable {
   /** The broker's client port on 127.0.0.1. */
   public int port() {
     return port;
+  }
+
+  /** The port of the broker's controller listener on 127.0.0.1. */
+  public int controllerPort() {
+    return controllerPort;
+  }
+
+  /**
+   * Kills the broker's JVM (SIGKILL, as in a crash: no clean shutdown) and waits until it is gone.
+   * {@link #restart} starts it again.
+   */
+  public void kill() throws InterruptedIOException {
+    if (isShared) {
+      throw new IllegalStateException("the shared broker cannot be killed; start one of your own");
+    }
+    stopped.set(true);
+    process.destroyForcibly();
+    try {
+      process.waitFor();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while killing the Kafka broker");
+    }
+  }
+
+  /**
+   * Starts this broker again after {@link #kill} (or a crash): a new JVM on the same data directory
+   * (so it keeps its topics, their data and the consumer groups' offsets), the same client and
+   * controller ports and the same SASL user; returns once it accepts connections. This object's
+   * {@link #process()} stays the dead one: use the returned broker from then on.
+   */
+  public KafkaBroker restart() throws IOException {
+    if (process.isAlive()) {
+      throw new IllegalStateException("the Kafka broker is still running; kill it first");
+    }
+    stopped.set(true);
+    return start(files.dataDir, port, controllerPort, saslUser, false);
   }
 
   /** The broker's data directory. */

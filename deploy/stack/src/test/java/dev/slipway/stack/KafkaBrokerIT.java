@@ -56,6 +56,26 @@ class KafkaBrokerIT {
     assertFalse(broker.process().isAlive(), "close() must stop the broker process");
   }
 
+  @Test
+  void killedBrokerRestartsOnTheSamePortsWithItsRecords(@TempDir Path dataDir) throws Exception {
+    KafkaBroker broker = KafkaBroker.start(dataDir);
+    produce(broker.bootstrapServers(), "kept", "before the crash");
+
+    broker.kill();
+    assertFalse(broker.process().isAlive(), "kill() must end the broker process");
+    KafkaBroker restarted = broker.restart();
+    try {
+      assertEquals(broker.port(), restarted.port());
+      assertEquals(broker.controllerPort(), restarted.controllerPort());
+      produce(restarted.bootstrapServers(), "kept", "after the crash");
+      assertEquals(
+          List.of("before the crash", "after the crash"),
+          consume(restarted.bootstrapServers(), "kept", 2));
+    } finally {
+      restarted.close();
+    }
+  }
+
   private static void produce(String bootstrap, String topic, String value) throws Exception {
     Map<String, Object> config =
         Map.of(
