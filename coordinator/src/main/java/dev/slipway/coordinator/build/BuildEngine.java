@@ -354,8 +354,7 @@ public class BuildEngine {
       return; // not a build's lease (an operator's, through the API)
     }
     Build build = builds.lock(found.get().buildId).orElseThrow();
-    Step step =
-        builds.getEntityManager().find(Step.class, new Step.Key(build.id, found.get().name));
+    Step step = builds.step(build.id, found.get().name);
     builds.getEntityManager().refresh(step); // as it is now that the build is locked
     if (step.status != StepStatus.RUNNING) {
       return;
@@ -422,8 +421,7 @@ public class BuildEngine {
       return;
     }
     Build build = builds.lock(command.buildId).orElseThrow();
-    Step step =
-        builds.getEntityManager().find(Step.class, new Step.Key(build.id, command.stepName));
+    Step step = builds.step(build.id, command.stepName);
     if (step == null || step.status != StepStatus.RUNNING || !command.id.equals(step.commandId)) {
       return; // moved on meanwhile: whatever arrives later is stored as it comes
     }
@@ -436,8 +434,7 @@ public class BuildEngine {
     if (!logs.holdsAll(command.id, result)) {
       return; // the rest of the output is on its way
     }
-    Step step =
-        builds.getEntityManager().find(Step.class, new Step.Key(build.id, command.stepName));
+    Step step = builds.step(build.id, command.stepName);
     if (step.status != StepStatus.RUNNING || !command.id.equals(step.commandId)) {
       return; // already applied
     }
@@ -488,7 +485,7 @@ public class BuildEngine {
    */
   @Transactional(Transactional.TxType.MANDATORY)
   public void endWait(Build build, String name, boolean pass, String why) {
-    Step step = builds.getEntityManager().find(Step.class, new Step.Key(build.id, name));
+    Step step = builds.step(build.id, name);
     if (step == null) {
       throw dev.slipway.coordinator.api.ApiException.notFound("step", name);
     }

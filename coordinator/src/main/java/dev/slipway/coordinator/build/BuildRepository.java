@@ -22,6 +22,11 @@ public class BuildRepository implements PanacheRepositoryBase<Build, String> {
     return findByIdOptional(id, LockModeType.PESSIMISTIC_WRITE);
   }
 
+  /** Step {@code name} of build {@code buildId}; null when there is none. */
+  public Step step(String buildId, String name) {
+    return getEntityManager().find(Step.class, new Step.Key(buildId, name));
+  }
+
   public List<Step> steps(String buildId) {
     return getEntityManager()
         .createQuery("from Step where buildId = ?1 order by idx", Step.class)

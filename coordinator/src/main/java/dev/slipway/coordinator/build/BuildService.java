@@ -165,7 +165,7 @@ public class BuildService {
   @Transactional
   public void timeOutWait(String id, String step, long timeoutSeconds) {
     Build build = builds.lock(id).orElseThrow();
-    Step waiting = builds.getEntityManager().find(Step.class, new Step.Key(id, step));
+    Step waiting = builds.step(id, step);
     if (waiting != null && waiting.status == StepStatus.RUNNING && !build.status.isFinal()) {
       engine.endWait(build, step, false, "no message within " + timeoutSeconds + " s");
     }

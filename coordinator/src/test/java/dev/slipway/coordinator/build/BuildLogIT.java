@@ -318,13 +318,7 @@ class BuildLogIT {
   }
 
   private Step step(String buildId, String name) {
-    return QuarkusTransaction.requiringNew()
-        .call(
-            () ->
-                builds.steps(buildId).stream()
-                    .filter(s -> s.name.equals(name))
-                    .findFirst()
-                    .orElseThrow());
+    return QuarkusTransaction.requiringNew().call(() -> builds.step(buildId, name));
   }
 
   private static RequestSpecification as() {

@@ -1,6 +1,5 @@
 package dev.slipway.coordinator.build;
 
-import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -16,8 +15,6 @@ import dev.slipway.stack.TopicReader;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.http.ContentType;
-import io.restassured.specification.RequestSpecification;
 import jakarta.inject.Inject;
 import java.util.Map;
 import java.util.UUID;
@@ -87,7 +84,12 @@ class BuildReconcilerIT {
     assertEquals(StepStatus.PASSED, main.status);
     assertTrue(main.reason.contains("its log is incomplete"), main.reason);
     String log =
-        as().get("/api/v1/builds/" + build + "/log").then().statusCode(200).extract().asString();
+        AuthTestResource.admin()
+            .get("/api/v1/builds/" + build + "/log")
+            .then()
+            .statusCode(200)
+            .extract()
+            .asString();
     assertTrue(log.contains("6 bytes of stdout never arrived"), log);
   }
 
@@ -111,7 +113,8 @@ class BuildReconcilerIT {
     String leaseId = step(build, "h").leaseId;
     activateLeaseWithoutEvent(build, leaseId);
     reconciler.reconcile();
-    as().body(Map.of("reason", "test"))
+    AuthTestResource.admin()
+        .body(Map.of("reason", "test"))
         .post("/api/v1/builds/" + build + "/abort")
         .then()
         .statusCode(200);
@@ -152,7 +155,8 @@ class BuildReconcilerIT {
    */
   private void activateLeaseWithoutEvent(String build, String leaseId) {
     String hostId =
-        as().body(
+        AuthTestResource.admin()
+            .body(
                 Map.of(
                     "name", "reconcile-" + UUID.randomUUID(),
                     "address", "127.0.0.1",
@@ -190,18 +194,6 @@ class BuildReconcilerIT {
   }
 
   private Step step(String buildId, String name) {
-    return QuarkusTransaction.requiringNew()
-        .call(
-            () ->
-                builds.steps(buildId).stream()
-                    .filter(s -> s.name.equals(name))
-                    .findFirst()
-                    .orElseThrow());
-  }
-
-  private static RequestSpecification as() {
-    return given()
-        .contentType(ContentType.JSON)
-        .header("Authorization", "Bearer " + AuthTestResource.ADMIN_TOKEN);
+    return QuarkusTransaction.requiringNew().call(() -> builds.step(buildId, name));
   }
 }

@@ -7,6 +7,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A PostgreSQL outage, as in a failover: every session of one database is terminated, and new ones
@@ -43,6 +45,31 @@ public final class DatabaseOutage {
 
   /** Cuts the database off for {@code length}; returns when connections are let in again. */
   public void cut(Duration length) {
+    cut(length, () -> {});
+  }
+
+  /**
+   * Starts {@link #cut} on a thread of its own and returns once new connections are refused and the
+   * open ones terminated; the future completes when they are let in again.
+   */
+  public CompletableFuture<Void> cutInBackground(Duration length) {
+    CountDownLatch begun = new CountDownLatch(1);
+    CompletableFuture<Void> outage =
+        CompletableFuture.runAsync(() -> cut(length, begun::countDown));
+    try {
+      while (!begun.await(100, TimeUnit.MILLISECONDS)) {
+        if (outage.isDone()) {
+          outage.join(); // it failed before it began: say why
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while an outage began", e);
+    }
+    return outage;
+  }
+
+  private void cut(Duration length, Runnable begun) {
     try (Connection admin = DriverManager.getConnection(adminUrl, user, password)) {
       String quoted = '"' + database.replace("\"", "\"\"") + '"';
       try (Statement refuse = admin.createStatement()) {
@@ -55,10 +82,11 @@ public final class DatabaseOutage {
                 "select count(pg_terminate_backend(pid)) from pg_stat_activity"
                     + " where datname = ? and pid <> pg_backend_pid()")) {
           terminate.setString(1, database);
-          while (System.nanoTime() < until) {
+          do {
             terminate.executeQuery().close();
+            begun.run(); // new sessions refused, the open ones terminated
             Thread.sleep(100);
-          }
+          } while (System.nanoTime() < until);
         }
       } finally {
         try (Statement allow = admin.createStatement()) {
@@ -71,10 +99,5 @@ public final class DatabaseOutage {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted during an outage of " + database, e);
     }
-  }
-
-  /** Starts {@link #cut} on a thread of its own; the future completes when it is over. */
-  public CompletableFuture<Void> cutInBackground(Duration length) {
-    return CompletableFuture.runAsync(() -> cut(length));
   }
 }

@@ -25,7 +25,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
 import java.util.UUID;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.AfterAll;
@@ -138,12 +137,7 @@ class CommandRunnerCopyIT {
    * lease, the copy command) and the event it would have sent.
    */
   private CommandRequested newUpload(String path, String artifact, long timeoutSeconds) {
-    String suffix = UUID.randomUUID().toString().substring(0, 8);
-    String resourceId = "host-copy-" + suffix;
-    String buildId = "build-" + suffix;
-    String leaseId = "lease-" + suffix;
-    String commandId = "cmd-" + suffix;
-    String command = "upload-artifact " + path + " as " + artifact;
+    String resourceId = "host-copy-" + UUID.randomUUID().toString().substring(0, 8);
     QuarkusTransaction.requiringNew()
         .run(
             () -> {
@@ -158,41 +152,18 @@ class CommandRunnerCopyIT {
                   host.port(),
                   host.user(),
                   credentialId);
-              sql(
-                  "insert into builds (id, plan_name, plan_yaml, status) values (?1, 'p', '', 'running')",
-                  buildId);
-              sql(
-                  "insert into leases (id, type, resource_id, owner, status)"
-                      + " values (?1, 'host', ?2, ?3, 'active')",
-                  leaseId,
-                  resourceId,
-                  buildId);
-              sql(
-                  "insert into commands (id, build_id, step_name, lease_id, resource_id, command,"
-                      + " working_directory, timeout_seconds, status, action, artifact_name,"
-                      + " artifact_path)"
-                      + " values (?1, ?2, 'publish', ?3, ?4, ?5, ?6, ?7, 'requested',"
-                      + " 'upload-artifact', ?8, ?9)",
-                  commandId,
-                  buildId,
-                  leaseId,
-                  resourceId,
-                  command,
-                  hostDir.toString(),
-                  timeoutSeconds,
-                  artifact,
-                  path);
             });
-    return new CommandRequested(
-        commandId,
-        buildId,
-        "publish",
-        leaseId,
-        resourceId,
-        command,
-        Map.of(),
-        hostDir.toString(),
-        timeoutSeconds);
+    return RunnerTestSupport.request(
+        entityManager,
+        new RunnerTestSupport.Step(
+            resourceId,
+            "publish",
+            "upload-artifact " + path + " as " + artifact,
+            hostDir.toString(),
+            timeoutSeconds,
+            "upload-artifact",
+            artifact,
+            path));
   }
 
   private void sql(String statement, Object... parameters) {

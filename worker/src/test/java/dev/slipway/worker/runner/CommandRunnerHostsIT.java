@@ -28,7 +28,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.AfterAll;
@@ -168,39 +167,17 @@ class CommandRunnerHostsIT {
    */
   private CommandRequested newCommand(
       String resourceId, Path work, String command, String action, String artifact) {
-    String suffix = UUID.randomUUID().toString().substring(0, 8);
-    String buildId = "build-" + suffix;
-    String leaseId = "lease-" + suffix;
-    String commandId = "cmd-" + suffix;
-    QuarkusTransaction.requiringNew()
-        .run(
-            () -> {
-              sql(
-                  "insert into builds (id, plan_name, plan_yaml, status) values (?1, 'p', '', 'running')",
-                  buildId);
-              sql(
-                  "insert into leases (id, type, resource_id, owner, status)"
-                      + " values (?1, 'host', ?2, ?3, 'active')",
-                  leaseId,
-                  resourceId,
-                  buildId);
-              sql(
-                  "insert into commands (id, build_id, step_name, lease_id, resource_id, command,"
-                      + " working_directory, timeout_seconds, status, action, artifact_name,"
-                      + " artifact_path)"
-                      + " values (?1, ?2, 'step', ?3, ?4, ?5, ?6, 120, 'requested', ?7, ?8, ?9)",
-                  commandId,
-                  buildId,
-                  leaseId,
-                  resourceId,
-                  command,
-                  work.toString(),
-                  action == null ? "run" : action,
-                  artifact,
-                  artifact == null ? null : "out.txt");
-            });
-    return new CommandRequested(
-        commandId, buildId, "step", leaseId, resourceId, command, Map.of(), work.toString(), 120);
+    return RunnerTestSupport.request(
+        entityManager,
+        new RunnerTestSupport.Step(
+            resourceId,
+            "step",
+            command,
+            work.toString(),
+            120,
+            action == null ? "run" : action,
+            artifact,
+            artifact == null ? null : "out.txt"));
   }
 
   private void sql(String statement, Object... parameters) {

@@ -231,7 +231,6 @@ class CommandRunnerIT {
     Envelope event =
         EventCodec.envelope(EventTypes.COMMAND_REQUESTED, request.commandId(), request);
     CompletableFuture<Void> outage = outage().cutInBackground(Duration.ofSeconds(8));
-    Thread.sleep(500); // the outage has begun
     publish(event);
     outage.join();
 
@@ -336,35 +335,9 @@ class CommandRunnerIT {
 
   private CommandRequested newCommand(
       String command, String privateKey, String hostName, String platform) {
-    String suffix = UUID.randomUUID().toString().substring(0, 8);
     String resourceId = registerHost(host, privateKey, hostName, platform);
-    String buildId = "build-" + suffix;
-    String leaseId = "lease-" + suffix;
-    String commandId = "cmd-" + suffix;
-    QuarkusTransaction.requiringNew()
-        .run(
-            () -> {
-              sql(
-                  "insert into builds (id, plan_name, plan_yaml, status) values (?1, 'p', '', 'running')",
-                  buildId);
-              sql(
-                  "insert into leases (id, type, resource_id, owner, status)"
-                      + " values (?1, 'host', ?2, ?3, 'active')",
-                  leaseId,
-                  resourceId,
-                  buildId);
-              sql(
-                  "insert into commands (id, build_id, step_name, lease_id, resource_id, command,"
-                      + " timeout_seconds, status)"
-                      + " values (?1, ?2, 'main', ?3, ?4, ?5, 60, 'requested')",
-                  commandId,
-                  buildId,
-                  leaseId,
-                  resourceId,
-                  command);
-            });
-    return new CommandRequested(
-        commandId, buildId, "main", leaseId, resourceId, command, Map.of(), null, 60);
+    return RunnerTestSupport.request(
+        entityManager, RunnerTestSupport.Step.run(resourceId, "main", command, null, 60));
   }
 
   private void sql(String statement, Object... parameters) {

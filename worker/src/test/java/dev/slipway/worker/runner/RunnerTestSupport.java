@@ -3,6 +3,7 @@ package dev.slipway.worker.runner;
 import static org.awaitility.Awaitility.await;
 
 import dev.slipway.common.events.CommandFinished;
+import dev.slipway.common.events.CommandRequested;
 import dev.slipway.common.events.Envelope;
 import dev.slipway.common.events.EventCodec;
 import dev.slipway.common.events.Topics;
@@ -10,6 +11,8 @@ import dev.slipway.stack.TopicReader;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.persistence.EntityManager;
 import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
@@ -58,5 +61,86 @@ final class RunnerTestSupport {
               return found[0] != null;
             });
     return found[0];
+  }
+
+  /**
+   * A step's command on host resource {@code resourceId}, as the coordinator asks for it: {@code
+   * action} is {@code run}, {@code upload-artifact} or {@code download-artifact} (then with its
+   * {@code artifact} and {@code artifactPath}).
+   */
+  record Step(
+      String resourceId,
+      String name,
+      String command,
+      String workingDirectory,
+      long timeoutSeconds,
+      String action,
+      String artifact,
+      String artifactPath) {
+
+    /** A run step. */
+    static Step run(
+        String resourceId,
+        String name,
+        String command,
+        String workingDirectory,
+        long timeoutSeconds) {
+      return new Step(
+          resourceId, name, command, workingDirectory, timeoutSeconds, "run", null, null);
+    }
+  }
+
+  /**
+   * The rows the coordinator would have written for {@code step} (a running build, an active lease
+   * of the host, the requested command), in a transaction of their own, and the event it would have
+   * sent.
+   */
+  static CommandRequested request(EntityManager entityManager, Step step) {
+    String suffix = UUID.randomUUID().toString().substring(0, 8);
+    String buildId = "build-" + suffix;
+    String leaseId = "lease-" + suffix;
+    String commandId = "cmd-" + suffix;
+    QuarkusTransaction.requiringNew()
+        .run(
+            () -> {
+              sql(
+                  entityManager,
+                  "insert into builds (id, plan_name, plan_yaml, status) values (?1, 'p', '', 'running')",
+                  buildId);
+              sql(
+                  entityManager,
+                  "insert into leases (id, type, resource_id, owner, status)"
+                      + " values (?1, 'host', ?2, ?3, 'active')",
+                  leaseId,
+                  step.resourceId(),
+                  buildId);
+              sql(
+                  entityManager,
+                  "insert into commands (id, build_id, step_name, lease_id, resource_id, command,"
+                      + " working_directory, timeout_seconds, status, action, artifact_name,"
+                      + " artifact_path)"
+                      + " values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'requested', ?9, ?10, ?11)",
+                  commandId,
+                  buildId,
+                  step.name(),
+                  leaseId,
+                  step.resourceId(),
+                  step.command(),
+                  step.workingDirectory(),
+                  step.timeoutSeconds(),
+                  step.action(),
+                  step.artifact(),
+                  step.artifactPath());
+            });
+    return new CommandRequested(
+        commandId,
+        buildId,
+        step.name(),
+        leaseId,
+        step.resourceId(),
+        step.command(),
+        Map.of(),
+        step.workingDirectory(),
+        step.timeoutSeconds());
   }
 }
