@@ -114,6 +114,21 @@ public class Resource {
   @Column(name = "ssh_detected_at", insertable = false, updatable = false)
   public Instant sshDetectedAt;
 
+  /**
+   * A dynamic host's idempotency token: given to its blueprint's {@code provision}, committed with
+   * the pending row before it runs, so that what a provisioning that died made is always found.
+   */
+  public String token;
+
+  /** What the provider calls a dynamic host (printed by {@code provision}). */
+  @Column(name = "provider_id")
+  public String providerId;
+
+  /** What {@code provision} printed for a dynamic host, given to {@code destroy}. */
+  @JdbcTypeCode(SqlTypes.JSON)
+  @Column(name = "provision_output")
+  public Map<String, Object> provisionOutput;
+
   @Column(name = "created_at", insertable = false, updatable = false)
   public Instant createdAt;
 

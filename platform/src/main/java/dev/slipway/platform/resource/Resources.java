@@ -111,9 +111,11 @@ public class Resources {
   private void recordHistory(Resource resource) {
     resources
         .getEntityManager()
-        .createNativeQuery("insert into resource_history (resource_id, status) values (?1, ?2)")
+        .createNativeQuery(
+            "insert into resource_history (resource_id, status, reason) values (?1, ?2, ?3)")
         .setParameter(1, resource.id)
         .setParameter(2, resource.status.wireName())
+        .setParameter(3, resource.reason)
         .executeUpdate();
   }
 
