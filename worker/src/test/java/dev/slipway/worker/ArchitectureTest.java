@@ -39,6 +39,25 @@ class ArchitectureTest {
           .resideInAPackage("dev.slipway.worker.runner..");
 
   @ArchTest
+  static final ArchRule dynamicHostsAreAllocatorWorkThatNeverNeedsTheRunner =
+      noClasses()
+          .that()
+          .resideInAPackage("dev.slipway.worker.provisioning..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage("dev.slipway.worker.runner..", "dev.slipway.worker.workingcopy..");
+
+  @ArchTest
+  static final ArchRule theAllocatorKnowsBlueprintsOnlyThroughTheirInterface =
+      noClasses()
+          .that()
+          .resideInAPackage("dev.slipway.worker.allocation..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage(
+              "dev.slipway.worker.provisioning..", "dev.slipway.worker.workingcopy..");
+
+  @ArchTest
   static final ArchRule sshClientKnowsNothingOfPersistenceOrMessaging =
       noClasses()
           .that()

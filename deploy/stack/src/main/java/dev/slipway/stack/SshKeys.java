@@ -34,7 +34,7 @@ public final class SshKeys {
   }
 
   /** The key pair as unencrypted OpenSSH private key text. */
-  static String toPem(KeyPair keyPair, String comment) {
+  public static String toPem(KeyPair keyPair, String comment) {
     try {
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       OpenSSHKeyPairResourceWriter.INSTANCE.writePrivateKey(keyPair, comment, null, out);

@@ -3,6 +3,8 @@ package dev.slipway.worker.allocation;
 import dev.slipway.common.attributes.Attributes;
 import dev.slipway.common.status.LeaseStatus;
 import dev.slipway.common.status.ResourceStatus;
+import dev.slipway.platform.blueprint.BlueprintRecord;
+import dev.slipway.platform.blueprint.BlueprintRepository;
 import dev.slipway.platform.lease.Lease;
 import dev.slipway.platform.lease.LeaseRepository;
 import dev.slipway.platform.lease.Leases;
@@ -16,6 +18,7 @@ import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -41,6 +44,7 @@ public class Allocator {
   private static final int PAGE = 500;
 
   @Inject @Any Instance<Blueprint> blueprints;
+  @Inject BlueprintRepository blueprintRepository;
   @Inject DatabaseClock clock;
   @Inject LeaseRepository leaseRepository;
   @Inject Leases leases;
@@ -182,7 +186,7 @@ public class Allocator {
     if (!lease.status.canRelease()) {
       return Optional.empty(); // already released, failed or broken: nothing to give back
     }
-    Blueprint blueprint = blueprintsOf(lease.type).get(0);
+    Blueprint blueprint = blueprintOf(lease);
     leases.move(lease, LeaseStatus.RELEASED, reason);
     boolean freed = blueprint.release(lease);
     // leases that sit on this one (a working copy on a host lease): only on a type others wait for
@@ -190,14 +194,6 @@ public class Allocator {
       for (String sitting : leaseRepository.sittingOn(lease.id)) {
         release(sitting, "its host lease " + lease.id + " was released");
       }
-    }
-    Resource resource = resourceRepository.findById(lease.resourceId);
-    // what the blueprint changed on the resource (a working copy's claim) is written first, then
-    // the slot count its SQL changed is read back
-    resourceRepository.getEntityManager().flush();
-    resourceRepository.getEntityManager().refresh(resource);
-    if (resource.status == ResourceStatus.RELEASED && resource.leasesHeld == 0) {
-      resources.move(resource, ResourceStatus.DESTROYED, "removed; its last lease was released");
     }
     return freed ? Optional.of(lease.type) : Optional.empty();
   }
@@ -278,11 +274,36 @@ public class Allocator {
     return "no single " + lease.type + " offers " + Attributes.describe(lease.attributes);
   }
 
+  /**
+   * The blueprints of {@code type}, those that only lease what exists first: a lease takes a free
+   * slot on any ready resource before anything new is made for it.
+   */
   private List<Blueprint> blueprintsOf(String type) {
-    return blueprints.stream().filter(b -> b.type().equals(type)).toList();
+    return blueprints.stream()
+        .filter(b -> b.type().equals(type))
+        .sorted(Comparator.comparing(Blueprint::makesResources))
+        .toList();
   }
 
-  private void lockQueue(String type) {
+  /** The blueprint that made the resource of {@code lease}: the record's kind picks it. */
+  private Blueprint blueprintOf(Lease lease) {
+    Resource resource = resourceRepository.findById(lease.resourceId);
+    BlueprintRecord record = blueprintRepository.findById(resource.blueprintId);
+    return blueprints.stream()
+        .filter(b -> b.kind().equals(record.kind))
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new IllegalStateException(
+                    "no blueprint of kind " + record.kind + " (resource " + resource.id + ")"));
+  }
+
+  /**
+   * Serializes the caller's transaction with every drain of {@code type}'s queue (on all allocator
+   * replicas): what it counts of that type's resources stays true until it commits.
+   */
+  @Transactional(Transactional.TxType.MANDATORY)
+  public void lockQueue(String type) {
     resourceRepository
         .getEntityManager()
         .createNativeQuery("select cast(pg_advisory_xact_lock(hashtext(?1)) as text)")

@@ -1,9 +1,11 @@
 package dev.slipway.worker.allocation;
 
+import dev.slipway.common.status.ResourceStatus;
 import dev.slipway.platform.lease.CommandTarget;
 import dev.slipway.platform.lease.Lease;
 import dev.slipway.platform.resource.Resource;
 import dev.slipway.platform.resource.ResourceRepository;
+import dev.slipway.platform.resource.Resources;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.Optional;
@@ -13,6 +15,7 @@ import java.util.Optional;
 public final class StaticHostBlueprint implements Blueprint {
 
   @Inject ResourceRepository resources;
+  @Inject Resources lifecycle;
 
   @Override
   public String kind() {
@@ -40,9 +43,18 @@ public final class StaticHostBlueprint implements Blueprint {
     return CommandTarget.home(lease.resourceId);
   }
 
+  /** Frees the slot; a host an operator removed meanwhile is destroyed with its last lease. */
   @Override
   public boolean release(Lease lease) {
     resources.freeSlot(lease.resourceId);
+    Resource host = resources.findById(lease.resourceId);
+    // the slot count the statement changed is read back
+    resources.getEntityManager().flush();
+    resources.getEntityManager().refresh(host);
+    if (host.status == ResourceStatus.RELEASED && host.leasesHeld == 0) {
+      lifecycle.move(host, ResourceStatus.DESTROYED, "removed; its last lease was released");
+      return false;
+    }
     return true;
   }
 }

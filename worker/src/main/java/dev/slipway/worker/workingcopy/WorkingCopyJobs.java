@@ -6,6 +6,7 @@ import dev.slipway.platform.persistence.AfterCommit;
 import dev.slipway.platform.resource.Resource;
 import dev.slipway.platform.resource.ResourceRepository;
 import dev.slipway.platform.schedule.Periodic;
+import dev.slipway.worker.process.ClaimedJobs;
 import dev.slipway.worker.process.WorkerProcess;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.ShutdownEvent;
@@ -15,9 +16,6 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.transaction.TransactionSynchronizationRegistry;
 import java.time.Instant;
-import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
@@ -45,9 +43,9 @@ public class WorkingCopyJobs {
   @ConfigProperty(name = "slipway.worker.allocator.enabled")
   boolean allocatorRole;
 
-  private final Set<String> preparing = ConcurrentHashMap.newKeySet();
-  private final Set<String> busyCopies = ConcurrentHashMap.newKeySet();
   private final ExecutorService executor = WorkerProcess.daemonThreads("working-copy");
+  private final ClaimedJobs preparing = new ClaimedJobs(executor, "working-copy checkout");
+  private final ClaimedJobs busyCopies = new ClaimedJobs(executor, "working-copy cleanup");
   private Periodic timer;
   private volatile boolean stopping;
 
@@ -87,33 +85,17 @@ public class WorkingCopyJobs {
    */
   void prepareAfterCommit(String leaseId) {
     AfterCommit.run(
-        transactions, () -> submit(preparing, leaseId, () -> checkouts.prepare(leaseId)));
+        transactions, () -> preparing.submit(leaseId, () -> checkouts.prepare(leaseId)));
   }
 
   /** Cleans released copy {@code copyId} once the caller's transaction commits. */
   void cleanAfterCommit(String copyId) {
-    AfterCommit.run(transactions, () -> submit(busyCopies, copyId, () -> cleanups.clean(copyId)));
+    AfterCommit.run(transactions, () -> busyCopies.submit(copyId, () -> cleanups.clean(copyId)));
   }
 
   /** Deletes evicted or broken copy {@code copyId} once the caller's transaction commits. */
   void removeAfterCommit(String copyId) {
-    AfterCommit.run(transactions, () -> submit(busyCopies, copyId, () -> cleanups.remove(copyId)));
-  }
-
-  private void submit(Set<String> claims, String id, Runnable job) {
-    if (!claims.add(id)) {
-      return; // this worker is already on it
-    }
-    executor.execute(
-        () -> {
-          try {
-            job.run();
-          } catch (RuntimeException | LinkageError e) {
-            LOG.errorf(e, "working-copy job on %s failed; it is taken up again later", id);
-          } finally {
-            claims.remove(id);
-          }
-        });
+    AfterCommit.run(transactions, () -> busyCopies.submit(copyId, () -> cleanups.remove(copyId)));
   }
 
   /** Renews this worker's claims and takes over the stale claims of workers that died. */
@@ -121,14 +103,12 @@ public class WorkingCopyJobs {
     try {
       long stale = config.heartbeatInterval().toMillis() * 3;
       QuarkusTransaction.requiringNew()
-          .run(
-              () ->
-                  copies.renew(WorkerProcess.ID, List.copyOf(preparing), List.copyOf(busyCopies)));
+          .run(() -> copies.renew(WorkerProcess.ID, preparing.ids(), busyCopies.ids()));
       for (String leaseId :
           QuarkusTransaction.requiringNew()
               .call(() -> copies.claimStalePreparations(WorkerProcess.ID, stale, BATCH))) {
         LOG.infof("taking over the checkout of lease %s", leaseId);
-        submit(preparing, leaseId, () -> checkouts.prepare(leaseId));
+        preparing.submit(leaseId, () -> checkouts.prepare(leaseId));
       }
       for (String copyId :
           QuarkusTransaction.requiringNew()
@@ -137,8 +117,7 @@ public class WorkingCopyJobs {
             QuarkusTransaction.requiringNew()
                 .call(() -> resourceRepository.findById(copyId).status);
         LOG.infof("taking over the cleanup of working copy %s (%s)", copyId, status.wireName());
-        submit(
-            busyCopies,
+        busyCopies.submit(
             copyId,
             status == ResourceStatus.ACTIVE
                 ? () -> cleanups.clean(copyId)

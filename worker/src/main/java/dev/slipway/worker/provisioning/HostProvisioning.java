@@ -1,0 +1,373 @@
+package dev.slipway.worker.provisioning;
+
+import dev.slipway.common.events.EventCodec;
+import dev.slipway.common.limits.Limits;
+import dev.slipway.common.status.LeaseStatus;
+import dev.slipway.common.status.ResourceStatus;
+import dev.slipway.platform.blueprint.BlueprintRecord;
+import dev.slipway.platform.blueprint.BlueprintRepository;
+import dev.slipway.platform.blueprint.ScriptHostConfig;
+import dev.slipway.platform.lease.CommandTarget;
+import dev.slipway.platform.lease.Lease;
+import dev.slipway.platform.lease.Leases;
+import dev.slipway.platform.resource.Resource;
+import dev.slipway.platform.resource.ResourceRepository;
+import dev.slipway.platform.resource.Resources;
+import dev.slipway.worker.allocation.Allocator;
+import dev.slipway.worker.hosts.HostDirectory;
+import dev.slipway.worker.process.WorkerProcess;
+import dev.slipway.worker.ssh.ExecResult;
+import dev.slipway.worker.ssh.HostKeyScan;
+import dev.slipway.worker.ssh.SshConnections;
+import dev.slipway.worker.ssh.SshFailure;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.jboss.logging.Logger;
+
+/**
+ * Makes and destroys the hosts of script-host blueprints, outside any transaction (on {@link
+ * ProvisioningJobs}' threads). Making a host: its pending row (with its token) was committed
+ * before, so a crash at any point leaves something the reaper finds; {@code provision} runs; what
+ * it printed is stored; the host becomes active only once SSH answers with the expected host key
+ * and the probe command succeeds (retried with backoff up to {@code timeouts.ready}); then the
+ * leases waiting for it become active. Any failure breaks the host and its waiting leases with the
+ * reason, and destroys what was made. Destroying runs {@code destroy} until it succeeds.
+ */
+@ApplicationScoped
+public class HostProvisioning {
+
+  private static final Logger LOG = Logger.getLogger(HostProvisioning.class);
+  private static final Duration FIRST_RETRY = Duration.ofMillis(250);
+  private static final Duration MAX_RETRY = Duration.ofSeconds(5);
+  private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(30);
+
+  @Inject ResourceRepository resourceRepository;
+  @Inject Resources resources;
+  @Inject BlueprintRepository blueprints;
+  @Inject DynamicHostRepository hosts;
+  @Inject HostScripts scripts;
+  @Inject HostDirectory hostDirectory;
+  @Inject SshConnections ssh;
+  @Inject Leases leases;
+  @Inject Allocator allocator;
+  @Inject ProvisioningJobs jobs;
+
+  /** What a job needs of a host and its blueprint, read in one transaction. */
+  record Job(
+      String id,
+      String name,
+      String token,
+      String providerId,
+      Map<String, Object> provisionOutput,
+      Map<String, String> attributes,
+      ResourceStatus status,
+      String blueprint,
+      ScriptHostConfig config,
+      String tag) {}
+
+  /** A host found without a worker: one being made is given up and destroyed; others destroyed. */
+  void takeUp(String id) {
+    Job job = read(id);
+    if (job == null) {
+      return;
+    }
+    if (job.status() == ResourceStatus.PENDING) {
+      fail(id, "the worker making it stopped before it was ready", null);
+    } else {
+      destroy(id);
+    }
+  }
+
+  /** Makes pending host {@code id}, claimed by this worker. */
+  void provision(String id) {
+    Job job = read(id);
+    if (job == null || job.status() != ResourceStatus.PENDING) {
+      return;
+    }
+    ScriptHostConfig config = job.config();
+    Duration timeout = config.timeouts().provision();
+    LOG.infof("host %s (%s): provisioning with %s", job.name(), id, config.provision());
+    HostScripts.Run run;
+    try {
+      run = scripts.run(config.provision(), variables(job), input(job), timeout);
+    } catch (IOException e) {
+      fail(id, "provision could not be started: " + e.getMessage(), null);
+      return;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return; // stopping: the claim goes stale and the reaper destroys what was made
+    }
+    log(id, "provision", run.stderr());
+    if (!run.succeeded()) {
+      fail(id, run.failure("provision", timeout), null);
+      return;
+    }
+    ProvisionOutput output;
+    try {
+      output = ProvisionOutput.parse(run.stdout(), config.user());
+    } catch (ProvisionOutput.Unusable e) {
+      fail(id, e.getMessage(), e.providerId());
+      return;
+    }
+    if (!Boolean.TRUE.equals(QuarkusTransaction.requiringNew().call(() -> record(id, output)))) {
+      return;
+    }
+    String notReady = awaitReady(id, output, config);
+    if (notReady != null) {
+      fail(id, notReady, output.providerId());
+      return;
+    }
+    QuarkusTransaction.requiringNew().run(() -> activate(id));
+  }
+
+  /** Stores what provision printed on the still pending host; false when it is no longer ours. */
+  private boolean record(String id, ProvisionOutput output) {
+    Resource host = ours(id, ResourceStatus.PENDING);
+    if (host == null) {
+      return false;
+    }
+    host.address = output.address();
+    host.port = output.port();
+    host.username = output.user();
+    host.hostKey = output.hostKey();
+    host.providerId = output.providerId();
+    host.provisionOutput = output.raw();
+    Map<String, String> attributes = new TreeMap<>(host.attributes);
+    attributes.putAll(output.attributes());
+    host.attributes = attributes;
+    host.updatedAt = Instant.now();
+    return true;
+  }
+
+  /**
+   * Waits until the host answers over SSH with the expected key and the probe succeeds.
+   *
+   * @return null when it did, or why it never did within {@code timeouts.ready}
+   */
+  private String awaitReady(String id, ProvisionOutput output, ScriptHostConfig config) {
+    Duration limit = config.timeouts().ready();
+    Instant deadline = Instant.now().plus(limit);
+    Duration pause = FIRST_RETRY;
+    String problem = "it never answered";
+    if (output.hostKey() == null && !config.trustFirstHostKey()) {
+      return "provision printed no hostKey, and the blueprint does not trust a new host's first"
+          + " key (config.trustFirstHostKey)";
+    }
+    boolean pinned = output.hostKey() != null;
+    while (!jobs.stopping()) {
+      try {
+        if (!pinned) {
+          String key = HostKeyScan.scan(output.address(), output.port(), PROBE_TIMEOUT);
+          hostDirectory.pin(id, key);
+          pinned = true;
+          LOG.infof("host %s: pinned the key it presented first (trustFirstHostKey)", id);
+        }
+        HostDirectory.Login login = hostDirectory.login(id);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ExecResult result =
+            ssh.exec(login.host(), login.keyPair(), config.probe(), PROBE_TIMEOUT, out, out);
+        if (result.exitCode() != null && result.exitCode() == 0) {
+          return null;
+        }
+        problem =
+            "the probe `"
+                + config.probe()
+                + "` "
+                + (result.exitCode() == null ? "did not finish" : "exited " + result.exitCode())
+                + tail(out);
+      } catch (SshFailure e) {
+        problem = e.getMessage();
+      }
+      if (Instant.now().plus(pause).isAfter(deadline)) {
+        return "not reachable within " + limit.toSeconds() + "s: " + problem;
+      }
+      try {
+        Thread.sleep(pause.toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+      pause = pause.multipliedBy(2).compareTo(MAX_RETRY) > 0 ? MAX_RETRY : pause.multipliedBy(2);
+    }
+    return "its worker stopped before it was ready";
+  }
+
+  /** The host is ready: it becomes active, and so do the leases that waited for it. */
+  private void activate(String id) {
+    Resource host = ours(id, ResourceStatus.PENDING);
+    if (host == null) {
+      return;
+    }
+    host.busySince = null;
+    host.busyBy = null;
+    resources.move(host, ResourceStatus.ACTIVE, "ready: it answered over SSH and passed the probe");
+    LOG.infof("host %s (%s) is ready", host.name, id);
+    for (Lease lease : hosts.acquiredOn(id)) {
+      leases.activate(lease, CommandTarget.home(id));
+      if (lease.releaseReason != null) {
+        allocator.release(lease.id, lease.releaseReason);
+      }
+    }
+    resources.retryAllocation(Resource.TYPE_HOST, "host " + host.name + " is ready");
+  }
+
+  /**
+   * Gives up making host {@code id}: breaks it and the leases waiting for it with {@code reason},
+   * then destroys what was made (by its token, and {@code providerId} when known).
+   */
+  private void fail(String id, String reason, String providerId) {
+    String why = clip("provisioning failed: " + reason);
+    LOG.warnf("host %s: %s", id, why);
+    boolean broken =
+        Boolean.TRUE.equals(
+            QuarkusTransaction.requiringNew()
+                .call(
+                    () -> {
+                      Resource host = ours(id, ResourceStatus.PENDING);
+                      if (host == null) {
+                        return false;
+                      }
+                      if (host.providerId == null) {
+                        host.providerId = providerId;
+                      }
+                      resources.move(host, ResourceStatus.BROKEN, why);
+                      for (Lease lease : hosts.acquiredOn(id)) {
+                        leases.move(
+                            lease, LeaseStatus.BROKEN, clip("its host could not be made: " + why));
+                        resourceRepository.freeSlot(id);
+                      }
+                      return true;
+                    }));
+    if (broken) {
+      destroy(id);
+    }
+  }
+
+  /** Destroys released or broken host {@code id}, claimed by this worker. */
+  void destroy(String id) {
+    Job job = read(id);
+    if (job == null
+        || (job.status() != ResourceStatus.RELEASED && job.status() != ResourceStatus.BROKEN)) {
+      return;
+    }
+    Duration timeout = job.config().timeouts().destroy();
+    HostScripts.Run run;
+    String failure;
+    try {
+      Map<String, String> variables = new LinkedHashMap<>(variables(job));
+      variables.put("SLIPWAY_PROVIDER_ID", job.providerId() == null ? "" : job.providerId());
+      String stdin =
+          EventCodec.tree(job.provisionOutput() == null ? Map.of() : job.provisionOutput())
+              .toString();
+      run = scripts.run(job.config().destroy(), variables, stdin, timeout);
+      log(id, "destroy", run.stderr());
+      failure = run.succeeded() ? null : run.failure("destroy", timeout);
+    } catch (IOException e) {
+      failure = "destroy could not be started: " + e.getMessage();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return;
+    }
+    String failed = failure;
+    QuarkusTransaction.requiringNew()
+        .run(
+            () -> {
+              Resource host = hosts.lock(id).orElse(null);
+              if (host == null
+                  || !WorkerProcess.ID.equals(host.busyBy)
+                  || host.status == ResourceStatus.DESTROYED) {
+                return;
+              }
+              host.busySince = null;
+              host.busyBy = null;
+              if (failed == null) {
+                resources.move(host, ResourceStatus.DESTROYED, "destroyed by its blueprint");
+                LOG.infof("host %s (%s) destroyed", host.name, id);
+              } else {
+                host.reason = clip(failed + " (tried again later)");
+                host.updatedAt = Instant.now();
+                LOG.warnf("host %s (%s): %s", host.name, id, host.reason);
+              }
+            });
+  }
+
+  /** Host {@code id} locked, if it is in {@code status} and claimed by this worker. */
+  private Resource ours(String id, ResourceStatus status) {
+    Resource host = hosts.lock(id).orElse(null);
+    if (host == null || host.status != status || !WorkerProcess.ID.equals(host.busyBy)) {
+      LOG.infof("host %s is no longer this worker's to settle", id);
+      return null;
+    }
+    return host;
+  }
+
+  private Job read(String id) {
+    return QuarkusTransaction.requiringNew()
+        .call(
+            () -> {
+              Resource host = resourceRepository.findById(id);
+              if (host == null || !WorkerProcess.ID.equals(host.busyBy)) {
+                return null;
+              }
+              BlueprintRecord blueprint = blueprints.findById(host.blueprintId);
+              return new Job(
+                  id,
+                  host.name,
+                  host.token,
+                  host.providerId,
+                  host.provisionOutput,
+                  Map.copyOf(host.attributes),
+                  host.status,
+                  blueprint.name,
+                  ScriptHostConfig.of(blueprint),
+                  hosts.tag());
+            });
+  }
+
+  private static Map<String, String> variables(Job job) {
+    Map<String, String> variables = new LinkedHashMap<>();
+    variables.put("SLIPWAY_RESOURCE_ID", job.id());
+    variables.put("SLIPWAY_TOKEN", job.token() == null ? "" : job.token());
+    variables.put("SLIPWAY_TAG", job.tag());
+    variables.put("SLIPWAY_BLUEPRINT", job.blueprint());
+    variables.put("SLIPWAY_ATTRIBUTES", EventCodec.tree(job.attributes()).toString());
+    return variables;
+  }
+
+  private static String input(Job job) {
+    Map<String, Object> input = new LinkedHashMap<>();
+    input.put("resourceId", job.id());
+    input.put("token", job.token());
+    input.put("tag", job.tag());
+    input.put("blueprint", job.blueprint());
+    input.put("attributes", job.attributes());
+    return EventCodec.tree(input).toString();
+  }
+
+  private void log(String id, String source, List<String> lines) {
+    if (!lines.isEmpty()) {
+      QuarkusTransaction.requiringNew().run(() -> hosts.log(id, source, lines));
+    }
+  }
+
+  private static String tail(ByteArrayOutputStream out) {
+    String text = out.toString(StandardCharsets.UTF_8).strip();
+    return text.isEmpty()
+        ? ""
+        : ": " + (text.length() > 300 ? text.substring(text.length() - 300) : text);
+  }
+
+  private static String clip(String text) {
+    return text.length() > Limits.REASON ? text.substring(0, Limits.REASON - 1) + "…" : text;
+  }
+}

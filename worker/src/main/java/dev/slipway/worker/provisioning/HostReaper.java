@@ -1,0 +1,284 @@
+package dev.slipway.worker.provisioning;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.slipway.common.events.EventCodec;
+import dev.slipway.common.status.ResourceStatus;
+import dev.slipway.platform.resource.Resource;
+import dev.slipway.platform.resource.Resources;
+import dev.slipway.platform.schedule.Periodic;
+import dev.slipway.worker.allocation.Allocator;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * Keeps the dynamic hosts of script-host blueprints in line with their config, on a timer ({@code
+ * slipway.provisioning.reap-interval}) of every allocator worker, the first round at start-up:
+ * destroys hosts idle past {@code idleTtl} beyond the warm pool (all idle hosts of a disabled
+ * blueprint), makes hosts until {@code minIdle} are ready or being made, and, for blueprints with a
+ * {@code list} script (at most every {@code list-interval}), destroys instances carrying this
+ * installation's tag that Slipway does not know, and breaks hosts whose instance is gone. Rounds of
+ * different workers may overlap: every action locks its host row or the allocation queue, so each
+ * happens once. (Hosts whose making or destroying was left without a worker are taken up by {@link
+ * ProvisioningJobs}.)
+ */
+@ApplicationScoped
+public class HostReaper {
+
+  private static final Logger LOG = Logger.getLogger(HostReaper.class);
+
+  @Inject DynamicHostRepository hosts;
+  @Inject ScriptHostBlueprint blueprint;
+  @Inject Resources resources;
+  @Inject Allocator allocator;
+  @Inject HostScripts scripts;
+  @Inject ProvisioningJobs jobs;
+  @Inject ProvisioningConfig config;
+
+  @ConfigProperty(name = "slipway.worker.allocator.enabled")
+  boolean allocatorRole;
+
+  private final Map<String, Instant> listedAt = new ConcurrentHashMap<>();
+  private Periodic timer;
+
+  void start(@Observes StartupEvent event) {
+    if (allocatorRole) {
+      timer = Periodic.every("host-reaper", config.reapInterval(), this::reap);
+    }
+  }
+
+  void stop(@Observes ShutdownEvent event) {
+    if (timer != null) {
+      timer.close();
+    }
+  }
+
+  /** One round over every script-host blueprint. */
+  void reap() {
+    List<ScriptHostBlueprint.Configured> all;
+    try {
+      all = QuarkusTransaction.requiringNew().call(blueprint::configured);
+    } catch (RuntimeException e) {
+      LOG.warnf("reaping hosts failed, trying again next round: %s", e.toString());
+      return;
+    }
+    for (ScriptHostBlueprint.Configured b : all) {
+      try {
+        retireIdle(b);
+        if (b.record().enabled && b.config().minIdle() > 0) {
+          QuarkusTransaction.requiringNew().run(() -> warm(b));
+        }
+        if (b.config().list() != null && due(b)) {
+          reconcile(b);
+        }
+      } catch (RuntimeException e) {
+        LOG.warnf(
+            "reaping hosts of blueprint %s failed, trying again next round: %s",
+            b.record().name, e.toString());
+      }
+    }
+  }
+
+  /** Destroys the hosts of {@code b} idle past its {@code idleTtl}, keeping {@code minIdle}. */
+  private void retireIdle(ScriptHostBlueprint.Configured b) {
+    List<Object[]> idle = QuarkusTransaction.requiringNew().call(() -> hosts.idle(b.record().id));
+    boolean enabled = b.record().enabled;
+    int keep = enabled ? b.config().minIdle() : 0;
+    long ttl = b.config().idleTtl().toMillis();
+    int surplus = idle.size() - keep;
+    for (Object[] row : idle) { // the longest idle first
+      if (surplus <= 0) {
+        break;
+      }
+      String id = (String) row[0];
+      double idleMillis = ((Number) row[1]).doubleValue();
+      if (enabled && idleMillis < ttl) {
+        break;
+      }
+      String why =
+          enabled
+              ? "idle for "
+                  + Math.round(idleMillis / 1000)
+                  + "s (idleTtl "
+                  + b.config().idleTtl().toSeconds()
+                  + "s)"
+              : "its blueprint is disabled: drained";
+      boolean retired =
+          QuarkusTransaction.requiringNew()
+              .call(
+                  () -> {
+                    Resource host = hosts.lock(id).orElse(null);
+                    if (host == null
+                        || host.status != ResourceStatus.ACTIVE
+                        || host.leasesHeld > 0
+                        || host.busyBy != null) {
+                      return false; // leased or taken meanwhile
+                    }
+                    blueprint.destroy(host, why);
+                    return true;
+                  });
+      if (retired) {
+        surplus--;
+      }
+    }
+  }
+
+  /** Makes hosts of {@code b} until {@code minIdle} are ready or being made, within its limits. */
+  private void warm(ScriptHostBlueprint.Configured b) {
+    allocator.lockQueue(Resource.TYPE_HOST); // counted as the allocator counts
+    DynamicHostRepository.Counts counts = hosts.counts(b.record().id);
+    long warm = counts.idle() + counts.warming();
+    long alive = counts.alive();
+    long provisioning = counts.provisioning();
+    Integer max = b.config().maxResources();
+    while (warm < b.config().minIdle()
+        && (max == null || alive < max)
+        && provisioning < b.config().maxProvisioning()) {
+      blueprint.make(b, "to keep " + b.config().minIdle() + " ready (minIdle)");
+      warm++;
+      alive++;
+      provisioning++;
+    }
+  }
+
+  private boolean due(ScriptHostBlueprint.Configured b) {
+    Instant last = listedAt.get(b.record().id);
+    Instant now = Instant.now();
+    if (last != null && last.plus(config.listInterval()).isAfter(now)) {
+      return false;
+    }
+    listedAt.put(b.record().id, now);
+    return true;
+  }
+
+  /**
+   * Compares what {@code b}'s {@code list} prints with its hosts: tagged instances unknown to
+   * Slipway are destroyed, ready hosts whose instance is not listed are broken.
+   */
+  private void reconcile(ScriptHostBlueprint.Configured b) {
+    String tag = QuarkusTransaction.requiringNew().call(hosts::tag);
+    List<Object[]> before =
+        QuarkusTransaction.requiringNew().call(() -> hosts.listed(b.record().id));
+    Map<String, String> variables = new LinkedHashMap<>();
+    variables.put("SLIPWAY_TAG", tag);
+    variables.put("SLIPWAY_BLUEPRINT", b.record().name);
+    HostScripts.Run run;
+    try {
+      run = scripts.run(b.config().list(), variables, "", b.config().timeouts().list());
+    } catch (IOException e) {
+      LOG.warnf("blueprint %s: list could not be started: %s", b.record().name, e.getMessage());
+      return;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return;
+    }
+    if (!run.succeeded()) {
+      LOG.warnf(
+          "blueprint %s: %s; nothing reconciled",
+          b.record().name, run.failure("list", b.config().timeouts().list()));
+      return;
+    }
+    JsonNode listed;
+    try {
+      listed = EventCodec.mapper().readTree(run.stdout());
+    } catch (IOException e) {
+      listed = null;
+    }
+    if (listed == null || !listed.isArray()) {
+      LOG.warnf("blueprint %s: list printed no JSON array; nothing reconciled", b.record().name);
+      return;
+    }
+    Set<String> present = new HashSet<>();
+    for (JsonNode entry : listed) {
+      String providerId =
+          entry.path("providerId").isTextual() ? entry.get("providerId").asText() : null;
+      if (providerId == null || providerId.isBlank()) {
+        continue;
+      }
+      present.add(providerId);
+      if (!tag.equals(entry.path("tag").asText(null))) {
+        continue; // another installation's, or untagged: never touched
+      }
+      String token = entry.path("token").isTextual() ? entry.get("token").asText() : null;
+      if (token == null) {
+        LOG.warnf(
+            "blueprint %s: instance %s carries this installation's tag but no token; left alone",
+            b.record().name, providerId);
+        continue;
+      }
+      QuarkusTransaction.requiringNew().run(() -> adoptUnknown(b, providerId, token, entry));
+    }
+    for (Object[] row : before) {
+      String id = (String) row[0];
+      String providerId = (String) row[1];
+      if (!present.contains(providerId)) {
+        QuarkusTransaction.requiringNew().run(() -> vanished(id, providerId));
+      }
+    }
+  }
+
+  /**
+   * Records an instance tagged by this installation that no host of {@code b} accounts for as a
+   * broken host (history, events) and destroys it.
+   */
+  private void adoptUnknown(
+      ScriptHostBlueprint.Configured b, String providerId, String token, JsonNode entry) {
+    allocator.lockQueue(Resource.TYPE_HOST); // a host being made right now is known by its token
+    if (hosts.known(providerId, token)) {
+      return;
+    }
+    Resource orphan = new Resource();
+    orphan.id = "host-" + UUID.randomUUID();
+    orphan.blueprintId = b.record().id;
+    orphan.type = Resource.TYPE_HOST;
+    orphan.status = ResourceStatus.PENDING;
+    orphan.name = b.record().name + "-unknown-" + orphan.id.substring(5, 17);
+    orphan.attributes = b.config().attributes();
+    orphan.slots = 0; // never leased
+    orphan.providerId = providerId;
+    @SuppressWarnings("unchecked")
+    Map<String, Object> output = EventCodec.mapper().convertValue(entry, LinkedHashMap.class);
+    orphan.provisionOutput = output;
+    orphan.reason = "found at the provider by list";
+    jobs.claim(orphan);
+    resources.create(orphan);
+    resources.move(
+        orphan,
+        ResourceStatus.BROKEN,
+        "instance " + providerId + " carries this installation's tag but no host accounts for it");
+    jobs.destroyAfterCommit(orphan.id);
+    LOG.warnf(
+        "blueprint %s: destroying instance %s (token %s): tagged by this installation, unknown to it",
+        b.record().name, providerId, token);
+  }
+
+  /**
+   * Breaks ready host {@code id}, whose instance {@code providerId} the provider no longer lists.
+   */
+  private void vanished(String id, String providerId) {
+    Resource host = hosts.lock(id).orElse(null);
+    if (host == null
+        || host.status != ResourceStatus.ACTIVE
+        || !providerId.equals(host.providerId)) {
+      return;
+    }
+    resources.move(
+        host, ResourceStatus.BROKEN, "its instance " + providerId + " is gone from the provider");
+    LOG.warnf("host %s (%s): its instance %s is gone from the provider", host.name, id, providerId);
+    blueprint.retireIfIdle(host, "its instance is gone");
+  }
+}

@@ -1,0 +1,534 @@
+package dev.slipway.worker.provisioning;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.slipway.common.events.EventCodec;
+import dev.slipway.platform.blueprint.BlueprintRecord;
+import dev.slipway.platform.lease.Lease;
+import dev.slipway.platform.lease.LeaseRepository;
+import dev.slipway.platform.lease.Leases;
+import dev.slipway.platform.secrets.CredentialStore;
+import dev.slipway.stack.OpenSshHost;
+import dev.slipway.stack.RealServices;
+import dev.slipway.stack.SshKeys;
+import dev.slipway.worker.hosts.HostDirectory;
+import dev.slipway.worker.ssh.ExecResult;
+import dev.slipway.worker.ssh.SshConnections;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Hosts made on demand by a script-host blueprint whose scripts start real OpenSSH servers ({@code
+ * deploy/blueprints/sshd-process}): leases are served through the running worker's allocator (Kafka
+ * and PostgreSQL for real), builds' commands reach the new hosts over SSH, and every host made is
+ * destroyed again: its sshd process is gone.
+ */
+@QuarkusTest
+@QuarkusTestResource(RealServices.class)
+@TestProfile(DynamicHostsIT.Quick.class)
+class DynamicHostsIT {
+
+  /** Claims, reaper rounds and listings every second instead of every 5 s to 1 min. */
+  public static class Quick implements QuarkusTestProfile {
+    @Override
+    public Map<String, String> getConfigOverrides() {
+      return Map.of(
+          "slipway.provisioning.heartbeat-interval", "1s",
+          "slipway.provisioning.reap-interval", "1s",
+          "slipway.provisioning.list-interval", "1s",
+          "slipway.provisioning.destroy-retry", "1s");
+    }
+  }
+
+  private static final Path SCRIPTS =
+      Path.of("").toAbsolutePath().getParent().resolve("deploy/blueprints/sshd-process");
+  private static final Duration WAIT = Duration.ofSeconds(60);
+
+  static KeyPair client;
+  static Path state;
+
+  @Inject Leases leases;
+  @Inject LeaseRepository leaseRepository;
+  @Inject CredentialStore credentials;
+  @Inject EntityManager entityManager;
+  @Inject HostDirectory hostDirectory;
+  @Inject SshConnections ssh;
+
+  String pool;
+  String credentialId;
+  final List<String> blueprints = new ArrayList<>();
+
+  @BeforeAll
+  static void keys() throws IOException {
+    client = SshKeys.generate();
+    state = Files.createTempDirectory("slipway-dynamic-hosts-");
+  }
+
+  @BeforeEach
+  void pool() {
+    assumeTrue(OpenSshHost.available(), OpenSshHost.UNAVAILABLE);
+    pool = "dyn-" + UUID.randomUUID().toString().substring(0, 8);
+    credentialId =
+        QuarkusTransaction.requiringNew()
+            .call(
+                () ->
+                    credentials.save(
+                        "ssh-private-key", SshKeys.toPem(client, "slipway-dynamic-hosts")));
+  }
+
+  /** Every blueprint of the test is disabled, and each host it made must then be destroyed. */
+  @AfterEach
+  void drain() {
+    for (String id : blueprints) {
+      sql("update blueprints set enabled = false where id = ?1", id);
+    }
+    for (String id : blueprints) {
+      await(
+          () ->
+              count(
+                      "select count(*) from resources where blueprint_id = ?1 and status <> 'destroyed'",
+                      id)
+                  == 0,
+          "every host of blueprint " + id + " destroyed after the test");
+    }
+  }
+
+  @Test
+  void aHostIsMadeForALeaseRunsItsCommandsAndIsDestroyedAfterRelease() throws Exception {
+    blueprint(Map.of());
+
+    String lease = lease();
+    awaitStatus(lease, "active");
+    String host = hostOf(lease);
+    int port = port(host);
+
+    assertEquals("hello from a dynamic host", run(host, "echo hello from a dynamic host"));
+    assertTrue(listening(port), "its sshd answers while leased");
+
+    release(lease);
+    awaitHost(host, "destroyed");
+    assertFalse(listening(port), "its sshd process is gone after release (idleTtl 0)");
+    assertEquals(
+        List.of("pending", "active", "released", "destroyed"),
+        strings("select status from resource_history where resource_id = ?1 order by id", host));
+  }
+
+  @Test
+  void aHostIdleLessThanIdleTtlServesTheNextLeaseAndIsDestroyedAfter() throws Exception {
+    blueprint(Map.of("idleTtl", "5s"));
+    String first = lease();
+    awaitStatus(first, "active");
+    String host = hostOf(first);
+    release(first);
+    awaitStatus(first, "released");
+
+    String second = lease();
+    awaitStatus(second, "active");
+    assertEquals(host, hostOf(second), "the idle host is reused within its idleTtl");
+    release(second);
+    awaitStatus(second, "released");
+    Instant released = Instant.now();
+
+    awaitHost(host, "destroyed");
+    assertTrue(
+        Duration.between(released, Instant.now()).toMillis() >= 4000,
+        "destroyed only once idle for its idleTtl");
+    assertFalse(listening(port(host)));
+  }
+
+  @Test
+  void aWarmPoolServesALeaseWithoutProvisioning() throws Exception {
+    String blueprint = blueprint(Map.of("minIdle", 1, "idleTtl", "10m"));
+    await(
+        () ->
+            count(
+                    "select count(*) from resources where blueprint_id = ?1 and status = 'active'",
+                    blueprint)
+                == 1,
+        "one warm host ready with no lease");
+    String warm =
+        string("select id from resources where blueprint_id = ?1 and status = 'active'", blueprint);
+
+    String lease = lease();
+    awaitStatus(lease, "active");
+    assertEquals(warm, hostOf(lease), "served by the warm host");
+    assertEquals(
+        "0",
+        string(
+            "select count(*)::text from lease_history where lease_id = ?1 and status = 'acquired'"
+                + " and txid <> (select txid from lease_history where lease_id = ?1 and status = 'active')",
+            lease),
+        "acquired and activated in one transaction: nothing was provisioned for it");
+    await(
+        () ->
+            count(
+                    "select count(*) from resources where blueprint_id = ?1 and status = 'active' and leases_held = 0",
+                    blueprint)
+                == 1,
+        "another warm host is made to keep minIdle");
+    release(lease);
+  }
+
+  @Test
+  void maxResourcesIsNeverExceededAndWaitingLeasesAreServedAsHostsFree() {
+    String blueprint = blueprint(Map.of("maxResources", 2, "maxProvisioning", 2));
+    List<String> all = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      all.add(lease());
+    }
+    List<String> done = new ArrayList<>();
+    await(
+        () -> {
+          for (String lease : all) {
+            if (!done.contains(lease) && "active".equals(status(lease))) {
+              release(lease);
+              done.add(lease);
+            }
+          }
+          return done.size() == all.size();
+        },
+        "all 5 leases served in turn");
+    // from the history: hosts alive at once (made, ready, being destroyed) never above 2
+    List<String> moves =
+        strings(
+            "select h.status from resource_history h join resources r on r.id = h.resource_id"
+                + " where r.blueprint_id = ?1 and h.status in ('pending', 'destroyed') order by h.id",
+            blueprint);
+    int alive = 0;
+    int most = 0;
+    for (String move : moves) {
+      alive += move.equals("pending") ? 1 : -1;
+      most = Math.max(most, alive);
+    }
+    assertTrue(most <= 2, "at most 2 hosts alive at once, saw " + most);
+    assertTrue(count("select count(*) from resources where blueprint_id = ?1", blueprint) >= 2);
+  }
+
+  @Test
+  void aProvisionThatHangsFailsItsHostAndLeaseAndLeavesNothingRunning() {
+    Path marker = state.resolve("hang-" + UUID.randomUUID());
+    blueprint(
+        Map.of(
+            "provision",
+            "#!/bin/sh\necho $$ > " + marker + "\nexec sleep 300\n",
+            "timeouts",
+            Map.of("provision", "2s")));
+
+    String lease = lease();
+    awaitStatus(lease, "broken");
+    String reason = string("select reason from leases where id = ?1", lease);
+    assertTrue(reason.contains("did not finish within 2s"), reason);
+    String host = hostOf(lease);
+    awaitHost(host, "destroyed");
+    assertTrue(
+        string(
+                "select reason from resource_history where resource_id = ?1 and status = 'broken'",
+                host)
+            .contains("provisioning failed"));
+    long pid = Long.parseLong(read(marker).trim());
+    assertFalse(
+        ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false),
+        "the hung script was killed");
+  }
+
+  @Test
+  void aProvisionThatPrintsGarbageFailsAndWhatItMadeIsDestroyed() throws Exception {
+    blueprint(
+        Map.of(
+            "provision",
+            "#!/bin/sh\n"
+                + env()
+                + SCRIPTS.resolve("provision")
+                + " > /dev/null\necho 'this is not JSON'\n"));
+
+    String lease = lease();
+    awaitStatus(lease, "broken");
+    String host = hostOf(lease);
+    assertTrue(
+        string("select reason from leases where id = ?1", lease).contains("printed no JSON object"),
+        "the reason says what was wrong");
+    awaitHost(host, "destroyed");
+    String token = string("select token from resources where id = ?1", host);
+    assertFalse(sshdRunningFor(token), "destroy (by token) stopped the sshd provision started");
+  }
+
+  @Test
+  void aHostWhoseWorkerDiedWhileMakingItIsDestroyedByItsToken() throws Exception {
+    String blueprint = blueprint(Map.of());
+    String host = "host-" + UUID.randomUUID();
+    String token = UUID.randomUUID().toString();
+    // what a worker killed right after provision started leaves: the pending row, its stale claim,
+    // and the instance provision was making
+    sql(
+        "insert into resources (id, blueprint_id, type, name, status, attributes, slots, token,"
+            + " credential_id, busy_since, busy_by)"
+            + " values (?1, ?2, 'host', ?1, 'pending', '{}', 1, ?3, ?4, now() - interval '1 hour',"
+            + " 'worker-killed')",
+        host,
+        blueprint,
+        token,
+        credentialId);
+    String printed =
+        runScript("provision", Map.of("SLIPWAY_TOKEN", token, "SLIPWAY_RESOURCE_ID", host));
+    assertTrue(printed.contains("providerId"), printed);
+    assertTrue(sshdRunningFor(token));
+
+    awaitHost(host, "destroyed");
+    assertFalse(sshdRunningFor(token), "the orphan's sshd is gone");
+    assertTrue(
+        string(
+                "select reason from resource_history where resource_id = ?1 and status = 'broken'",
+                host)
+            .contains("stopped before it was ready"));
+  }
+
+  @Test
+  void listedInstancesUnknownToSlipwayAreDestroyedOnlyWhenTaggedByThisInstallation()
+      throws Exception {
+    String tag = tag();
+    String ours = UUID.randomUUID().toString();
+    String theirs = UUID.randomUUID().toString();
+    runScript("provision", Map.of("SLIPWAY_TOKEN", ours, "SLIPWAY_TAG", tag));
+    runScript("provision", Map.of("SLIPWAY_TOKEN", theirs, "SLIPWAY_TAG", "slipway-someone-else"));
+    assertTrue(sshdRunningFor(ours));
+    assertTrue(sshdRunningFor(theirs, "slipway-someone-else"));
+
+    blueprint(Map.of());
+
+    await(
+        () -> !sshdRunningFor(ours), "the unknown instance tagged by this installation destroyed");
+    Thread.sleep(3000); // three more rounds of the reaper
+    assertTrue(
+        sshdRunningFor(theirs, "slipway-someone-else"),
+        "another installation's instance is left alone");
+    runScript("destroy", Map.of("SLIPWAY_TOKEN", theirs, "SLIPWAY_TAG", "slipway-someone-else"));
+  }
+
+  // ---- helpers ------------------------------------------------------------------------------
+
+  private String blueprint(Map<String, Object> overrides) {
+    String id = "dyn-" + pool + "-" + blueprints.size();
+    Map<String, Object> config = new HashMap<>();
+    config.put("provision", wrapper("provision"));
+    config.put("destroy", wrapper("destroy"));
+    config.put("list", wrapper("list"));
+    config.put("credentialId", credentialId);
+    config.put("attributes", Map.of("pool", pool));
+    config.put("timeouts", Map.of("ready", "30s"));
+    config.putAll(overrides);
+    QuarkusTransaction.requiringNew()
+        .run(
+            () -> {
+              BlueprintRecord record = new BlueprintRecord();
+              record.id = id;
+              record.name = id;
+              record.kind = "script-host";
+              record.type = "host";
+              record.config = config;
+              entityManager.persist(record);
+            });
+    blueprints.add(id);
+    return id;
+  }
+
+  /** A config script that runs the example script {@code name} with this test's settings. */
+  private String wrapper(String name) {
+    return "#!/bin/sh\n" + env() + "exec " + SCRIPTS.resolve(name) + "\n";
+  }
+
+  private String env() {
+    return "export SLIPWAY_SSHD_STATE='"
+        + state
+        + "'\n"
+        + "export SLIPWAY_SSHD_AUTHORIZED_KEY='"
+        + SshKeys.publicKeyLine(client.getPublic())
+        + "'\n";
+  }
+
+  /** Runs example script {@code name} directly (as a provider's own tooling would). */
+  private String runScript(String name, Map<String, String> variables) throws Exception {
+    ProcessBuilder builder = new ProcessBuilder(SCRIPTS.resolve(name).toString());
+    builder.environment().put("SLIPWAY_SSHD_STATE", state.toString());
+    builder
+        .environment()
+        .put("SLIPWAY_SSHD_AUTHORIZED_KEY", SshKeys.publicKeyLine(client.getPublic()));
+    builder.environment().put("SLIPWAY_TAG", tag());
+    builder.environment().put("SLIPWAY_RESOURCE_ID", "none");
+    builder.environment().put("SLIPWAY_BLUEPRINT", "none");
+    builder.environment().put("SLIPWAY_ATTRIBUTES", "{}");
+    builder.environment().put("SLIPWAY_PROVIDER_ID", "");
+    builder.environment().putAll(variables);
+    // output to a file: a daemon the script starts may keep a pipe open for as long as it runs
+    Path output = Files.createTempFile(state, name, ".out");
+    builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+    builder.redirectOutput(output.toFile());
+    builder.redirectError(ProcessBuilder.Redirect.INHERIT);
+    Process process = builder.start();
+    assertTrue(process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), name + " hung");
+    String out = Files.readString(output);
+    assertEquals(0, process.exitValue(), name + " failed: " + out);
+    return out;
+  }
+
+  /** Whether the example's sshd made for {@code token} is running (per its list). */
+  private boolean sshdRunningFor(String token) {
+    return sshdRunningFor(token, tag());
+  }
+
+  private boolean sshdRunningFor(String token, String tag) {
+    try {
+      String listed = runScript("list", Map.of("SLIPWAY_TAG", tag));
+      for (var entry : EventCodec.mapper().readTree(listed)) {
+        if (token.equals(entry.path("token").asText())) {
+          return true;
+        }
+      }
+      return false;
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private String tag() {
+    return string("select tag from installation");
+  }
+
+  private String lease() {
+    return QuarkusTransaction.requiringNew()
+        .call(
+            () ->
+                leases.request(
+                        "host", Map.of("pool", pool), null, "dynamic-hosts-it", 120_000L, null)
+                    .id);
+  }
+
+  private void release(String id) {
+    QuarkusTransaction.requiringNew()
+        .run(
+            () -> {
+              Lease lease = leaseRepository.findById(id);
+              leases.requestRelease(lease, "test done");
+            });
+  }
+
+  private String run(String host, String command) throws Exception {
+    HostDirectory.Login login = hostDirectory.login(host);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ExecResult result =
+        ssh.exec(login.host(), login.keyPair(), command, Duration.ofSeconds(30), out, out);
+    assertEquals(0, result.exitCode(), out.toString(StandardCharsets.UTF_8));
+    return out.toString(StandardCharsets.UTF_8).strip();
+  }
+
+  private void awaitStatus(String lease, String status) {
+    await(() -> status.equals(status(lease)), "lease " + lease + " " + status);
+  }
+
+  private void awaitHost(String host, String status) {
+    await(
+        () -> status.equals(string("select status from resources where id = ?1", host)),
+        "host " + host + " " + status);
+  }
+
+  private String status(String lease) {
+    return string("select status from leases where id = ?1", lease);
+  }
+
+  private String hostOf(String lease) {
+    return string("select resource_id from leases where id = ?1", lease);
+  }
+
+  private int port(String host) {
+    return Integer.parseInt(string("select port::text from resources where id = ?1", host));
+  }
+
+  private static boolean listening(int port) {
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static String read(Path file) {
+    try {
+      return Files.readString(file);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private void await(BooleanSupplier condition, String what) {
+    Instant deadline = Instant.now().plus(WAIT);
+    while (!condition.getAsBoolean()) {
+      if (Instant.now().isAfter(deadline)) {
+        throw new AssertionError("timed out waiting for: " + what);
+      }
+      try {
+        Thread.sleep(200);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
+    }
+  }
+
+  private String string(String sql, Object... parameters) {
+    List<String> values = strings(sql, parameters);
+    return values.isEmpty() ? null : values.get(0);
+  }
+
+  @SuppressWarnings("unchecked")
+  private List<String> strings(String sql, Object... parameters) {
+    return QuarkusTransaction.requiringNew()
+        .call(
+            () ->
+                ((List<Object>) query(sql, parameters).getResultList())
+                    .stream().map(v -> v == null ? null : v.toString()).toList());
+  }
+
+  private long count(String sql, Object... parameters) {
+    return Long.parseLong(string(sql, parameters));
+  }
+
+  private void sql(String sql, Object... parameters) {
+    QuarkusTransaction.requiringNew().run(() -> query(sql, parameters).executeUpdate());
+  }
+
+  private jakarta.persistence.Query query(String sql, Object... parameters) {
+    var query = entityManager.createNativeQuery(sql);
+    for (int i = 0; i < parameters.length; i++) {
+      query.setParameter(i + 1, parameters[i]);
+    }
+    return query;
+  }
+}
