@@ -93,9 +93,19 @@ public class BlueprintService {
     return blueprint;
   }
 
+  /**
+   * Applies {@code edit} to the blueprint named {@code name}. Its row is locked first, so that two
+   * edits at once are applied one after the other and neither merge is lost.
+   */
   @Transactional
   public BlueprintRecord edit(String name, BlueprintEdit edit) {
-    BlueprintRecord blueprint = find(name);
+    BlueprintRecord blueprint =
+        name == null
+            ? null
+            : blueprints.find("name", name).withLock(LockModeType.PESSIMISTIC_WRITE).firstResult();
+    if (blueprint == null) {
+      throw ApiException.notFound("blueprint", name);
+    }
     if (edit == null) {
       throw ApiException.badRequest(null, "a JSON body with the fields to change is required");
     }
