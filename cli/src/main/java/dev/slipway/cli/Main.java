@@ -50,6 +50,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
     },
     subcommands = {
       HostCommands.class,
+      BlueprintCommands.class,
       LeaseCommands.class,
       ResourceCommands.class,
       PlanCommands.class,

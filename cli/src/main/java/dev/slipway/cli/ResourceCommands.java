@@ -1,5 +1,6 @@
 package dev.slipway.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.slipway.cli.ApiClient.Param;
 import dev.slipway.cli.Args.Attr;
 import dev.slipway.cli.Printer.Column;
@@ -9,6 +10,7 @@ import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
@@ -16,7 +18,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "resource",
     synopsisSubcommandLabel = "COMMAND",
-    description = "List resources (hosts, working copies).")
+    description = "List resources (hosts, working copies), their history and their logs.")
 final class ResourceCommands {
 
   static final String RESOURCES = "api/v1/resources";
@@ -32,6 +34,12 @@ final class ResourceCommands {
           Column.of("IN-USE", "leasesHeld"),
           Column.of("ENABLED", "enabled"),
           Column.of("ATTRIBUTES", "attributes"));
+
+  static final List<Column> HISTORY =
+      List.of(Column.of("AT", "at"), Column.of("STATUS", "status"), Column.of("REASON", "reason"));
+
+  /** Lines asked for per request of {@code resource log}. */
+  static final int LOG_PAGE = 1000;
 
   @ParentCommand Main main;
   @Spec CommandSpec spec;
@@ -61,5 +69,52 @@ final class ResourceCommands {
     params.add(new Param("type", type));
     attributes.forEach((k, v) -> params.add(new Param("attr", k + ":" + v)));
     return ApiClient.query(RESOURCES, params);
+  }
+
+  @Command(name = "history", description = "A resource's moves, oldest first, and why.")
+  int history(@Parameters(paramLabel = "ID") String id) {
+    main.printer().table(main.api().get(ApiClient.path(RESOURCES, id) + "/history"), HISTORY);
+    return 0;
+  }
+
+  @Command(
+      name = "log",
+      description = "What a resource's blueprint scripts wrote about it (AT SOURCE LINE).")
+  int log(
+      @Parameters(paramLabel = "ID") String id,
+      @Option(
+              names = "--after",
+              defaultValue = "0",
+              paramLabel = "LINE",
+              description = "Only lines after this line id (the 'next' of an earlier call).")
+          long after) {
+    Printer printer = main.printer();
+    long next = after;
+    while (true) {
+      String page =
+          ApiClient.query(
+              ApiClient.path(RESOURCES, id) + "/log",
+              List.of(
+                  new Param("after", Long.toString(next)),
+                  new Param("limit", Integer.toString(LOG_PAGE))));
+      ApiClient.Reply reply = main.api().get(page);
+      JsonNode lines = reply.json().path("lines");
+      if (main.json) {
+        printer.record(reply);
+      } else {
+        for (JsonNode line : lines) {
+          printer.line(
+              line.path("at").asText()
+                  + "  "
+                  + line.path("source").asText()
+                  + "  "
+                  + line.path("line").asText());
+        }
+      }
+      next = reply.json().path("next").asLong(next);
+      if (lines.size() < LOG_PAGE) {
+        return 0;
+      }
+    }
   }
 }

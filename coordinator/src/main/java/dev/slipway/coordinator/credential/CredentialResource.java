@@ -6,6 +6,7 @@ import dev.slipway.coordinator.api.ApiException;
 import dev.slipway.coordinator.api.Checks;
 import dev.slipway.coordinator.auth.Caller;
 import dev.slipway.coordinator.auth.Roles;
+import dev.slipway.platform.blueprint.BlueprintRepository;
 import dev.slipway.platform.resource.Resource;
 import dev.slipway.platform.resource.ResourceRepository;
 import dev.slipway.platform.secrets.Credential;
@@ -51,6 +52,7 @@ public class CredentialResource {
 
   @Inject CredentialStore credentials;
   @Inject ResourceRepository resources;
+  @Inject BlueprintRepository blueprints;
   @Inject Caller caller;
 
   @POST
@@ -99,7 +101,10 @@ public class CredentialResource {
     return credentials.resealStale();
   }
 
-  /** Deletes a shared credential that no host uses any more (409 while one does). */
+  /**
+   * Deletes a shared credential that no host uses any more and no blueprint names (409 while one
+   * does).
+   */
   @DELETE
   @Path("{id}")
   @Transactional
@@ -122,6 +127,11 @@ public class CredentialResource {
             .toList();
     if (!users.isEmpty()) {
       throw ApiException.conflict("credential " + id + " is used by hosts " + users);
+    }
+    List<String> blueprintsNaming = blueprints.namingCredential(id);
+    if (!blueprintsNaming.isEmpty()) {
+      throw ApiException.conflict(
+          "credential " + id + " is used by blueprints " + blueprintsNaming);
     }
     resources.update(
         "credentialId = null where credentialId = ?1 and status = ?2",

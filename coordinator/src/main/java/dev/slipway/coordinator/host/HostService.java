@@ -6,6 +6,7 @@ import dev.slipway.common.platform.WorkingCopyRoots;
 import dev.slipway.common.status.ResourceStatus;
 import dev.slipway.coordinator.api.ApiException;
 import dev.slipway.coordinator.auth.Caller;
+import dev.slipway.platform.blueprint.BlueprintKinds;
 import dev.slipway.platform.blueprint.BlueprintRecord;
 import dev.slipway.platform.blueprint.BlueprintRepository;
 import dev.slipway.platform.resource.Resource;
@@ -30,7 +31,10 @@ import java.util.UUID;
 public class HostService {
 
   public static final String PLATFORM = "platform";
-  static final String BLUEPRINT = "static-host";
+
+  /** The kind of blueprint hosts are registered under, and the id of the built-in one. */
+  static final String BLUEPRINT = BlueprintKinds.STATIC_HOST;
+
   private static final Set<String> PLATFORMS = Set.of("linux", "macos", "windows");
 
   /** A host in these is removed (or being removed): its name is free. */

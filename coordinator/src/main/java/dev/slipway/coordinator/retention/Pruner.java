@@ -27,10 +27,10 @@ import org.jboss.logging.Logger;
 
 /**
  * Deletes what is past its retention ({@link RetentionConfig}): applied-event ids, lease and
- * resource histories, the audit log, and of ended builds their logs, their artifacts and, last, the
- * builds themselves. One coordinator at a time (an advisory lock taken by every batch); every batch
- * is a short transaction of its own, so that the hot path never waits behind a long delete. Running
- * builds are never touched.
+ * resource histories, resources' logs, the audit log, and of ended builds their logs, their
+ * artifacts and, last, the builds themselves. One coordinator at a time (an advisory lock taken by
+ * every batch); every batch is a short transaction of its own, so that the hot path never waits
+ * behind a long delete. Running builds are never touched.
  */
 @ApplicationScoped
 public class Pruner {
@@ -69,6 +69,7 @@ public class Pruner {
       long processedEvents,
       long auditEntries,
       long historyRows,
+      long resourceLogLines,
       long logsOfBuilds,
       long artifactsOfBuilds,
       long builds) {}
@@ -85,15 +86,17 @@ public class Pruner {
         repeat(config.history(), () -> leases.deleteHistoryOlderThan(config.history(), batch))
             + repeat(
                 config.history(), () -> resources.deleteHistoryOlderThan(config.history(), batch));
+    long resourceLog =
+        repeat(config.logs(), () -> resources.deleteLogOlderThan(config.logs(), batch));
     long logged = eachEnded(config.logs(), "logs_deleted_at", this::deleteLogs);
     long stored = eachEnded(config.artifacts(), "artifacts_deleted_at", this::deleteArtifacts);
     long deleted = eachEnded(config.builds(), null, this::deleteBuild);
-    Pruned pruned = new Pruned(processed, audited, history, logged, stored, deleted);
-    if (processed + audited + history + logged + stored + deleted > 0) {
+    Pruned pruned = new Pruned(processed, audited, history, resourceLog, logged, stored, deleted);
+    if (processed + audited + history + resourceLog + logged + stored + deleted > 0) {
       LOG.infof(
-          "retention: deleted %d applied-event ids, %d audit entries, %d history rows, the logs of"
-              + " %d builds, the artifacts of %d builds, %d builds",
-          processed, audited, history, logged, stored, deleted);
+          "retention: deleted %d applied-event ids, %d audit entries, %d history rows, %d lines of"
+              + " resources' logs, the logs of %d builds, the artifacts of %d builds, %d builds",
+          processed, audited, history, resourceLog, logged, stored, deleted);
     }
     return pruned;
   }

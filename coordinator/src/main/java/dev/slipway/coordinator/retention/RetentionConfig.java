@@ -34,7 +34,10 @@ public interface RetentionConfig {
   @WithDefault("30d")
   Duration history();
 
-  /** The logs of ended builds, counted from the build's end (the build itself stays). */
+  /**
+   * The logs of ended builds, counted from the build's end (the build itself stays), and each line
+   * of a resource's log (what its blueprint's scripts wrote), counted from when it was written.
+   */
   @WithDefault("30d")
   Duration logs();
 

@@ -64,6 +64,46 @@ class PrunerIT {
         .statusCode(404);
   }
 
+  @Test
+  void linesOfResourcesLogsPastTheLogsRetentionGo() {
+    String host =
+        given()
+            .contentType(ContentType.JSON)
+            .header("Authorization", "Bearer " + AuthTestResource.ADMIN_TOKEN)
+            .body(
+                Map.of(
+                    "name", "pruned-" + System.nanoTime(),
+                    "address", "127.0.0.1",
+                    "user", "ci",
+                    "platform", "linux",
+                    "privateKey",
+                        "-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n-----END OPENSSH PRIVATE KEY-----"))
+            .post("/api/v1/hosts")
+            .then()
+            .statusCode(201)
+            .extract()
+            .path("id");
+    for (int i = 0; i < 3; i++) { // more rows than a batch of 2
+      sql(
+          "insert into resource_log (resource_id, at, source, line)"
+              + " values (?1, now() - interval '31 days', 'provision', 'old')",
+          host);
+    }
+    sql(
+        "insert into resource_log (resource_id, source, line) values (?1, 'provision', 'new')",
+        host);
+
+    Pruner.Pruned pruned = pruner.prune();
+
+    assertEquals(
+        0,
+        count("select count(*) from resource_log where resource_id = ?1 and line = 'old'", host));
+    assertEquals(
+        1,
+        count("select count(*) from resource_log where resource_id = ?1 and line = 'new'", host));
+    assertTrue(pruned.resourceLogLines() >= 3, pruned.toString());
+  }
+
   /** A build that waited for a host nobody has, aborted. */
   private String endedBuild() {
     String id = AuthTestResource.startBuild("prune", AuthTestResource.unservablePlan("end"));

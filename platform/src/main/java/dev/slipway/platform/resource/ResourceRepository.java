@@ -5,7 +5,10 @@ import dev.slipway.common.events.EventCodec;
 import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
+import java.sql.Timestamp;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -180,5 +183,74 @@ public class ResourceRepository implements PanacheRepositoryBase<Resource, Strin
         .setParameter(1, age.toSeconds() + " seconds")
         .setParameter(2, batch)
         .executeUpdate();
+  }
+
+  /** One move of a resource: the status it moved to, why, and when. */
+  public record Transition(String status, String reason, Instant at) {}
+
+  /** One line a blueprint's script wrote about a resource ({@code resource_log}). */
+  public record LogLine(long id, Instant at, String source, String line) {}
+
+  /** Every move of resource {@code id} still kept, oldest first. */
+  @SuppressWarnings("unchecked")
+  public List<Transition> history(String id) {
+    List<Object[]> rows =
+        getEntityManager()
+            .createNativeQuery(
+                "select status, reason, at from resource_history where resource_id = ?1"
+                    + " order by id")
+            .setParameter(1, id)
+            .getResultList();
+    return rows.stream()
+        .map(r -> new Transition((String) r[0], (String) r[1], instant(r[2])))
+        .toList();
+  }
+
+  /** Up to {@code limit} lines of resource {@code id}'s log after line {@code after}, in order. */
+  @SuppressWarnings("unchecked")
+  public List<LogLine> log(String id, long after, int limit) {
+    List<Object[]> rows =
+        getEntityManager()
+            .createNativeQuery(
+                "select id, at, source, line from resource_log where resource_id = ?1 and id > ?2"
+                    + " order by id limit ?3")
+            .setParameter(1, id)
+            .setParameter(2, after)
+            .setParameter(3, limit)
+            .getResultList();
+    return rows.stream()
+        .map(
+            r ->
+                new LogLine(
+                    ((Number) r[0]).longValue(), instant(r[1]), (String) r[2], (String) r[3]))
+        .toList();
+  }
+
+  /**
+   * Deletes up to {@code batch} lines of resources' logs written longer than {@code age} ago
+   * (retention); returns how many.
+   */
+  @Transactional(Transactional.TxType.MANDATORY)
+  public int deleteLogOlderThan(Duration age, int batch) {
+    return getEntityManager()
+        .createNativeQuery(
+            "delete from resource_log where id = any(array(select id from resource_log"
+                + " where at < now() - cast(?1 as interval) order by id limit ?2))")
+        .setParameter(1, age.toSeconds() + " seconds")
+        .setParameter(2, batch)
+        .executeUpdate();
+  }
+
+  private static Instant instant(Object value) {
+    if (value instanceof Instant i) {
+      return i;
+    }
+    if (value instanceof OffsetDateTime o) {
+      return o.toInstant();
+    }
+    if (value instanceof Timestamp t) {
+      return t.toInstant();
+    }
+    return value == null ? null : Instant.parse(value.toString());
   }
 }

@@ -1,90 +1,127 @@
 package dev.slipway.coordinator.blueprint.rest;
 
-import dev.slipway.common.events.EventCodec;
-import dev.slipway.common.limits.Limits;
-import dev.slipway.coordinator.api.ApiException;
-import dev.slipway.coordinator.api.Checks;
-import dev.slipway.coordinator.auth.Caller;
 import dev.slipway.coordinator.auth.Roles;
+import dev.slipway.coordinator.blueprint.BlueprintService;
+import dev.slipway.coordinator.blueprint.BlueprintService.BlueprintEdit;
+import dev.slipway.coordinator.blueprint.BlueprintService.BlueprintRequest;
 import dev.slipway.platform.blueprint.BlueprintRecord;
 import dev.slipway.platform.blueprint.BlueprintRepository;
-import dev.slipway.platform.resource.Resources;
+import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
-import jakarta.transaction.Transactional;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.core.Response;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
+/**
+ * {@code /api/v1/blueprints}: what makes resources, of which kind, with what config and limits.
+ * Viewers read them with inline scripts left out (a script may hold a provider's secrets); admins
+ * see them whole, and create and change them.
+ */
 @Path("/api/v1/blueprints")
 public class BlueprintResource {
 
-  /** {@code POST /api/v1/blueprints}: create a blueprint, or change one of that name. */
-  public record BlueprintRequest(
+  /** A blueprint as the API shows it. */
+  public record BlueprintView(
+      String id,
       String name,
       String kind,
       String type,
-      Boolean enabled,
+      boolean enabled,
       Integer maxResources,
-      Map<String, Object> config) {}
+      Map<String, Object> config,
+      Instant createdAt,
+      String createdBy,
+      String updatedBy) {
 
-  private static final Map<String, String> KINDS = Map.of("static-host", "host");
+    /** {@code b}, its inline scripts shown only when {@code whole}. */
+    static BlueprintView of(BlueprintRecord b, boolean whole) {
+      return new BlueprintView(
+          b.id,
+          b.name,
+          b.kind,
+          b.type,
+          b.enabled,
+          b.maxResources,
+          whole ? b.config : redacted(b.config),
+          b.createdAt,
+          b.createdBy,
+          b.updatedBy);
+    }
+  }
 
   @Inject BlueprintRepository blueprints;
-  @Inject Resources resources;
-  @Inject Caller caller;
+  @Inject BlueprintService service;
+  @Inject SecurityIdentity identity;
 
   @GET
   @RolesAllowed(Roles.VIEWER)
-  public List<BlueprintRecord> list() {
-    return blueprints.listAll();
+  public List<BlueprintView> list() {
+    boolean whole = isAdmin();
+    return blueprints.list("order by name").stream().map(b -> BlueprintView.of(b, whole)).toList();
   }
 
+  @GET
+  @Path("{name}")
+  @RolesAllowed(Roles.VIEWER)
+  public BlueprintView get(@PathParam("name") String name) {
+    return BlueprintView.of(service.find(name), isAdmin());
+  }
+
+  /** Creates a blueprint (201); 409 when one of that name exists (change it with PATCH). */
   @POST
-  @Transactional
   @RolesAllowed(Roles.ADMIN)
-  public Response save(BlueprintRequest r) {
-    if (r == null || r.name() == null || r.name().isBlank()) {
-      throw ApiException.badRequest("name", "name is required");
+  public Response create(BlueprintRequest request) {
+    BlueprintRecord blueprint = service.create(request);
+    return Response.created(URI.create("/api/v1/blueprints/" + blueprint.name))
+        .entity(BlueprintView.of(service.find(blueprint.name), true))
+        .build();
+  }
+
+  @PATCH
+  @Path("{name}")
+  @RolesAllowed(Roles.ADMIN)
+  public BlueprintView edit(@PathParam("name") String name, BlueprintEdit edit) {
+    return BlueprintView.of(service.edit(name, edit), true);
+  }
+
+  private boolean isAdmin() {
+    return identity.hasRole(Roles.ADMIN);
+  }
+
+  /**
+   * {@code config} with every text that is an inline script (begins with {@code #!}) replaced by a
+   * note of its size, at any depth.
+   */
+  static Map<String, Object> redacted(Map<String, Object> config) {
+    if (config == null) {
+      return null;
     }
-    Checks.length("name", r.name(), Limits.NAME);
-    Checks.length("kind", r.kind(), Limits.NAME);
-    Checks.length("type", r.type(), Limits.NAME);
-    if (r.config() != null) {
-      Checks.length("config", EventCodec.tree(r.config()).toString(), Limits.BLUEPRINT_CONFIG);
+    Map<String, Object> shown = new LinkedHashMap<>();
+    config.forEach((key, value) -> shown.put(key, redactedValue(value)));
+    return shown;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Object redactedValue(Object value) {
+    if (value instanceof String text && text.startsWith("#!")) {
+      return "(inline script, " + text.getBytes(StandardCharsets.UTF_8).length + " bytes)";
     }
-    BlueprintRecord blueprint = blueprints.find("name", r.name()).firstResult();
-    boolean created = blueprint == null;
-    if (created) {
-      if (r.kind() == null || !KINDS.containsKey(r.kind())) {
-        throw ApiException.badRequest("kind", "kind must be one of " + Set.copyOf(KINDS.keySet()));
-      }
-      blueprint = new BlueprintRecord();
-      blueprint.id = r.name();
-      blueprint.name = r.name();
-      blueprint.kind = r.kind();
-      blueprint.type = KINDS.get(r.kind());
-      blueprint.createdBy = caller.subject();
-    } else if (r.kind() != null && !r.kind().equals(blueprint.kind)) {
-      throw ApiException.badRequest("kind", "a blueprint's kind cannot change");
-    } else {
-      blueprint.updatedBy = caller.subject();
+    if (value instanceof Map<?, ?> map) {
+      return redacted((Map<String, Object>) map);
     }
-    if (r.enabled() != null) {
-      blueprint.enabled = r.enabled();
+    if (value instanceof List<?> list) {
+      return list.stream().map(BlueprintResource::redactedValue).toList();
     }
-    if (r.maxResources() != null) {
-      blueprint.maxResources = r.maxResources();
-    }
-    if (r.config() != null) {
-      blueprint.config = r.config();
-    }
-    blueprints.persist(blueprint);
-    resources.retryAllocation(blueprint.type, "blueprint " + blueprint.name + " changed");
-    return Response.status(created ? 201 : 200).entity(blueprint).build();
+    return value;
   }
 }
