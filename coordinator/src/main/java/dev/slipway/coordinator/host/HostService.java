@@ -207,7 +207,9 @@ public class HostService {
    * Stops new leases on the host and removes it once its last lease is released; its name is free
    * at once. A broken host is removed the same way (its reason is kept in the new one): the leases
    * it holds stay with their owners, whose commands there fail, and it is destroyed when the last
-   * is released. The host's row is locked first, so a removal never loses a race.
+   * is released. A host a script-host blueprint made is destroyed through its blueprint's {@code
+   * destroy} by an allocator worker instead (at once if it holds no lease); one still being made
+   * cannot be removed yet. The host's row is locked first, so a removal never loses a race.
    */
   @Transactional
   public Resource remove(String id) {
@@ -219,6 +221,16 @@ public class HostService {
     if (REMOVED.contains(host.status)) {
       return host;
     }
+    BlueprintRecord blueprint = blueprints.findById(host.blueprintId);
+    boolean made = blueprint != null && BlueprintKinds.SCRIPT_HOST.equals(blueprint.kind);
+    if (made && host.status == ResourceStatus.PENDING) {
+      throw ApiException.conflict(
+          "host "
+              + id
+              + " is being made by blueprint "
+              + blueprint.name
+              + "; remove it once ready");
+    }
     String why =
         host.status == ResourceStatus.BROKEN
             ? "removed by an operator; it was broken: " + host.reason
@@ -227,9 +239,10 @@ public class HostService {
     host.updatedBy = caller.subject();
     lifecycle.move(host, ResourceStatus.RELEASED, why);
     resources.getEntityManager().refresh(host);
-    if (host.leasesHeld == 0) {
+    if (host.leasesHeld == 0 && !made) {
       lifecycle.move(host, ResourceStatus.DESTROYED, "removed by an operator; it was idle");
     }
+    // a host a blueprint made is destroyed by an allocator worker, through the blueprint's destroy
     return host;
   }
 

@@ -1,6 +1,7 @@
 package dev.slipway.worker.allocation;
 
 import dev.slipway.common.status.ResourceStatus;
+import dev.slipway.platform.blueprint.BlueprintKinds;
 import dev.slipway.platform.lease.CommandTarget;
 import dev.slipway.platform.lease.Lease;
 import dev.slipway.platform.resource.Resource;
@@ -19,7 +20,7 @@ public final class StaticHostBlueprint implements Blueprint {
 
   @Override
   public String kind() {
-    return "static-host";
+    return BlueprintKinds.STATIC_HOST;
   }
 
   @Override

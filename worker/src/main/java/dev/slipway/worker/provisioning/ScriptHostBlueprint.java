@@ -2,6 +2,7 @@ package dev.slipway.worker.provisioning;
 
 import dev.slipway.common.attributes.Attributes;
 import dev.slipway.common.status.ResourceStatus;
+import dev.slipway.platform.blueprint.BlueprintKinds;
 import dev.slipway.platform.blueprint.BlueprintRecord;
 import dev.slipway.platform.blueprint.ScriptHostConfig;
 import dev.slipway.platform.lease.CommandTarget;
@@ -44,7 +45,7 @@ public final class ScriptHostBlueprint implements Blueprint {
 
   @Override
   public String kind() {
-    return ScriptHostConfig.KIND;
+    return BlueprintKinds.SCRIPT_HOST;
   }
 
   @Override
