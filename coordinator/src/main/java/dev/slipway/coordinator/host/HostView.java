@@ -5,13 +5,14 @@ import java.util.Map;
 
 /**
  * A host as the API shows it: its credential only by id; {@code sftp} and {@code loginBanner} as a
- * worker last found them on connecting (null until then).
+ * worker last found them on connecting (null until then). A host a blueprint is still making has no
+ * address or port yet; {@code providerId} is what its provider calls it.
  */
 public record HostView(
     String id,
     String name,
     String address,
-    int port,
+    Integer port,
     String user,
     String credentialId,
     String hostKey,
@@ -29,7 +30,8 @@ public record HostView(
     String createdBy,
     String updatedBy,
     Boolean sftp,
-    Boolean loginBanner) {
+    Boolean loginBanner,
+    String providerId) {
 
   public static HostView of(Resource r) {
     return new HostView(
@@ -54,6 +56,7 @@ public record HostView(
         r.createdBy,
         r.updatedBy,
         r.sftp,
-        r.loginBanner);
+        r.loginBanner,
+        r.providerId);
   }
 }

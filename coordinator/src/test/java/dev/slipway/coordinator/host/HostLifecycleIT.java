@@ -103,6 +103,55 @@ class HostLifecycleIT {
   }
 
   @Test
+  void aHostABlueprintMadeIsLeftToItsDestroyAndOneBeingMadeCannotBeRemoved() {
+    String blueprint = "made-" + UUID.randomUUID().toString().substring(0, 8);
+    String ready = "host-" + UUID.randomUUID();
+    String making = "host-" + UUID.randomUUID();
+    QuarkusTransaction.requiringNew()
+        .run(
+            () -> {
+              sql(
+                  "insert into blueprints (id, name, kind, type) values (?1, ?1, 'script-host',"
+                      + " 'host')",
+                  blueprint);
+              sql(
+                  "insert into resources (id, blueprint_id, type, name, status, slots)"
+                      + " values (?1, ?2, 'host', ?1, 'active', 1)",
+                  ready,
+                  blueprint);
+              sql(
+                  "insert into resources (id, blueprint_id, type, name, status, slots)"
+                      + " values (?1, ?2, 'host', ?1, 'pending', 1)",
+                  making,
+                  blueprint);
+            });
+
+    // idle, yet not destroyed here: an allocator runs the blueprint's destroy, then destroys it
+    as(AuthTestResource.ADMIN_TOKEN)
+        .delete("/api/v1/hosts/" + ready)
+        .then()
+        .statusCode(202)
+        .body("status", equalTo("released"));
+    as(AuthTestResource.ADMIN_TOKEN)
+        .delete("/api/v1/hosts/" + making)
+        .then()
+        .statusCode(409)
+        .body("message", containsString("being made"));
+    as(AuthTestResource.ADMIN_TOKEN)
+        .get("/api/v1/hosts/" + making)
+        .then()
+        .body("status", equalTo("pending"));
+  }
+
+  private void sql(String sql, Object... parameters) {
+    var query = entityManager.createNativeQuery(sql);
+    for (int i = 0; i < parameters.length; i++) {
+      query.setParameter(i + 1, parameters[i]);
+    }
+    query.executeUpdate();
+  }
+
+  @Test
   void anEditThatRacesTheFirstContactPinIsRefusedAndThePinIsKept() throws Exception {
     String id = register(newName());
     CountDownLatch rowLocked = new CountDownLatch(1);

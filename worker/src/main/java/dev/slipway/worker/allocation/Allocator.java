@@ -111,7 +111,7 @@ public class Allocator {
   private int drainQueue(String type) {
     lockQueue(type);
     int served = 0;
-    boolean makesResources = blueprintsOf(type).stream().anyMatch(Blueprint::makesResources);
+    boolean makesResources = blueprintsOf(type).stream().anyMatch(Blueprint::mayMakeResources);
     WaitingQueue queue = new WaitingQueue(leaseRepository, type, PAGE);
     for (LeaseRepository.Waiting waiting = queue.next(); waiting != null; waiting = queue.next()) {
       Optional<Lease> lease =

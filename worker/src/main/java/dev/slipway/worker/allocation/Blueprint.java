@@ -27,6 +27,14 @@ public interface Blueprint {
   }
 
   /**
+   * Whether it may make a resource for a lease now (one query at most): when no blueprint of a type
+   * may, a drain stops at the first waiting lease that finds no free slot.
+   */
+  default boolean mayMakeResources() {
+    return makesResources();
+  }
+
+  /**
    * The resource types whose freed capacity may let its waiting leases through (a working copy
    * needs a host slot): the allocator serves its queue whenever theirs is served.
    */

@@ -36,6 +36,17 @@ public class DynamicHostRepository {
         .getResultList();
   }
 
+  /** Whether any script-host blueprint is enabled. */
+  @Transactional(Transactional.TxType.MANDATORY)
+  public boolean anyEnabled() {
+    return Boolean.TRUE.equals(
+        entityManager
+            .createNativeQuery(
+                "select exists (select 1 from blueprints where kind = ?1 and enabled)")
+            .setParameter(1, ScriptHostConfig.KIND)
+            .getSingleResult());
+  }
+
   /** How many hosts of {@code blueprintId} are alive, being made, ready and idle, made unleased. */
   @Transactional(Transactional.TxType.MANDATORY)
   public Counts counts(String blueprintId) {

@@ -58,6 +58,12 @@ public final class ScriptHostBlueprint implements Blueprint {
     return true;
   }
 
+  /** Only while some blueprint of this kind is enabled. */
+  @Override
+  public boolean mayMakeResources() {
+    return hosts.anyEnabled();
+  }
+
   @Override
   public boolean couldEverServe(Lease lease) {
     return lease.pinnedResourceId == null && !serving(lease).isEmpty();
