@@ -2,9 +2,6 @@ package dev.slipway.cli;
 
 import static dev.slipway.cli.ApiClient.path;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.slipway.cli.ApiClient.Param;
 import dev.slipway.cli.ApiClient.Reply;
 import dev.slipway.cli.Args.Attr;
@@ -15,7 +12,6 @@ import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
@@ -28,9 +24,6 @@ import picocli.CommandLine.Spec;
 final class BuildCommands {
 
   static final String BUILDS = "api/v1/builds";
-
-  /** The most builds the API returns in one page. */
-  static final int PAGE = 200;
 
   static final List<Column> TABLE =
       List.of(
@@ -167,34 +160,19 @@ final class BuildCommands {
               defaultValue = "50",
               description = "At most this many (default ${DEFAULT-VALUE}).")
           int limit) {
-    if (limit < 1) {
-      throw new ParameterException(
-          spec.subcommands().get("list"),
-          "Invalid value for option '--limit': " + limit + " is not a positive number");
-    }
-    ApiClient api = main.api();
-    ArrayNode builds = ApiClient.MAPPER.createArrayNode();
-    String cursor = null;
-    do {
-      JsonNode page =
-          api.get(
-                  ApiClient.query(
-                      BUILDS,
-                      List.of(
-                          new Param("plan", plan),
-                          new Param("status", status),
-                          new Param("branch", branch),
-                          new Param("requestedBy", requestedBy),
-                          new Param("limit", String.valueOf(Math.min(PAGE, limit - builds.size()))),
-                          new Param("cursor", cursor))))
-              .json();
-      page.path("builds").forEach(builds::add);
-      cursor = page.path("next").asText(null);
-    } while (cursor != null && builds.size() < limit);
-    ObjectNode all = ApiClient.MAPPER.createObjectNode();
-    all.set("builds", builds);
-    all.put("next", cursor);
-    main.printer().table(new Reply(ApiClient.write(all), builds), TABLE);
+    Pages.checkLimit(spec.subcommands().get("list"), limit);
+    Reply builds =
+        Pages.collect(
+            main.api(),
+            BUILDS,
+            List.of(
+                new Param("plan", plan),
+                new Param("status", status),
+                new Param("branch", branch),
+                new Param("requestedBy", requestedBy)),
+            "builds",
+            limit);
+    main.printer().table(builds, TABLE);
     return 0;
   }
 

@@ -120,15 +120,32 @@ final class LeaseCommands {
     return 0;
   }
 
-  @Command(name = "list", description = "List leases.")
+  @Command(
+      name = "list",
+      description = {
+        "List leases, newest first.",
+        "Fetches as many pages as --limit needs; --json prints {leases, next}."
+      })
   int list(
       @Option(names = "--status", paramLabel = "STATUS", description = "e.g. pending, active")
           String status,
       @Option(names = "--owner", paramLabel = "OWNER", description = "Only this owner's.")
-          String owner) {
-    String query =
-        ApiClient.query(LEASES, List.of(new Param("status", status), new Param("owner", owner)));
-    main.printer().table(main.api().get(query), TABLE);
+          String owner,
+      @Option(
+              names = "--limit",
+              paramLabel = "N",
+              defaultValue = "50",
+              description = "At most this many (default ${DEFAULT-VALUE}).")
+          int limit) {
+    Pages.checkLimit(spec.subcommands().get("list"), limit);
+    Reply leases =
+        Pages.collect(
+            main.api(),
+            LEASES,
+            List.of(new Param("status", status), new Param("owner", owner)),
+            "leases",
+            limit);
+    main.printer().table(leases, TABLE);
     return 0;
   }
 

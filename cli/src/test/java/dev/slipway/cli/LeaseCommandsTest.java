@@ -221,14 +221,40 @@ class LeaseCommandsTest {
 
   @Test
   void listFiltersByStatusAndOwner() {
-    CliRun cli = new CliRun(new FakeApi(request -> "[" + lease("pending", 1, null) + "]"));
+    CliRun cli =
+        new CliRun(
+            new FakeApi(
+                request -> "{\"leases\":[" + lease("pending", 1, null) + "],\"next\":null}"));
 
     assertEquals(0, cli.run("lease", "list", "--status", "pending", "--owner", "build 7"));
 
-    assertEquals("api/v1/leases?status=pending&owner=build+7", cli.api.only("GET").path());
+    assertEquals("api/v1/leases?status=pending&owner=build+7&limit=50", cli.api.only("GET").path());
     String[] lines = cli.out().split("\\R");
     assertEquals("ID       TYPE  STATUS   RESOURCE  OWNER  QUEUE  ATTRIBUTES", lines[0]);
     assertEquals("lease-1  host  pending  -         -      1      pool=a", lines[1]);
+  }
+
+  @Test
+  void listFollowsTheCursorUpToTheLimitAndJsonHoldsEveryLease() {
+    String two = lease("active", null, null) + "," + lease("active", null, null);
+    CliRun cli =
+        new CliRun(
+            new FakeApi(
+                request ->
+                    request.path().contains("cursor=c1")
+                        ? "{\"leases\":[" + lease("released", null, null) + "],\"next\":\"c2\"}"
+                        : "{\"leases\":[" + two + "],\"next\":\"c1\"}"));
+
+    assertEquals(0, cli.run("--json", "lease", "list", "--limit", "3"), cli.err());
+
+    assertEquals(
+        List.of("api/v1/leases?limit=3", "api/v1/leases?limit=1&cursor=c1"),
+        cli.api.requests.stream().map(Request::path).toList());
+    var printed = ApiClient.read(cli.out());
+    assertEquals(3, printed.get("leases").size());
+    assertEquals("released", printed.get("leases").get(2).get("status").asText());
+    assertEquals("c2", printed.get("next").asText());
+    assertEquals(2, new CliRun(new FakeApi(r -> "{}")).run("lease", "list", "--limit", "0"));
   }
 
   @Test

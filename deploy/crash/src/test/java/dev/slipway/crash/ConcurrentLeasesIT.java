@@ -130,7 +130,7 @@ class ConcurrentLeasesIT {
         .until(
             () -> {
               for (JsonNode lease :
-                  stack.api.get("api/v1/leases?status=active&owner=" + pool).ok()) {
+                  stack.api.leases("status=active&owner=" + pool)) {
                 SlipwayClient.Reply release =
                     stack.api.post(
                         "api/v1/leases/" + lease.get("id").asText() + "/release", Map.of());

@@ -11,7 +11,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -138,6 +140,25 @@ public final class SlipwayClient {
     StringBuilder query = new StringBuilder("api/v1/resources?type=").append(encode(type));
     attributes.forEach((k, v) -> query.append("&attr=").append(encode(k + ":" + v)));
     return get(query.toString()).ok();
+  }
+
+  /**
+   * Every lease {@code GET /api/v1/leases?<query>} lists (e.g. {@code owner=pool-1}), following its
+   * {@code next} cursor page by page.
+   */
+  public List<JsonNode> leases(String query) throws IOException, InterruptedException {
+    List<JsonNode> all = new ArrayList<>();
+    String cursor = null;
+    do {
+      JsonNode page =
+          get("api/v1/leases?limit=200&"
+                  + query
+                  + (cursor == null ? "" : "&cursor=" + encode(cursor)))
+              .ok();
+      page.get("leases").forEach(all::add);
+      cursor = page.get("next").isNull() ? null : page.get("next").asText();
+    } while (cursor != null);
+    return all;
   }
 
   public JsonNode lease(String id) throws IOException, InterruptedException {

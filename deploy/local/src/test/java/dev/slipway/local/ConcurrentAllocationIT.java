@@ -51,7 +51,7 @@ class ConcurrentAllocationIT {
     holdAndReleaseUntilAllEnd(stack, pool);
 
     int acquired = 0;
-    for (JsonNode lease : stack.api.get("api/v1/leases?owner=" + pool).ok()) {
+    for (JsonNode lease : stack.api.leases("owner=" + pool)) {
       String status = lease.get("status").asText();
       assertTrue(status.equals("released") || status.equals("failed"), "lease ended " + lease);
       if (status.equals("failed")) {
@@ -103,7 +103,7 @@ class ConcurrentAllocationIT {
         .until(
             () -> {
               boolean open = false;
-              for (JsonNode lease : stack.api.get("api/v1/leases?owner=" + pool).ok()) {
+              for (JsonNode lease : stack.api.leases("owner=" + pool)) {
                 String status = lease.get("status").asText();
                 if (status.equals("active")) {
                   stack.api.post(

@@ -135,8 +135,11 @@ public class LeaseRepository implements PanacheRepositoryBase<Lease, String> {
         .getResultList();
   }
 
-  /** Lists leases, newest first, optionally of one status and owner. */
-  public List<Lease> list(LeaseStatus status, String owner, int limit) {
+  /**
+   * Leases, newest first (by {@code seq}), optionally of one status and owner, starting after the
+   * lease of {@code seq} {@code afterSeq} (null: from the newest); at most {@code limit}.
+   */
+  public List<Lease> list(LeaseStatus status, String owner, Long afterSeq, int limit) {
     StringBuilder query = new StringBuilder("1 = 1");
     Parameters parameters = new Parameters();
     if (status != null) {
@@ -146,6 +149,10 @@ public class LeaseRepository implements PanacheRepositoryBase<Lease, String> {
     if (owner != null) {
       query.append(" and owner = :owner");
       parameters.and("owner", owner);
+    }
+    if (afterSeq != null) {
+      query.append(" and seq < :afterSeq");
+      parameters.and("afterSeq", afterSeq);
     }
     return find(query + " order by seq desc", parameters).page(0, limit).list();
   }

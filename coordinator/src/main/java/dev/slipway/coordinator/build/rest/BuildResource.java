@@ -4,6 +4,7 @@ import dev.slipway.common.limits.Limits;
 import dev.slipway.common.status.BuildStatus;
 import dev.slipway.coordinator.api.ApiException;
 import dev.slipway.coordinator.api.Checks;
+import dev.slipway.coordinator.api.Paging;
 import dev.slipway.coordinator.auth.Roles;
 import dev.slipway.coordinator.build.Build;
 import dev.slipway.coordinator.build.BuildCursor;
@@ -117,13 +118,10 @@ public class BuildResource {
   }
 
   /** At most this many builds per page of {@link #list}, and how many without {@code limit}. */
-  static final int MAX_LIMIT = 200;
-
-  static final int DEFAULT_LIMIT = 50;
-
   /**
-   * {@code GET /api/v1/builds}: builds newest first, a page at a time; every filter given must
-   * match. {@code next} is the {@code cursor} of the following page, null on the last one.
+   * {@code GET /api/v1/builds}: builds newest first, a page at a time ({@link Paging}); every
+   * filter given must match. {@code next} is the {@code cursor} of the following page, null on the
+   * last one.
    */
   @GET
   @RolesAllowed(Roles.VIEWER)
@@ -135,11 +133,13 @@ public class BuildResource {
       @QueryParam("limit") String limit,
       @QueryParam("cursor") String cursor) {
     BuildFilter filter = new BuildFilter(plan, buildStatus(status), branch, requestedBy);
-    int size = pageSize(limit);
-    List<Build> found = builds.newest(filter, cursor == null ? null : cursor(cursor), size + 1);
-    List<Build> page = found.subList(0, Math.min(size, found.size()));
-    String next = found.size() > size ? BuildCursor.after(page.get(size - 1)).encode() : null;
-    return new BuildPage(page.stream().map(BuildPage.Summary::of).toList(), next);
+    int size = Paging.size(limit);
+    Paging.Page<Build> page =
+        Paging.page(
+            builds.newest(filter, Paging.cursor(cursor, BuildCursor::decode), size + 1),
+            size,
+            b -> BuildCursor.after(b).encode());
+    return new BuildPage(page.items().stream().map(BuildPage.Summary::of).toList(), page.next());
   }
 
   private static BuildStatus buildStatus(String status) {
@@ -151,31 +151,6 @@ public class BuildResource {
           "unknown build status '"
               + status
               + "' (pending, running, passed, failed, aborted or error)");
-    }
-  }
-
-  private static int pageSize(String limit) {
-    if (limit == null) {
-      return DEFAULT_LIMIT;
-    }
-    try {
-      int size = Integer.parseInt(limit.trim());
-      if (size >= 1 && size <= MAX_LIMIT) {
-        return size;
-      }
-    } catch (NumberFormatException e) {
-      // refused below
-    }
-    throw ApiException.badRequest(
-        "limit", "limit must be a whole number from 1 to " + MAX_LIMIT + ", not '" + limit + "'");
-  }
-
-  private static BuildCursor cursor(String cursor) {
-    try {
-      return BuildCursor.decode(cursor);
-    } catch (IllegalArgumentException e) {
-      throw ApiException.badRequest(
-          "cursor", "cursor must be the 'next' of an earlier page: " + e.getMessage());
     }
   }
 

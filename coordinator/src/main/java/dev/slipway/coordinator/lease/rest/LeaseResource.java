@@ -4,6 +4,7 @@ import dev.slipway.common.limits.Limits;
 import dev.slipway.common.status.LeaseStatus;
 import dev.slipway.coordinator.api.ApiException;
 import dev.slipway.coordinator.api.Checks;
+import dev.slipway.coordinator.api.Paging;
 import dev.slipway.coordinator.auth.Roles;
 import dev.slipway.coordinator.lease.LeaseRequest;
 import dev.slipway.coordinator.lease.LeaseService;
@@ -81,17 +82,40 @@ public class LeaseResource {
     Checks.length("hostLease", r.hostLease(), Limits.ID);
   }
 
+  /**
+   * {@code GET /api/v1/leases}: a page of leases, newest first, and the cursor of the next page.
+   */
+  public record LeasePage(List<LeaseView> leases, String next) {}
+
+  /** The kind of a lease cursor ({@link Paging#encode}); it holds the page's last {@code seq}. */
+  private static final String CURSOR = "l1";
+
+  /**
+   * {@code GET /api/v1/leases}: leases newest first, a page at a time ({@link Paging}), optionally
+   * only of one status and owner. {@code next} is the {@code cursor} of the following page, null on
+   * the last one.
+   */
   @GET
   @RolesAllowed(Roles.VIEWER)
-  public List<LeaseView> list(
-      @QueryParam("status") String status, @QueryParam("owner") String owner) {
+  public LeasePage list(
+      @QueryParam("status") String status,
+      @QueryParam("owner") String owner,
+      @QueryParam("limit") String limit,
+      @QueryParam("cursor") String cursor) {
     LeaseStatus wanted;
     try {
       wanted = status == null ? null : LeaseStatus.fromWire(status);
     } catch (IllegalArgumentException e) {
       throw ApiException.badRequest("status", "unknown lease status '" + status + "'");
     }
-    return leases.list(wanted, owner, 500).stream().map(this::view).toList();
+    int size = Paging.size(limit);
+    Long after = Paging.cursor(cursor, text -> Paging.number(Paging.decode(CURSOR, text, 1)[0]));
+    Paging.Page<Lease> page =
+        Paging.page(
+            leases.list(wanted, owner, after, size + 1),
+            size,
+            l -> Paging.encode(CURSOR, Long.toString(l.seq)));
+    return new LeasePage(page.items().stream().map(this::view).toList(), page.next());
   }
 
   @GET
