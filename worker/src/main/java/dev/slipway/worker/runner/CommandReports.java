@@ -60,6 +60,9 @@ public class CommandReports {
       String outcome, Integer exitCode, String signal, String message, SshFailure.Kind failure) {
 
     static Ending of(ExecResult r) {
+      if (r.lost() != null) {
+        return failed(r.lost(), null); // an abort or timeout asked for meanwhile did not happen
+      }
       String outcome =
           r.aborted()
               ? CommandFinished.ABORTED

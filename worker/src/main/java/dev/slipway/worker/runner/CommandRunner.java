@@ -306,8 +306,12 @@ public class CommandRunner {
       return CommandReports.Ending.failed(
           "build secrets are not supported on windows hosts yet: the command never ran", null);
     }
-    return CommandReports.Ending.of(
-        execute(request, startedAt, host, key, output, from, resumed, exports(secrets.values())));
+    ExecResult result =
+        execute(request, startedAt, host, key, output, from, resumed, exports(secrets.values()));
+    if (result.lost() != null) {
+      output.note("slipway: " + result.lost() + "\n");
+    }
+    return CommandReports.Ending.of(result);
   }
 
   /**

@@ -19,9 +19,11 @@ import org.jboss.logging.Logger;
  * Runs commands on POSIX hosts so that they outlive the runner (see {@link SpoolScripts}): starts a
  * command at most once, follows its output and exit status over SFTP on the host's pooled session
  * (over framed exec channels where the host has no usable SFTP: {@link SshFeatures}), kills its
- * process group on timeout or abort, and re-attaches to a command another runner started. A
- * connection lost on the way is reconnected for up to {@code slipway.ssh.reconnect-for}; the
- * command keeps running on the host meanwhile.
+ * process group on timeout or abort, and re-attaches to a command another runner started. A command
+ * whose host booted again since it started is never signalled: it is reported lost ({@link
+ * ExecResult#REBOOTED}; {@link SpoolScripts} compares boot ids). A connection lost on the way is
+ * reconnected for up to {@code slipway.ssh.reconnect-for}; the command keeps running on the host
+ * meanwhile.
  */
 public final class DetachedCommands {
 
@@ -162,6 +164,10 @@ public final class DetachedCommands {
     private boolean timedOut;
     private boolean aborted;
     private boolean vanished;
+
+    /** The host booted again since the command started: it is lost, and never signalled. */
+    private boolean rebooted;
+
     private Instant attachedAt = Instant.now();
     private Instant aliveCheckedAt = Instant.now();
 
@@ -183,14 +189,14 @@ public final class DetachedCommands {
           }
           boolean progressed = pump();
           Integer exit = exitStatus();
-          if (exit == null && !progressed && aliveCheckDue()) {
+          if (exit == null && !rebooted && !progressed && aliveCheckDue()) {
             if (!alive()) {
               reader.stale();
               exit = readExit(); // it may have ended since we looked
               vanished = exit == null;
             }
           }
-          if (exit != null || vanished || ((timedOut || aborted) && !alive())) {
+          if (exit != null || vanished || rebooted || ((timedOut || aborted) && !alive())) {
             while (pump()) {
               // the rest of the output, written before the exit status
             }
@@ -264,11 +270,13 @@ public final class DetachedCommands {
       if (reader == null) {
         reader = new SpoolReader(dir, spec.stdoutFrom(), spec.stderrFrom());
       }
-      boolean started =
-          sftp != null
-              ? reader.started(sftp)
-              : connections.run(host, session, SpoolScripts.started(dir)) == 0;
-      if (!started) {
+      int started =
+          sftp != null && !reader.started(sftp)
+              ? 1
+              : connections.run(host, session, SpoolScripts.started(dir));
+      if (started == SpoolScripts.REBOOTED) {
+        rebooted();
+      } else if (started != 0) {
         boolean secrets = spec.secretExports() != null;
         starter = session.createExecChannel(SpoolScripts.start(dir, spec.script(), secrets));
         if (secrets) {
@@ -318,6 +326,10 @@ public final class DetachedCommands {
      */
     private boolean alive() throws SshFailure {
       int status = connections.run(host, session, SpoolScripts.alive(dir));
+      if (status == SpoolScripts.REBOOTED) {
+        rebooted();
+        return false;
+      }
       if (status == SpoolScripts.NO_PID) {
         return Duration.between(attachedAt, Instant.now()).compareTo(PID_GRACE) < 0;
       }
@@ -338,13 +350,33 @@ public final class DetachedCommands {
       LOG.infof(
           "command %s: %s; killing its process group",
           spec.commandId(), timedOut ? "timed out" : "aborted");
-      connections.run(host, session, SpoolScripts.kill(dir, config.killGrace().toSeconds()));
+      int status =
+          connections.run(host, session, SpoolScripts.kill(dir, config.killGrace().toSeconds()));
+      if (status == SpoolScripts.REBOOTED) {
+        rebooted();
+      }
+    }
+
+    private void rebooted() {
+      if (!rebooted) {
+        LOG.warnf(
+            "command %s: %s booted again since the command started; it is lost, and nothing is"
+                + " signalled",
+            spec.commandId(), host.describe());
+      }
+      rebooted = true;
     }
 
     private ExecResult result(Integer exit) {
       String signal = exit != null && exit > 128 && exit < 160 ? Signals.name(exit - 128) : null;
       return new ExecResult(
-          exit, signal, timedOut, aborted, reader.stdoutBytes(), reader.stderrBytes());
+          exit,
+          signal,
+          timedOut,
+          aborted,
+          reader.stdoutBytes(),
+          reader.stderrBytes(),
+          exit == null && rebooted ? ExecResult.REBOOTED : null);
     }
 
     private void dropConnection() {

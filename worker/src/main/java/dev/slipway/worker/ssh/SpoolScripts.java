@@ -16,7 +16,13 @@ import dev.slipway.common.platform.Shell;
  *       channel that started it;
  *   <li>a wrapper writes the group id to {@code pid}, stdout and stderr to {@code out} and {@code
  *       err}, and the exit status to {@code exit} (atomically, by rename) when the command ends; it
- *       survives TERM (it traps it) so that a killed command still gets its status written.
+ *       survives TERM (it traps it) so that a killed command still gets its status written;
+ *   <li>{@code boot} holds the id of the boot the command started in (Linux: {@code
+ *       /proc/sys/kernel/random/boot_id}, read with shell builtins; macOS: {@code sysctl -n
+ *       kern.bootsessionuuid}; elsewhere nothing is recorded). A spool on persistent disk outlives
+ *       a reboot, and its {@code pid} may then be another process's: the kill, the liveness check
+ *       and a re-attach compare it with the current boot's id first, and never signal across a
+ *       reboot ({@link #REBOOTED}). Without a recorded or a current id they behave as before.
  * </ul>
  *
  * A runner follows {@code out}, {@code err} and {@code exit} over SFTP, from any offset; on a host
@@ -26,13 +32,43 @@ final class SpoolScripts {
 
   /** The files a command's spool directory holds. */
   static final java.util.List<String> FILES =
-      java.util.List.of("out", "err", "pid", "exit", "exit.tmp");
+      java.util.List.of("out", "err", "pid", "boot", "exit", "exit.tmp");
 
   /** Exit status of {@link #start} when the command had been started before (attach instead). */
   static final int ALREADY_STARTED = 200;
 
   /** Exit status of {@link #start} when the spool directory cannot be made. */
   static final int NO_SPOOL = 201;
+
+  /**
+   * Exit status of {@link #kill}, {@link #alive} and {@link #started} when the host booted again
+   * since the command started: nothing was signalled, and the command is lost.
+   */
+  static final int REBOOTED = 202;
+
+  /**
+   * Sets {@code b} to the current boot's id, empty when none can be read. On Linux only builtins
+   * run ({@code sysctl} is for hosts without {@code /proc}); kern.boottime is not used, as it moves
+   * when the clock is set.
+   */
+  private static final String BOOT_ID =
+      """
+      b=
+      if [ -r /proc/sys/kernel/random/boot_id ]; then read -r b < /proc/sys/kernel/random/boot_id
+      elif [ ! -d /proc/sys/kernel ] && command -v sysctl > /dev/null 2>&1; then
+        b=$(sysctl -n kern.bootsessionuuid 2> /dev/null)
+      fi
+      """;
+
+  /** Exits {@link #REBOOTED} when spool {@code $D} records a boot id other than the current one. */
+  private static final String SAME_BOOT =
+      BOOT_ID
+          + """
+          r=
+          [ ! -f "$D/boot" ] || read -r r < "$D/boot"
+          [ -z "$r" ] || [ -z "$b" ] || [ "$r" = "$b" ] || exit REBOOTED
+          """
+              .replace("REBOOTED", Integer.toString(REBOOTED));
 
   private static final Shell SH = Platform.LINUX.shell();
 
@@ -52,27 +88,36 @@ final class SpoolScripts {
       mkdir -p "${D%/*}" || exit 201
       mkdir "$D" 2>/dev/null || exit 200
       if [ "$3" = 1 ]; then (umask 077 && cat > "$D/env") || exit 201; fi
+      BOOT_ID\
+      [ -z "$b" ] || printf '%s\\n' "$b" > "$D/boot"
       if command -v setsid > /dev/null 2>&1; then set -- setsid
       else set -- perl -MPOSIX -e 'POSIX::setsid(); exec @ARGV'; fi
       "$@" /bin/sh -c WRAPPER slipway-command "$D" "$S" < /dev/null > /dev/null 2>&1 &
       wait $!"""
-          .replace("WRAPPER", SH.quote(WRAPPER));
+          .replace("WRAPPER", SH.quote(WRAPPER))
+          .replace("BOOT_ID", BOOT_ID);
 
   private static final String KILL =
       """
       D=$1 g=$2 i=0
+      SAME_BOOT\
       while [ ! -s "$D/pid" ] && [ $i -lt 20 ]; do sleep 0.1; i=$((i+1)); done
       read p < "$D/pid" || exit 0
       kill -TERM -$p 2> /dev/null || exit 0
       i=0
       while kill -0 -$p 2> /dev/null && [ $i -lt $((g*10)) ]; do sleep 0.1; i=$((i+1)); done
       kill -KILL -$p 2> /dev/null
-      exit 0""";
+      exit 0"""
+          .replace("SAME_BOOT", SAME_BOOT);
 
   private static final String ALIVE =
-      """
-      read p < "$1/pid" 2> /dev/null || exit 2
-      kill -0 -$p 2> /dev/null""";
+      "D=$1\n"
+          + SAME_BOOT
+          + """
+          read p < "$D/pid" 2> /dev/null || exit 2
+          kill -0 -$p 2> /dev/null""";
+
+  private static final String STARTED = "D=$1\n[ -d \"$D\" ] || exit 1\n" + SAME_BOOT + "exit 0";
 
   private static final String READ =
       """
@@ -102,14 +147,17 @@ final class SpoolScripts {
     return call(START, dir, script, secretsOnStdin ? "1" : "0");
   }
 
-  /** Kills the command's process group: TERM, then KILL after {@code graceSeconds}. */
+  /**
+   * Kills the command's process group: TERM, then KILL after {@code graceSeconds}; exits {@link
+   * #REBOOTED} without signalling anything when the host booted again since the command started.
+   */
   static String kill(String dir, long graceSeconds) {
     return call(KILL, dir, Long.toString(graceSeconds));
   }
 
   /**
-   * Exits 0 while any process of the command's group is alive, else {@link #GONE} or {@link
-   * #NO_PID}.
+   * Exits 0 while any process of the command's group is alive, else {@link #GONE}, {@link #NO_PID}
+   * or {@link #REBOOTED}.
    */
   static String alive(String dir) {
     return call(ALIVE, dir);
@@ -126,9 +174,12 @@ final class SpoolScripts {
         READ, dir, Long.toString(stdoutFrom), Long.toString(stderrFrom), Integer.toString(max));
   }
 
-  /** Exits 0 when the spool directory exists (the command was started). */
+  /**
+   * Exits 0 when the spool directory exists (the command was started), {@link #REBOOTED} when it
+   * was started in an earlier boot of the host, else 1.
+   */
   static String started(String dir) {
-    return call("[ -d \"$1\" ]", dir);
+    return call(STARTED, dir);
   }
 
   /** Removes the spool directory. */

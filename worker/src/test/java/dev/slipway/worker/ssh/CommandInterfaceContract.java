@@ -404,4 +404,146 @@ abstract class CommandInterfaceContract extends RealSshHostTest {
     assertEquals("line 1\nline 2\nline 3\nline 4\nline 5\nline 6\n", all);
     assertEquals(List.of("once"), Files.readAllLines(ranFile));
   }
+
+  /** The spool directory of command {@code id} on the host (this machine). */
+  static Path spool(String id) throws SshFailure {
+    return Path.of(
+        connections.home(hostConnection(), host.clientKeyPair()),
+        TestSshConfig.QUICK.spoolDir(),
+        id);
+  }
+
+  static boolean nonEmpty(Path file) throws IOException {
+    try {
+      return Files.size(file) > 0;
+    } catch (java.nio.file.NoSuchFileException e) {
+      return false;
+    }
+  }
+
+  /** A {@code sleep 300} in a process group of its own: a process that got a recorded pid. */
+  static Process bystander() throws IOException {
+    return new ProcessBuilder("setsid", "sleep", "300").start();
+  }
+
+  /**
+   * A reboot, simulated: the running command's spool records another boot's id, and its pid is now
+   * an unrelated process group's. The abort must not signal that group; the command is lost.
+   */
+  @Test
+  void anAbortAfterARebootSignalsNothingAndTheCommandIsLost() throws Exception {
+    String id = newId();
+    String mark = marker();
+    AtomicBoolean abort = new AtomicBoolean();
+    ExecutorService runner = Executors.newSingleThreadExecutor();
+    Process sleep = null;
+    try {
+      Future<ExecResult> running =
+          runner.submit(
+              () -> run(id, "echo started; sleep " + mark, LONG, new Collected(true), abort::get));
+      Path spool = spool(id);
+      long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (!(nonEmpty(spool.resolve("pid")) && nonEmpty(spool.resolve("out")))) {
+        assertTrue(System.nanoTime() < until, "the command did not start in 30s");
+        Thread.sleep(50);
+      }
+      String boot = Files.readString(spool.resolve("boot")).strip();
+      assertEquals(
+          Files.readString(Path.of("/proc/sys/kernel/random/boot_id")).strip(),
+          boot,
+          "the boot the command started in");
+      sleep = bystander();
+      Files.writeString(spool.resolve("boot"), UUID.randomUUID() + "\n");
+      Files.writeString(spool.resolve("pid"), sleep.pid() + "\n");
+
+      abort.set(true);
+      ExecResult result = running.get(1, TimeUnit.MINUTES);
+
+      assertEquals(ExecResult.REBOOTED, result.lost());
+      assertEquals(null, result.exitCode());
+      assertTrue(sleep.isAlive(), "the process that got the recorded pid was signalled");
+      assertFalse(sleep.waitFor(1, TimeUnit.SECONDS), "it died after the abort");
+    } finally {
+      runner.shutdownNow();
+      if (sleep != null) {
+        sleep.destroyForcibly();
+      }
+      // the command itself still runs: its sleep is killed by pid (never by group through
+      // /usr/bin/kill: procps-ng 4.0.2 turns "kill -KILL -PGID" into kill(-1, SIGKILL))
+      killAll("sleep " + mark);
+    }
+  }
+
+  /** Kills, one by one by pid, this machine's processes whose command line has {@code text}. */
+  static void killAll(String text) throws IOException, InterruptedException {
+    for (String line : processesWith(text)) {
+      long pid = Long.parseLong(line.split("\\s+", 2)[0]);
+      if (pid > 1) {
+        ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+      }
+    }
+  }
+
+  /**
+   * A runner re-attaching after a reboot to a command whose timeout has passed: it neither kills
+   * the group its spool names nor waits for it, and reports the command lost.
+   */
+  @Test
+  void aReattachAfterARebootSignalsNothingAndTheCommandIsLost() throws Exception {
+    String id = newId();
+    Path spool = spool(id);
+    Files.createDirectories(spool);
+    Process sleep = bystander();
+    try {
+      Files.writeString(spool.resolve("boot"), UUID.randomUUID() + "\n");
+      Files.writeString(spool.resolve("pid"), sleep.pid() + "\n");
+      Files.writeString(spool.resolve("out"), "before the reboot\n");
+      Files.writeString(spool.resolve("err"), "");
+      Collected out = new Collected(true);
+
+      ExecResult result =
+          commands.run(
+              hostConnection(),
+              host.clientKeyPair(),
+              DetachedCommands.Spec.again(
+                  id, "echo never", Instant.now().minusSeconds(600), Duration.ofMinutes(1), 0, 0),
+              out,
+              () -> true);
+
+      assertEquals(ExecResult.REBOOTED, result.lost());
+      assertEquals("before the reboot\n", out.out());
+      assertTrue(sleep.isAlive(), "the process that got the recorded pid was signalled");
+      assertFalse(sleep.waitFor(1, TimeUnit.SECONDS), "it died after the re-attach");
+    } finally {
+      sleep.destroyForcibly();
+    }
+  }
+
+  /** Where no boot id was recorded (a spool of an earlier version), an abort kills as before. */
+  @Test
+  void withoutARecordedBootIdAnAbortStillKills() throws Exception {
+    String id = newId();
+    String mark = marker();
+    AtomicBoolean abort = new AtomicBoolean();
+    ExecutorService runner = Executors.newSingleThreadExecutor();
+    try {
+      Future<ExecResult> running =
+          runner.submit(
+              () -> run(id, "echo started; sleep " + mark, LONG, new Collected(true), abort::get));
+      Path spool = spool(id);
+      long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (!nonEmpty(spool.resolve("out"))) {
+        assertTrue(System.nanoTime() < until, "the command did not start in 30s");
+        Thread.sleep(50);
+      }
+      Files.delete(spool.resolve("boot"));
+      abort.set(true);
+      ExecResult result = running.get(1, TimeUnit.MINUTES);
+      assertTrue(result.aborted());
+      assertEquals(null, result.lost());
+      assertEquals(List.of(), processesWith("sleep " + mark));
+    } finally {
+      runner.shutdownNow();
+    }
+  }
 }
