@@ -129,8 +129,7 @@ class ConcurrentLeasesIT {
         .pollInterval(Duration.ofMillis(50))
         .until(
             () -> {
-              for (JsonNode lease :
-                  stack.api.leases("status=active&owner=" + pool)) {
+              for (JsonNode lease : stack.api.leases("status=active&owner=" + pool)) {
                 SlipwayClient.Reply release =
                     stack.api.post(
                         "api/v1/leases/" + lease.get("id").asText() + "/release", Map.of());

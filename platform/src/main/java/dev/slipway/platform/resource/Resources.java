@@ -132,7 +132,8 @@ public class Resources {
             r.status.wireName(),
             r.slots,
             r.enabled,
-            r.attributes));
+            r.attributes,
+            r.reason));
   }
 
   private static String eventType(ResourceStatus status) {

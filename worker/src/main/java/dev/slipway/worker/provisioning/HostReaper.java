@@ -27,14 +27,14 @@ import org.jboss.logging.Logger;
 
 /**
  * Keeps the dynamic hosts of script-host blueprints in line with their config, on a timer ({@code
- * slipway.provisioning.reap-interval}) of every allocator worker, the first round at start-up:
- * destroys hosts idle past {@code idleTtl} beyond the warm pool (all idle hosts of a disabled
- * blueprint), makes hosts until {@code minIdle} are ready or being made, and, for blueprints with a
- * {@code list} script (at most every {@code list-interval}), destroys instances carrying this
- * installation's tag that Slipway does not know, and breaks hosts whose instance is gone. Rounds of
- * different workers may overlap: every action locks its host row or the allocation queue, so each
- * happens once. (Hosts whose making or destroying was left without a worker are taken up by {@link
- * ProvisioningJobs}.)
+ * slipway.provisioning.reap-interval}) of every allocator worker, the first round one interval
+ * after it starts: destroys hosts idle past {@code idleTtl} beyond the warm pool (all idle hosts of
+ * a disabled blueprint), makes hosts until {@code minIdle} are ready or being made, and, for
+ * blueprints with a {@code list} script (at most every {@code list-interval}), destroys instances
+ * carrying this installation's tag that Slipway does not know, and breaks hosts whose instance is
+ * gone. Rounds of different workers may overlap: every action locks its host row or the allocation
+ * queue, so each happens once. (Hosts whose making or destroying was left without a worker are
+ * taken up by {@link ProvisioningJobs}.)
  */
 @ApplicationScoped
 public class HostReaper {
