@@ -16,7 +16,9 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -239,6 +241,23 @@ public class CommandRepository implements PanacheRepositoryBase<Command, String>
             r ->
                 new Orphan((String) r[0], instant(r[1]), (String) r[2], ((Number) r[3]).intValue()))
         .toList();
+  }
+
+  /**
+   * The statuses of those of {@code ids} that have a row (a command whose row was deleted, or that
+   * another installation ran, is absent): what a sweep of the spools on a host goes by.
+   */
+  public Map<String, CommandStatus> statuses(Collection<String> ids) {
+    Map<String, CommandStatus> found = new HashMap<>();
+    if (ids.isEmpty()) {
+      return found;
+    }
+    getEntityManager()
+        .createQuery("select c.id, c.status from Command c where c.id in :ids", Object[].class)
+        .setParameter("ids", ids)
+        .getResultList()
+        .forEach(r -> found.put((String) r[0], (CommandStatus) r[1]));
+    return found;
   }
 
   // ---- allocators -------------------------------------------------------------------------------

@@ -4,9 +4,13 @@ import java.io.IOException;
 import java.security.KeyPair;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.EnumSet;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
+import java.util.regex.Pattern;
 import org.apache.sshd.client.channel.ChannelExec;
 import org.apache.sshd.client.channel.ClientChannelEvent;
 import org.apache.sshd.client.session.ClientSession;
@@ -143,8 +147,85 @@ public final class DetachedCommands {
     }
   }
 
+  /**
+   * The spool directories on a POSIX host, by command id: all of them, and those not written to for
+   * longer than the age asked for ({@link #spools}).
+   */
+  public record Spools(Set<String> all, Set<String> untouched) {}
+
+  /** How many spools one {@link #sweep} exec names (its command line stays short). */
+  private static final int SWEEP_BATCH = 200;
+
+  /** What a spool directory's name must look like to be listed or removed (a command id). */
+  private static final Pattern SPOOL_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]*");
+
+  /**
+   * Lists the spool directories on the host (one exec), noting those not written to for longer than
+   * {@code untouchedFor} (whole minutes, at least one).
+   */
+  public Spools spools(HostConnection host, KeyPair key, Duration untouchedFor) throws SshFailure {
+    long minutes = Math.max(1, untouchedFor.toMinutes());
+    SshConnections.Captured listed =
+        connections.capture(host, key, SpoolScripts.list(spoolRoot(host, key), minutes), null);
+    if (listed.exitStatus() == null || listed.exitStatus() != 0 || listed.stdout() == null) {
+      throw new SshFailure(
+          SshFailure.Kind.CONNECTION_LOST,
+          host.describe() + ": listing the spool failed: " + listed.stderrText().strip(),
+          null);
+    }
+    Set<String> all = new LinkedHashSet<>();
+    Set<String> untouched = new LinkedHashSet<>();
+    Set<String> into = all;
+    for (String line : listed.stdoutText().split("\n")) {
+      if (line.equals("--")) {
+        into = untouched;
+        continue;
+      }
+      String name = line.startsWith("./") ? line.substring(2) : line;
+      if (SPOOL_NAME.matcher(name).matches()) {
+        into.add(name);
+      }
+    }
+    untouched.retainAll(all);
+    return new Spools(all, untouched);
+  }
+
+  /**
+   * Removes the spool directories of {@code commandIds} whose command can no longer use them (its
+   * exit status is written, or no process of its group is alive, or the host booted again since it
+   * started); a spool whose command still runs on the host stays. Returns the ids removed.
+   */
+  public Set<String> sweep(HostConnection host, KeyPair key, Collection<String> commandIds)
+      throws SshFailure {
+    List<String> names =
+        commandIds.stream().filter(id -> SPOOL_NAME.matcher(id).matches()).toList();
+    Set<String> removed = new LinkedHashSet<>();
+    String root = names.isEmpty() ? null : spoolRoot(host, key);
+    for (int from = 0; from < names.size(); from += SWEEP_BATCH) {
+      List<String> batch = names.subList(from, Math.min(names.size(), from + SWEEP_BATCH));
+      SshConnections.Captured swept =
+          connections.capture(host, key, SpoolScripts.sweep(root, batch), null);
+      if (swept.stdout() == null) {
+        throw new SshFailure(
+            SshFailure.Kind.CONNECTION_LOST,
+            host.describe() + ": sweeping the spool was cut short",
+            null);
+      }
+      for (String line : swept.stdoutText().split("\n")) {
+        if (batch.contains(line)) {
+          removed.add(line);
+        }
+      }
+    }
+    return removed;
+  }
+
+  private String spoolRoot(HostConnection host, KeyPair key) throws SshFailure {
+    return connections.home(host, key) + "/" + config.spoolDir();
+  }
+
   private String spoolDir(HostConnection host, KeyPair key, String commandId) throws SshFailure {
-    return connections.home(host, key) + "/" + config.spoolDir() + "/" + commandId;
+    return spoolRoot(host, key) + "/" + commandId;
   }
 
   /** One command followed to its end, across reconnections. */

@@ -119,6 +119,37 @@ final class SpoolScripts {
 
   private static final String STARTED = "D=$1\n[ -d \"$D\" ] || exit 1\n" + SAME_BOOT + "exit 0";
 
+  private static final String LIST =
+      """
+      R=$1 m=$2
+      cd "$R" 2> /dev/null || exit 0
+      for d in *; do if [ -d "$d" ]; then printf '%s\\n' "$d"; fi; done
+      printf -- '--\\n'
+      find . -mindepth 1 -maxdepth 1 -type d -mmin +$m -print
+      exit 0""";
+
+  private static final String SWEEP =
+      """
+      R=$1
+      shift
+      BOOT_ID\
+      for n in "$@"; do
+        D=$R/$n
+        [ -d "$D" ] || continue
+        if [ ! -f "$D/exit" ]; then
+          r=
+          [ ! -f "$D/boot" ] || read -r r < "$D/boot"
+          p=
+          [ ! -s "$D/pid" ] || read -r p < "$D/pid"
+          if [ -z "$r" ] || [ -z "$b" ] || [ "$r" = "$b" ]; then
+            if [ -n "$p" ] && kill -0 -$p 2> /dev/null; then continue; fi
+          fi
+        fi
+        rm -rf -- "$D" && printf '%s\\n' "$n"
+      done
+      exit 0"""
+          .replace("BOOT_ID", BOOT_ID);
+
   private static final String READ =
       """
       D=$1 x=$(cat "$D/exit" 2> /dev/null)
@@ -180,6 +211,29 @@ final class SpoolScripts {
    */
   static String started(String dir) {
     return call(STARTED, dir);
+  }
+
+  /**
+   * Prints the names of the directories in spool root {@code root} (one a line), a line {@code --},
+   * then those not written to for more than {@code minutes} as {@code ./NAME}. Prints nothing when
+   * there is no spool root.
+   */
+  static String list(String root, long minutes) {
+    return call(LIST, root, Long.toString(minutes));
+  }
+
+  /**
+   * Removes the spool directories of {@code commandIds} under {@code root} that no process of their
+   * command can still use: its exit status was written, or its process group is gone (or was of an
+   * earlier boot of the host). Prints the ids of those removed, one a line.
+   */
+  static String sweep(String root, java.util.List<String> commandIds) {
+    String[] args = new String[commandIds.size() + 1];
+    args[0] = root;
+    for (int i = 0; i < commandIds.size(); i++) {
+      args[i + 1] = commandIds.get(i);
+    }
+    return call(SWEEP, args);
   }
 
   /** Removes the spool directory. */

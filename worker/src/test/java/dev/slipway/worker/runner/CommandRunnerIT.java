@@ -12,7 +12,6 @@ import dev.slipway.common.events.Envelope;
 import dev.slipway.common.events.EventCodec;
 import dev.slipway.common.events.EventTypes;
 import dev.slipway.common.events.Topics;
-import dev.slipway.platform.secrets.Credential;
 import dev.slipway.platform.secrets.CredentialStore;
 import dev.slipway.stack.DatabaseOutage;
 import dev.slipway.stack.RealServices;
@@ -305,24 +304,8 @@ class CommandRunnerIT {
   /** A host resource for {@code server}, logging in with {@code privateKey}: its id. */
   private String registerHost(
       SshTestHost server, String privateKey, String hostName, String platform) {
-    String resourceId = "host-" + hostName + "-" + UUID.randomUUID().toString().substring(0, 8);
-    QuarkusTransaction.requiringNew()
-        .run(
-            () -> {
-              String credentialId = credentials.save(Credential.SSH_PRIVATE_KEY, privateKey);
-              sql(
-                  "insert into resources (id, blueprint_id, type, name, status, attributes, slots,"
-                      + " address, port, username, credential_id)"
-                      + " values (?1, 'static-host', 'host', ?1, 'active', cast(?6 as jsonb), 1,"
-                      + " ?2, ?3, ?4, ?5)",
-                  resourceId,
-                  server.address(),
-                  server.port(),
-                  server.user(),
-                  credentialId,
-                  platform == null ? "{}" : "{\"platform\": \"" + platform + "\"}");
-            });
-    return resourceId;
+    return RunnerTestSupport.registerHost(
+        entityManager, credentials, server, privateKey, hostName, platform);
   }
 
   /**

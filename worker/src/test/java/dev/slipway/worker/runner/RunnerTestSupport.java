@@ -7,6 +7,9 @@ import dev.slipway.common.events.CommandRequested;
 import dev.slipway.common.events.Envelope;
 import dev.slipway.common.events.EventCodec;
 import dev.slipway.common.events.Topics;
+import dev.slipway.platform.secrets.Credential;
+import dev.slipway.platform.secrets.CredentialStore;
+import dev.slipway.stack.SshTestHost;
 import dev.slipway.stack.TopicReader;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.persistence.EntityManager;
@@ -32,6 +35,38 @@ final class RunnerTestSupport {
       query.setParameter(i + 1, parameters[i]);
     }
     query.executeUpdate();
+  }
+
+  /**
+   * A host resource for {@code server}, logging in with {@code privateKey} (saved as a credential),
+   * of {@code platform} (null: none recorded), in a transaction of its own: its id.
+   */
+  static String registerHost(
+      EntityManager entityManager,
+      CredentialStore credentials,
+      SshTestHost server,
+      String privateKey,
+      String hostName,
+      String platform) {
+    String resourceId = "host-" + hostName + "-" + UUID.randomUUID().toString().substring(0, 8);
+    QuarkusTransaction.requiringNew()
+        .run(
+            () -> {
+              String credentialId = credentials.save(Credential.SSH_PRIVATE_KEY, privateKey);
+              sql(
+                  entityManager,
+                  "insert into resources (id, blueprint_id, type, name, status, attributes, slots,"
+                      + " address, port, username, credential_id)"
+                      + " values (?1, 'static-host', 'host', ?1, 'active', cast(?6 as jsonb), 1,"
+                      + " ?2, ?3, ?4, ?5)",
+                  resourceId,
+                  server.address(),
+                  server.port(),
+                  server.user(),
+                  credentialId,
+                  platform == null ? "{}" : "{\"platform\": \"" + platform + "\"}");
+            });
+    return resourceId;
   }
 
   /** Publishes {@code envelope} on the command-request topic, as the coordinator's relay does. */
