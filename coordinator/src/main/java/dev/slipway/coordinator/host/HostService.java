@@ -208,8 +208,9 @@ public class HostService {
    * at once. A broken host is removed the same way (its reason is kept in the new one): the leases
    * it holds stay with their owners, whose commands there fail, and it is destroyed when the last
    * is released. A host a script-host blueprint made is destroyed through its blueprint's {@code
-   * destroy} by an allocator worker instead (at once if it holds no lease); one still being made
-   * cannot be removed yet. The host's row is locked first, so a removal never loses a race.
+   * destroy} by an allocator worker instead (within {@code slipway.provisioning.destroy-retry} once
+   * it holds no lease); one still being made cannot be removed yet. The host's row is locked first,
+   * so a removal never loses a race.
    */
   @Transactional
   public Resource remove(String id) {

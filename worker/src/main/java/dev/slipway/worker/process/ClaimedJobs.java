@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import org.jboss.logging.Logger;
 
 /**
@@ -33,16 +34,23 @@ public final class ClaimedJobs {
     if (!ids.add(id)) {
       return; // this worker is already on it
     }
-    executor.execute(
-        () -> {
-          try {
-            job.run();
-          } catch (RuntimeException | LinkageError e) {
-            LOG.errorf(e, "%s on %s failed; it is taken up again later", what, id);
-          } finally {
-            ids.remove(id);
-          }
-        });
+    try {
+      executor.execute(this.guarded(id, job));
+    } catch (RejectedExecutionException e) {
+      ids.remove(id); // stopping: the row's claim goes stale and is taken up elsewhere
+    }
+  }
+
+  private Runnable guarded(String id, Runnable job) {
+    return () -> {
+      try {
+        job.run();
+      } catch (RuntimeException | LinkageError e) {
+        LOG.errorf(e, "%s on %s failed; it is taken up again later", what, id);
+      } finally {
+        ids.remove(id);
+      }
+    };
   }
 
   /** The rows being worked on now. */

@@ -1,5 +1,6 @@
 package dev.slipway.worker.provisioning;
 
+import dev.slipway.common.status.LeaseStatus;
 import dev.slipway.platform.blueprint.BlueprintRecord;
 import dev.slipway.platform.blueprint.ScriptHostConfig;
 import dev.slipway.platform.lease.Lease;
@@ -112,13 +113,17 @@ public class DynamicHostRepository {
     return Optional.ofNullable(resource);
   }
 
-  /** The leases waiting in {@code acquired} for host {@code id} to be ready. */
+  /**
+   * The leases waiting in {@code acquired} for host {@code id} to be ready, locked (a release or a
+   * heartbeat of one of them waits, instead of failing the host's activation on its version).
+   */
   @Transactional(Transactional.TxType.MANDATORY)
   public List<Lease> acquiredOn(String id) {
     return entityManager
-        .createQuery("from Lease where resourceId = ?1 and status = ?2 order by seq", Lease.class)
+        .createQuery("from Lease where resourceId = ?1 and status = ?2 order by id", Lease.class)
         .setParameter(1, id)
-        .setParameter(2, dev.slipway.common.status.LeaseStatus.ACQUIRED)
+        .setParameter(2, LeaseStatus.ACQUIRED)
+        .setLockMode(LockModeType.PESSIMISTIC_WRITE)
         .getResultList();
   }
 

@@ -25,13 +25,13 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.UUID;
 import org.jboss.logging.Logger;
 
 /**
@@ -61,6 +61,7 @@ public class HostProvisioning {
   @Inject Leases leases;
   @Inject Allocator allocator;
   @Inject ProvisioningJobs jobs;
+  @Inject ProvisioningBackoff backoff;
 
   /** What a job needs of a host and its blueprint, read in one transaction. */
   record Job(
@@ -71,21 +72,40 @@ public class HostProvisioning {
       Map<String, Object> provisionOutput,
       Map<String, String> attributes,
       ResourceStatus status,
+      String blueprintId,
       String blueprint,
       ScriptHostConfig config,
       String tag) {}
 
-  /** A host found without a worker: one being made is given up and destroyed; others destroyed. */
+  /**
+   * A host found without a worker. One whose {@code provision} had ended (its output is stored)
+   * only lost the wait for SSH: that wait is resumed. One whose {@code provision} was cut short is
+   * given up: broken, and destroyed by its token. Others are destroyed.
+   */
   void takeUp(String id) {
     Job job = read(id);
     if (job == null) {
       return;
     }
-    if (job.status() == ResourceStatus.PENDING) {
-      fail(id, "the worker making it stopped before it was ready", null);
-    } else {
+    if (job.status() != ResourceStatus.PENDING) {
       destroy(id);
+      return;
     }
+    if (job.provisionOutput() == null) {
+      fail(id, "the worker making it stopped before provision ended", null);
+      return;
+    }
+    ProvisionOutput output;
+    try {
+      output =
+          ProvisionOutput.parse(
+              EventCodec.tree(job.provisionOutput()).toString(), job.config().user());
+    } catch (ProvisionOutput.Unusable e) {
+      fail(id, e.getMessage(), job.providerId());
+      return;
+    }
+    LOG.infof("host %s (%s): resuming the wait for it to answer", job.name(), id);
+    ready(id, output, job.config());
   }
 
   /** Makes pending host {@code id}, claimed by this worker. */
@@ -105,7 +125,7 @@ public class HostProvisioning {
       return;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return; // stopping: the claim goes stale and the reaper destroys what was made
+      return; // stopping (the script was killed): its claim goes stale, it is destroyed by token
     }
     log(id, "provision", run.stderr());
     if (!run.succeeded()) {
@@ -120,14 +140,70 @@ public class HostProvisioning {
       return;
     }
     if (!Boolean.TRUE.equals(QuarkusTransaction.requiringNew().call(() -> record(id, output)))) {
+      // taken up by another allocator meanwhile (this worker was thought dead): what was made
+      // here is not that host's any more, so it is recorded on a row of its own and destroyed
+      String stray =
+          QuarkusTransaction.requiringNew()
+              .call(
+                  () ->
+                      recordStray(
+                          job.blueprintId(),
+                          job.blueprint(),
+                          output.providerId(),
+                          output.raw(),
+                          "made for host "
+                              + id
+                              + " by a worker thought dead; that host was given up meanwhile"));
+      destroy(stray);
       return;
     }
+    ready(id, output, config);
+  }
+
+  /**
+   * Waits for host {@code id} to answer, then activates it and its waiting leases, or gives it up.
+   * A worker that is stopping settles nothing: another allocator resumes the wait.
+   */
+  private void ready(String id, ProvisionOutput output, ScriptHostConfig config) {
     String notReady = awaitReady(id, output, config);
-    if (notReady != null) {
-      fail(id, notReady, output.providerId());
+    if (notReady == null) {
+      QuarkusTransaction.requiringNew().run(() -> activate(id));
+      destroy(id); // released at once by its leases (if they were released meanwhile) and idle
       return;
     }
-    QuarkusTransaction.requiringNew().run(() -> activate(id));
+    if (!jobs.stopping()) {
+      fail(id, notReady, output.providerId());
+    }
+  }
+
+  /**
+   * Writes a broken host of blueprint {@code blueprintId}, claimed by this worker, for an instance
+   * no host accounts for ({@code providerId}, described by {@code output}), so that it is destroyed
+   * like any broken host and its history and events say why.
+   *
+   * @return its id
+   */
+  String recordStray(
+      String blueprintId,
+      String blueprintName,
+      String providerId,
+      Map<String, Object> output,
+      String why) {
+    Resource stray = new Resource();
+    stray.id = "host-" + UUID.randomUUID();
+    stray.blueprintId = blueprintId;
+    stray.type = Resource.TYPE_HOST;
+    stray.status = ResourceStatus.PENDING;
+    stray.name = blueprintName + "-stray-" + stray.id.substring(5, 17);
+    stray.slots = 0; // never leased
+    stray.providerId = providerId;
+    stray.provisionOutput = output;
+    stray.reason = "found: " + why;
+    jobs.claim(stray);
+    resources.create(stray);
+    resources.move(stray, ResourceStatus.BROKEN, clip("instance " + providerId + ": " + why));
+    LOG.warnf("blueprint %s: destroying instance %s: %s", blueprintName, providerId, why);
+    return stray.id;
   }
 
   /** Stores what provision printed on the still pending host; false when it is no longer ours. */
@@ -183,8 +259,7 @@ public class HostProvisioning {
             "the probe `"
                 + config.probe()
                 + "` "
-                + (result.exitCode() == null ? "did not finish" : "exited " + result.exitCode())
-                + tail(out);
+                + (result.exitCode() == null ? "did not finish" : "exited " + result.exitCode());
       } catch (SshFailure e) {
         problem = e.getMessage();
       }
@@ -210,6 +285,7 @@ public class HostProvisioning {
     }
     host.busySince = null;
     host.busyBy = null;
+    backoff.succeeded(host.blueprintId);
     resources.move(host, ResourceStatus.ACTIVE, "ready: it answered over SSH and passed the probe");
     LOG.infof("host %s (%s) is ready", host.name, id);
     for (Lease lease : hosts.acquiredOn(id)) {
@@ -240,6 +316,7 @@ public class HostProvisioning {
                       if (host.providerId == null) {
                         host.providerId = providerId;
                       }
+                      backoff.failed(host.blueprintId);
                       resources.move(host, ResourceStatus.BROKEN, why);
                       for (Lease lease : hosts.acquiredOn(id)) {
                         leases.move(
@@ -320,6 +397,16 @@ public class HostProvisioning {
                 return null;
               }
               BlueprintRecord blueprint = blueprints.findById(host.blueprintId);
+              ScriptHostConfig config;
+              try {
+                config = ScriptHostConfig.of(blueprint);
+              } catch (ScriptHostConfig.Invalid e) {
+                // nothing can run without it: the host waits, saying why, until an admin fixes
+                // it (its claim goes stale and the job is taken up again)
+                host.reason = clip("its blueprint's config cannot be used: " + e.getMessage());
+                LOG.warnf("host %s (%s): %s", host.name, id, host.reason);
+                return null;
+              }
               return new Job(
                   id,
                   host.name,
@@ -328,8 +415,9 @@ public class HostProvisioning {
                   host.provisionOutput,
                   Map.copyOf(host.attributes),
                   host.status,
+                  blueprint.id,
                   blueprint.name,
-                  ScriptHostConfig.of(blueprint),
+                  config,
                   hosts.tag());
             });
   }
@@ -358,13 +446,6 @@ public class HostProvisioning {
     if (!lines.isEmpty()) {
       QuarkusTransaction.requiringNew().run(() -> hosts.log(id, source, lines));
     }
-  }
-
-  private static String tail(ByteArrayOutputStream out) {
-    String text = out.toString(StandardCharsets.UTF_8).strip();
-    return text.isEmpty()
-        ? ""
-        : ": " + (text.length() > 300 ? text.substring(text.length() - 300) : text);
   }
 
   private static String clip(String text) {

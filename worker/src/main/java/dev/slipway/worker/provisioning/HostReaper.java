@@ -20,7 +20,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
@@ -47,12 +46,18 @@ public class HostReaper {
   @Inject Allocator allocator;
   @Inject HostScripts scripts;
   @Inject ProvisioningJobs jobs;
+  @Inject HostProvisioning provisioning;
+  @Inject ProvisioningBackoff backoff;
   @Inject ProvisioningConfig config;
 
   @ConfigProperty(name = "slipway.worker.allocator.enabled")
   boolean allocatorRole;
 
+  /** How many listings in a row must miss a ready host's instance before it counts as gone. */
+  private static final int MISSES = 2;
+
   private final Map<String, Instant> listedAt = new ConcurrentHashMap<>();
+  private final Map<String, Integer> missing = new ConcurrentHashMap<>();
   private Periodic timer;
 
   void start(@Observes StartupEvent event) {
@@ -75,6 +80,17 @@ public class HostReaper {
     } catch (RuntimeException e) {
       LOG.warnf("reaping hosts failed, trying again next round: %s", e.toString());
       return;
+    }
+    if (!backoff.ended().isEmpty()) {
+      try {
+        QuarkusTransaction.requiringNew()
+            .run(
+                () ->
+                    resources.retryAllocation(
+                        Resource.TYPE_HOST, "a blueprint may make hosts again after failures"));
+      } catch (RuntimeException e) {
+        LOG.warnf("asking to serve waiting leases failed: %s", e.toString());
+      }
     }
     for (ScriptHostBlueprint.Configured b : all) {
       try {
@@ -121,12 +137,14 @@ public class HostReaper {
           QuarkusTransaction.requiringNew()
               .call(
                   () -> {
+                    allocator.lockQueue(Resource.TYPE_HOST); // counted as the allocator counts
                     Resource host = hosts.lock(id).orElse(null);
                     if (host == null
                         || host.status != ResourceStatus.ACTIVE
                         || host.leasesHeld > 0
-                        || host.busyBy != null) {
-                      return false; // leased or taken meanwhile
+                        || host.busyBy != null
+                        || hosts.counts(b.record().id).idle() <= keep) {
+                      return false; // leased or taken meanwhile, or the pool is down to minIdle
                     }
                     blueprint.destroy(host, why);
                     return true;
@@ -138,8 +156,12 @@ public class HostReaper {
   }
 
   /** Makes hosts of {@code b} until {@code minIdle} are ready or being made, within its limits. */
-  private void warm(ScriptHostBlueprint.Configured b) {
+  private void warm(ScriptHostBlueprint.Configured snapshot) {
     allocator.lockQueue(Resource.TYPE_HOST); // counted as the allocator counts
+    ScriptHostBlueprint.Configured b = blueprint.configured(snapshot.record().id);
+    if (b == null || !b.record().enabled || backoff.paused(b.record().id)) {
+      return; // disabled or changed meanwhile, or its hosts keep failing
+    }
     DynamicHostRepository.Counts counts = hosts.counts(b.record().id);
     long warm = counts.idle() + counts.warming();
     long alive = counts.alive();
@@ -225,15 +247,19 @@ public class HostReaper {
     for (Object[] row : before) {
       String id = (String) row[0];
       String providerId = (String) row[1];
-      if (!present.contains(providerId)) {
+      if (present.contains(providerId)) {
+        missing.remove(id);
+      } else if (missing.merge(id, 1, Integer::sum) >= MISSES) {
+        // missing from two listings in a row: one empty or cut-short listing breaks nothing
+        missing.remove(id);
         QuarkusTransaction.requiringNew().run(() -> vanished(id, providerId));
       }
     }
   }
 
   /**
-   * Records an instance tagged by this installation that no host of {@code b} accounts for as a
-   * broken host (history, events) and destroys it.
+   * Records an instance tagged by this installation that no host accounts for as a broken host
+   * (history, events) and destroys it.
    */
   private void adoptUnknown(
       ScriptHostBlueprint.Configured b, String providerId, String token, JsonNode entry) {
@@ -241,29 +267,16 @@ public class HostReaper {
     if (hosts.known(providerId, token)) {
       return;
     }
-    Resource orphan = new Resource();
-    orphan.id = "host-" + UUID.randomUUID();
-    orphan.blueprintId = b.record().id;
-    orphan.type = Resource.TYPE_HOST;
-    orphan.status = ResourceStatus.PENDING;
-    orphan.name = b.record().name + "-unknown-" + orphan.id.substring(5, 17);
-    orphan.attributes = b.config().attributes();
-    orphan.slots = 0; // never leased
-    orphan.providerId = providerId;
     @SuppressWarnings("unchecked")
     Map<String, Object> output = EventCodec.mapper().convertValue(entry, LinkedHashMap.class);
-    orphan.provisionOutput = output;
-    orphan.reason = "found at the provider by list";
-    jobs.claim(orphan);
-    resources.create(orphan);
-    resources.move(
-        orphan,
-        ResourceStatus.BROKEN,
-        "instance " + providerId + " carries this installation's tag but no host accounts for it");
-    jobs.destroyAfterCommit(orphan.id);
-    LOG.warnf(
-        "blueprint %s: destroying instance %s (token %s): tagged by this installation, unknown to it",
-        b.record().name, providerId, token);
+    String stray =
+        provisioning.recordStray(
+            b.record().id,
+            b.record().name,
+            providerId,
+            output,
+            "it carries this installation's tag (token " + token + ") but no host accounts for it");
+    jobs.destroyAfterCommit(stray);
   }
 
   /**

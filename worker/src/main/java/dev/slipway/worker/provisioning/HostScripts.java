@@ -49,6 +49,8 @@ public class HostScripts {
     }
   }
 
+  private static final int TAIL_BYTES = 256 * 1024;
+
   @Inject ProvisioningConfig config;
 
   /**
@@ -61,6 +63,7 @@ public class HostScripts {
       throws IOException, InterruptedException {
     Path dir =
         Files.createTempDirectory(
+            config.scriptDirectory().orElse(Path.of(System.getProperty("java.io.tmpdir"))),
             "slipway-script-",
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     try {
@@ -92,7 +95,13 @@ public class HostScripts {
           });
       env.putAll(variables);
       Process process = builder.start();
-      boolean exited = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      boolean exited;
+      try {
+        exited = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        kill(process); // the worker is stopping: nothing it started keeps running unwatched
+        throw e;
+      }
       if (!exited) {
         kill(process);
       }
@@ -125,9 +134,17 @@ public class HostScripts {
     }
   }
 
+  /** The last lines of {@code file}, from its last {@link #TAIL_BYTES} bytes at most. */
   private List<String> tail(Path file) throws IOException {
     List<String> lines = new ArrayList<>();
-    try (Stream<String> all = Files.lines(file, StandardCharsets.UTF_8)) {
+    long size = Files.size(file);
+    byte[] bytes;
+    try (var channel = java.nio.channels.FileChannel.open(file)) {
+      channel.position(Math.max(0, size - TAIL_BYTES));
+      bytes = java.nio.channels.Channels.newInputStream(channel).readNBytes(TAIL_BYTES);
+    }
+    String text = new String(bytes, StandardCharsets.UTF_8);
+    try (Stream<String> all = text.lines()) {
       all.forEach(
           line -> {
             lines.add(line.length() > 2000 ? line.substring(0, 2000) + "…" : line);
@@ -135,8 +152,6 @@ public class HostScripts {
               lines.remove(0);
             }
           });
-    } catch (java.io.UncheckedIOException e) {
-      lines.add("(standard error was not UTF-8 text: " + e.getCause().getMessage() + ")");
     }
     return lines;
   }

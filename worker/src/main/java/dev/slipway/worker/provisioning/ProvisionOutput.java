@@ -55,7 +55,7 @@ public record ProvisionOutput(
     if (object == null) {
       throw new Unusable(
           "provision printed no JSON object on its standard output"
-              + (stdout.isBlank() ? " (it printed nothing)" : ": " + clip(stdout)),
+              + (stdout.isBlank() ? " (it printed nothing)" : ""),
           null);
     }
     JsonNode named = object.get("providerId");

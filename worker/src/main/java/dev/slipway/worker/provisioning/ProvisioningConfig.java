@@ -2,8 +2,10 @@ package dev.slipway.worker.provisioning;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /** {@code slipway.provisioning.*}: how allocator workers make and destroy dynamic hosts. */
 @ConfigMapping(prefix = "slipway.provisioning")
@@ -39,6 +41,13 @@ public interface ProvisioningConfig {
    */
   @WithDefault("PATH,HOME,USER,LOGNAME,LANG,LC_ALL,TMPDIR,TZ")
   List<String> passEnvironment();
+
+  /**
+   * Where each run of a script gets its private directory (the script given in a config is written
+   * there and run from there, so it must not be mounted {@code noexec}); the JVM's temporary
+   * directory when unset.
+   */
+  Optional<Path> scriptDirectory();
 
   /** Most bytes of a script's standard output read (what provision prints is small). */
   @WithDefault("1048576")

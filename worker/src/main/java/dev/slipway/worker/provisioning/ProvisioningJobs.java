@@ -1,6 +1,7 @@
 package dev.slipway.worker.provisioning;
 
 import dev.slipway.platform.persistence.AfterCommit;
+import dev.slipway.platform.persistence.DatabaseClock;
 import dev.slipway.platform.resource.Resource;
 import dev.slipway.platform.schedule.Periodic;
 import dev.slipway.worker.process.ClaimedJobs;
@@ -12,7 +13,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.transaction.TransactionSynchronizationRegistry;
-import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -37,6 +37,7 @@ public class ProvisioningJobs {
   @Inject DynamicHostRepository hosts;
   @Inject HostProvisioning provisioning;
   @Inject ProvisioningConfig config;
+  @Inject DatabaseClock clock;
 
   @ConfigProperty(name = "slipway.worker.allocator.enabled")
   boolean allocatorRole;
@@ -53,11 +54,11 @@ public class ProvisioningJobs {
   }
 
   void stop(@Observes ShutdownEvent event) {
-    stopping = true; // jobs in flight settle nothing more: their claims go stale and are taken over
+    stopping = true; // jobs in flight settle nothing more: their claims go stale and are taken up
     if (timer != null) {
       timer.close();
     }
-    executor.shutdown();
+    executor.shutdownNow(); // scripts running are killed (HostScripts): nothing runs unclaimed
   }
 
   /** Whether this worker is stopping. */
@@ -67,7 +68,8 @@ public class ProvisioningJobs {
 
   /** Claims the making or destroying of {@code host} for this worker (caller's transaction). */
   void claim(Resource host) {
-    host.busySince = Instant.now();
+    host.busySince = clock.now(); // compared with the database's clock when others look for stale
+    // claims
     host.busyBy = WorkerProcess.ID;
   }
 

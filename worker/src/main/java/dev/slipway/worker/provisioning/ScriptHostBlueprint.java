@@ -39,6 +39,7 @@ public final class ScriptHostBlueprint implements Blueprint {
   @Inject ResourceRepository resourceRepository;
   @Inject Resources resources;
   @Inject ProvisioningJobs jobs;
+  @Inject ProvisioningBackoff backoff;
 
   /** A stored blueprint of this kind with its config read. */
   record Configured(BlueprintRecord record, ScriptHostConfig config) {}
@@ -78,6 +79,15 @@ public final class ScriptHostBlueprint implements Blueprint {
     List<String> why = new ArrayList<>();
     for (Configured b : serving) {
       DynamicHostRepository.Counts counts = hosts.counts(b.record().id);
+      if (backoff.paused(b.record().id)) {
+        why.add(
+            "blueprint "
+                + b.record().name
+                + " makes no host for "
+                + backoff.remaining(b.record().id).toSeconds()
+                + "s more: its last hosts could not be made (see its hosts' reasons)");
+        continue;
+      }
       why.add(
           "blueprint "
               + b.record().name
@@ -102,7 +112,8 @@ public final class ScriptHostBlueprint implements Blueprint {
       }
       DynamicHostRepository.Counts counts = hosts.counts(b.record().id);
       Integer max = b.config().maxResources();
-      if ((max != null && counts.alive() >= max)
+      if (backoff.paused(b.record().id)
+          || (max != null && counts.alive() >= max)
           || counts.provisioning() >= b.config().maxProvisioning()) {
         continue;
       }
@@ -179,11 +190,12 @@ public final class ScriptHostBlueprint implements Blueprint {
       return false;
     }
     Configured b = configured(host.blueprintId);
+    // (the count includes this host: its slot was freed before)
     boolean keep =
         b != null
             && b.record().enabled
             && (!b.config().idleTtl().isZero()
-                || hosts.counts(host.blueprintId).idle() > b.config().minIdle());
+                || hosts.counts(host.blueprintId).idle() <= b.config().minIdle());
     if (keep) {
       return false;
     }
@@ -220,7 +232,7 @@ public final class ScriptHostBlueprint implements Blueprint {
     return all;
   }
 
-  private Configured configured(String blueprintId) {
+  Configured configured(String blueprintId) {
     return hosts.blueprints().stream()
         .filter(r -> r.id.equals(blueprintId))
         .findFirst()

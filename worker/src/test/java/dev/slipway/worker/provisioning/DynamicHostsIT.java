@@ -20,8 +20,6 @@ import dev.slipway.worker.ssh.SshConnections;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
-import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import java.io.ByteArrayOutputStream;
@@ -53,20 +51,7 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @QuarkusTestResource(RealServices.class)
-@TestProfile(DynamicHostsIT.Quick.class)
 class DynamicHostsIT {
-
-  /** Claims, reaper rounds and listings every second instead of every 5 s to 1 min. */
-  public static class Quick implements QuarkusTestProfile {
-    @Override
-    public Map<String, String> getConfigOverrides() {
-      return Map.of(
-          "slipway.provisioning.heartbeat-interval", "1s",
-          "slipway.provisioning.reap-interval", "1s",
-          "slipway.provisioning.list-interval", "1s",
-          "slipway.provisioning.destroy-retry", "1s");
-    }
-  }
 
   private static final Path SCRIPTS =
       Path.of("").toAbsolutePath().getParent().resolve("deploy/blueprints/sshd-process");
@@ -139,6 +124,12 @@ class DynamicHostsIT {
     assertEquals(
         List.of("pending", "active", "released", "destroyed"),
         strings("select status from resource_history where resource_id = ?1 order by id", host));
+    assertEquals(
+        "idle: its last lease was released",
+        string(
+            "select reason from resource_history where resource_id = ?1 and status = 'released'",
+            host),
+        "destroyed with its last lease (idleTtl 0), not left for the reaper");
   }
 
   @Test
@@ -307,7 +298,7 @@ class DynamicHostsIT {
         string(
                 "select reason from resource_history where resource_id = ?1 and status = 'broken'",
                 host)
-            .contains("stopped before it was ready"));
+            .contains("stopped before provision ended"));
   }
 
   @Test
