@@ -2,6 +2,7 @@ package dev.slipway.worker.provisioning;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.slipway.common.events.EventCodec;
+import dev.slipway.common.limits.Limits;
 import dev.slipway.common.status.ResourceStatus;
 import dev.slipway.platform.resource.Resource;
 import dev.slipway.platform.resource.Resources;
@@ -228,15 +229,18 @@ public class HostReaper {
     for (JsonNode entry : listed) {
       String providerId =
           entry.path("providerId").isTextual() ? entry.get("providerId").asText() : null;
-      if (providerId == null || providerId.isBlank()) {
-        continue;
+      if (providerId == null
+          || providerId.isBlank()
+          || providerId.length() > Limits.ID
+          || !ProvisionOutput.plain(providerId)) {
+        continue; // not an instance Slipway could have made, nor one it could name to destroy
       }
       present.add(providerId);
       if (!tag.equals(entry.path("tag").asText(null))) {
         continue; // another installation's, or untagged: never touched
       }
       String token = entry.path("token").isTextual() ? entry.get("token").asText() : null;
-      if (token == null) {
+      if (token == null || token.length() > Limits.ID || !ProvisionOutput.plain(token)) {
         LOG.warnf(
             "blueprint %s: instance %s carries this installation's tag but no token; left alone",
             b.record().name, providerId);

@@ -60,7 +60,10 @@ public record ProvisionOutput(
     }
     JsonNode named = object.get("providerId");
     String namedId =
-        named != null && named.isTextual() && named.asText().length() <= Limits.ID
+        named != null
+                && named.isTextual()
+                && named.asText().length() <= Limits.ID
+                && plain(named.asText())
             ? named.asText()
             : null;
     try {
@@ -183,7 +186,19 @@ public record ProvisionOutput(
     if (problem != null) {
       throw new IllegalArgumentException("provision printed " + problem);
     }
+    if (!plain(node.asText())) {
+      throw new IllegalArgumentException(
+          "provision printed a " + field + " with control characters (line breaks, NUL...)");
+    }
     return node.asText();
+  }
+
+  /**
+   * Whether {@code text} has no control characters: what provision prints goes back to scripts in
+   * environment variables and into SSH logins.
+   */
+  static boolean plain(String text) {
+    return text.codePoints().noneMatch(Character::isISOControl);
   }
 
   private static String clip(String text) {

@@ -83,5 +83,11 @@ class ProvisionOutputTest {
                 () -> ProvisionOutput.parse("{\"address\":\"a\",\"providerId\":\"i\"}", null))
             .getMessage()
             .contains("no user"));
+    ProvisionOutput.Unusable control =
+        assertThrows(
+            ProvisionOutput.Unusable.class,
+            () -> ProvisionOutput.parse("{\"address\":\"a\",\"providerId\":\"i-1\\u0000x\"}", "u"));
+    assertTrue(control.getMessage().contains("control characters"), control.getMessage());
+    assertEquals(null, control.providerId(), "a provider id destroy could not be given");
   }
 }
