@@ -26,9 +26,9 @@ import org.junit.jupiter.api.Test;
  * figures; asserts nothing about time. Run it with
  *
  * <pre>
- * ./mvnw -B -o package -DskipTests -pl coordinator,worker,cli,deploy/local -am
- * ./mvnw -B -o -pl deploy/local verify -Dit.test=DynamicHostBenchmark -Dtest=none \
- *     -Dsurefire.failIfNoSpecifiedTests=false  # -Dbench.hosts=N (50), -Dbench.leases=N (200)
+ * ./mvnw -B -o verify -pl deploy/local -am -Dit.test=DynamicHostBenchmark -Dtest=none \
+ *     -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false
+ *     # -Dbench.hosts=N (50), -Dbench.leases=N (200), -Dbench.warmup=N (20)
  * </pre>
  */
 class DynamicHostBenchmark {
