@@ -6,14 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.slipway.local.Cli.Finished;
+import dev.slipway.local.Cli.Running;
 import dev.slipway.stack.SshTestHost;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -36,7 +36,7 @@ class CliIT {
   static SshTestHost host;
   static Path keyFile;
 
-  private final List<Process> started = new ArrayList<>();
+  private Cli cli;
   private Path home;
 
   @BeforeAll
@@ -49,12 +49,13 @@ class CliIT {
 
   @BeforeEach
   void home() throws IOException {
-    home = Files.createTempDirectory(stack.work, "home");
+    cli = new Cli(stack);
+    home = cli.home;
   }
 
   @AfterEach
   void stopCli() {
-    started.forEach(Process::destroyForcibly);
+    cli.close();
   }
 
   @Test
@@ -87,7 +88,7 @@ class CliIT {
     Running hold = start("lease", "acquire", "--type", "host", "--attr", "pool=" + pool, "--hold");
     await()
         .atMost(Duration.ofSeconds(60))
-        .until(() -> hold.output().contains("holding lease") || !hold.process.isAlive());
+        .until(() -> hold.output().contains("holding lease") || !hold.process().isAlive());
     Matcher held = Pattern.compile("holding lease (\\S+);").matcher(hold.output());
     assertTrue(held.find(), hold.output());
     String lease = held.group(1);
@@ -95,9 +96,9 @@ class CliIT {
     assertEquals("active", active.get("status").asText(), active.toString());
     assertEquals(id.group(1), active.get("resourceId").asText(), active.toString());
 
-    hold.process.destroy();
+    hold.process().destroy();
 
-    assertTrue(hold.process.waitFor(20, TimeUnit.SECONDS), hold.output());
+    assertTrue(hold.process().waitFor(20, TimeUnit.SECONDS), hold.output());
     await()
         .atMost(Duration.ofSeconds(20))
         .untilAsserted(
@@ -105,7 +106,7 @@ class CliIT {
                 assertEquals(
                     "released",
                     stack.api.get("api/v1/leases/" + lease).ok().get("status").asText()));
-    assertEquals(0, hold.process.exitValue(), hold.output());
+    assertEquals(0, hold.process().exitValue(), hold.output());
     assertTrue(hold.output().contains("released " + lease), hold.output());
   }
 
@@ -114,14 +115,15 @@ class CliIT {
     String pool = stack.register(stack.sshHost(), 1);
     String build =
         stack.api.submitBuild(stack.plan(pool, "echo first-line; sleep 6; echo last-line"));
-    Running cli = start("logs", "-f", build);
-    await().atMost(Duration.ofSeconds(30)).until(() -> cli.output().contains("first-line"));
+    Running follow = start("logs", "-f", build);
+    await().atMost(Duration.ofSeconds(30)).until(() -> follow.output().contains("first-line"));
     assertEquals("running", stack.api.build(build).get("status").asText());
-    assertFalse(cli.output().contains("last-line"), cli.output());
-    assertTrue(cli.process().waitFor(60, TimeUnit.SECONDS), "logs -f did not end with its build");
-    assertEquals(0, cli.process().exitValue(), cli.output());
-    assertTrue(cli.output().contains("last-line"), cli.output());
-    assertTrue(cli.output().contains("=== build passed"), cli.output());
+    assertFalse(follow.output().contains("last-line"), follow.output());
+    assertTrue(
+        follow.process().waitFor(60, TimeUnit.SECONDS), "logs -f did not end with its build");
+    assertEquals(0, follow.process().exitValue(), follow.output());
+    assertTrue(follow.output().contains("last-line"), follow.output());
+    assertTrue(follow.output().contains("=== build passed"), follow.output());
   }
 
   @Test
@@ -289,57 +291,15 @@ class CliIT {
         followed.output());
   }
 
-  record Finished(int code, String output) {}
-
-  /**
-   * A CLI process whose stdout and stderr go, merged, to a file: {@link Process#destroy()} closes
-   * the pipes to a child, so output written after the signal (the release) would be lost in one.
-   */
-  record Running(Process process, Path log) {
-    String output() throws IOException {
-      return Files.readString(log);
-    }
-  }
-
-  /** Runs the command line as the stack's admin. */
   private Finished run(String... args) throws Exception {
-    return run(admin(), args);
+    return cli.run(args);
   }
 
-  /** Runs the command line with {@code env} on top of its own home and no Slipway variables. */
   private Finished run(Map<String, String> env, String... args) throws Exception {
-    Running cli = start(env, args);
-    assertTrue(cli.process.waitFor(60, TimeUnit.SECONDS), "slipway did not exit: " + cli.output());
-    return new Finished(cli.process.exitValue(), cli.output());
+    return cli.run(env, args);
   }
 
   private Running start(String... args) throws IOException {
-    return start(admin(), args);
-  }
-
-  private Map<String, String> admin() {
-    return Map.of("SLIPWAY_TOKEN", stack.adminToken);
-  }
-
-  private Running start(Map<String, String> env, String... args) throws IOException {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
-    command.add("dev.slipway.cli.Main");
-    command.add("--server");
-    command.add(stack.services.apiUrl());
-    command.addAll(List.of(args));
-    Path log = Files.createTempFile(stack.work, "cli", ".log");
-    ProcessBuilder builder =
-        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-    Map<String, String> childEnv = builder.environment();
-    List.of("SLIPWAY_SERVER", "SLIPWAY_TOKEN", "SLIPWAY_TOKEN_FILE").forEach(childEnv::remove);
-    childEnv.put("HOME", home.toString());
-    childEnv.put("XDG_CONFIG_HOME", home.resolve(".config").toString());
-    childEnv.putAll(env);
-    Process process = builder.start();
-    started.add(process);
-    return new Running(process, log);
+    return cli.start(args);
   }
 }

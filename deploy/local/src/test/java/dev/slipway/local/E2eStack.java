@@ -70,7 +70,16 @@ final class E2eStack {
                     "true",
                     // the coordinator and the worker share the artifact store
                     "SLIPWAY_ARTIFACTS_DIRECTORY",
-                    work.resolve("artifacts").toString())),
+                    work.resolve("artifacts").toString(),
+                    // dynamic hosts: a dead worker's claims go stale after 3 s instead of 15 s,
+                    // and the reaper (warm pools, idle hosts) and destroy retries come every
+                    // second or two instead of every 10 s and 30 s
+                    "SLIPWAY_PROVISIONING_HEARTBEAT_INTERVAL",
+                    "1s",
+                    "SLIPWAY_PROVISIONING_REAP_INTERVAL",
+                    "1s",
+                    "SLIPWAY_PROVISIONING_DESTROY_RETRY",
+                    "2s")),
             System.out);
     api = new SlipwayClient(services.apiUrl(), adminToken);
     Runtime.getRuntime().addShutdownHook(new Thread(services::close));

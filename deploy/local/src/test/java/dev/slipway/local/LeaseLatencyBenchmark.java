@@ -64,12 +64,12 @@ class LeaseLatencyBenchmark {
     try (EventWatcher watcher = new EventWatcher(stack, activeAt)) {
       watcher.start();
       for (int i = 0; i < WARMUP; i++) {
-        oneLease(stack, pool, activeAt, null);
+        timedLease(stack, pool, activeAt, null);
       }
       long[] samples = new long[SAMPLES];
       Map<String, Long> postedAt = new HashMap<>();
       for (int i = 0; i < SAMPLES; i++) {
-        samples[i] = oneLease(stack, pool, activeAt, postedAt);
+        samples[i] = timedLease(stack, pool, activeAt, postedAt).nanos();
       }
       if (stages) {
         StageTrace.print(stack, postedAt, watcher.sentAt, watcher.seenAt);
@@ -78,7 +78,16 @@ class LeaseLatencyBenchmark {
     }
   }
 
-  private static long oneLease(
+  /**
+   * A lease and the nanoseconds from its request to its activation seen by an {@link EventWatcher}.
+   */
+  record Timed(String id, long nanos) {}
+
+  /**
+   * Requests a lease of a host of {@code pool}, waits (up to 30 s) until {@code activeAt} notes it
+   * active, and releases it; {@code postedAt} (if not null) notes when it was requested.
+   */
+  static Timed timedLease(
       E2eStack stack, String pool, Map<String, Long> activeAt, Map<String, Long> postedAt)
       throws Exception {
     Map<String, Object> body = new HashMap<>();
@@ -108,7 +117,7 @@ class LeaseLatencyBenchmark {
       LockSupport.parkNanos(20_000);
     }
     stack.api.post("api/v1/leases/" + id + "/release", Map.of()).ok();
-    return end - start;
+    return new Timed(id, end - start);
   }
 
   private static String outboxRows(E2eStack stack) throws Exception {
@@ -126,7 +135,7 @@ class LeaseLatencyBenchmark {
   }
 
   /** Reads slipway.leases and notes when each lease became active. */
-  private static final class EventWatcher extends Thread implements AutoCloseable {
+  static final class EventWatcher extends Thread implements AutoCloseable {
     private final KafkaConsumer<String, String> consumer;
     private final Map<String, Long> activeAt;
 
@@ -284,7 +293,7 @@ class LeaseLatencyBenchmark {
     }
   }
 
-  private static String header() {
+  static String header() {
     return String.format("%-52s %8s %8s %8s %8s", "", "p50", "p95", "p99", "n");
   }
 
