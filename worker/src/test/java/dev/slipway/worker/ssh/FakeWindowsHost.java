@@ -49,7 +49,7 @@ import org.apache.sshd.server.keyprovider.SimpleGeneratorHostKeyProvider;
  *   <li>anything else: not recognized, exit 1.
  * </ul>
  */
-final class FakeWindowsHost implements TestSshHost {
+public final class FakeWindowsHost implements TestSshHost {
 
   private static final String POWERSHELL = "powershell -NoProfile -NonInteractive -EncodedCommand ";
   private static final Pattern PID_LINE =
@@ -71,13 +71,13 @@ final class FakeWindowsHost implements TestSshHost {
           + "slipway-000000000000000000000000 666 slipway-000000000000000000000000\r\n";
 
   /** Whether {@code taskkill} is refused (access denied). */
-  volatile boolean refuseKills;
+  public volatile boolean refuseKills;
 
   private FakeWindowsHost(SshServer server) {
     this.server = server;
   }
 
-  static FakeWindowsHost start(Path dir) throws IOException {
+  public static FakeWindowsHost start(Path dir) throws IOException {
     SimpleGeneratorHostKeyProvider hostKeys =
         new SimpleGeneratorHostKeyProvider(dir.resolve("fake-windows-host-key"));
     hostKeys.setAlgorithm(SecurityUtils.EDDSA);
@@ -99,24 +99,24 @@ final class FakeWindowsHost implements TestSshHost {
   }
 
   /** The exec requests received, oldest first. */
-  List<String> executedCommands() {
+  public List<String> executedCommands() {
     synchronized (executed) {
       return List.copyOf(executed);
     }
   }
 
   /** The {@code taskkill} requests received, oldest first. */
-  List<String> killsReceived() {
+  public List<String> killsReceived() {
     return executedCommands().stream().filter(c -> c.startsWith("taskkill")).toList();
   }
 
   /** The pid the last PowerShell process started here printed. */
-  long lastPid() {
+  public long lastPid() {
     return pids.get();
   }
 
   /** The pids of the PowerShell processes this host pretends to run now. */
-  List<Long> runningPids() {
+  public List<Long> runningPids() {
     return List.copyOf(running.keySet());
   }
 
@@ -124,12 +124,12 @@ final class FakeWindowsHost implements TestSshHost {
    * Ends every process this host pretends to run. A closed channel does not end its process here,
    * as it does not reliably on Windows: only taskkill, or this, does.
    */
-  void endAll() {
+  public void endAll() {
     running.values().forEach(process -> process.killed.countDown());
   }
 
   /** The script of {@code powershell -EncodedCommand}, decoded. */
-  static String decode(String commandLine) {
+  public static String decode(String commandLine) {
     return new String(
         Base64.getDecoder().decode(commandLine.substring(POWERSHELL.length())),
         StandardCharsets.UTF_16LE);
