@@ -69,6 +69,15 @@ public abstract sealed class Shell permits PosixShell, PowerShell {
    *     [A-Za-z_][A-Za-z0-9_]*}, or when workDir is empty or a value contains NUL
    */
   public final String script(String workDir, Map<String, String> env, String command) {
+    return render(workDir, checked(workDir, env, command), command);
+  }
+
+  /**
+   * The arguments of {@link #script}, checked as it documents: {@code env} in name order.
+   *
+   * @throws IllegalArgumentException as {@link #script}
+   */
+  static Map<String, String> checked(String workDir, Map<String, String> env, String command) {
     Objects.requireNonNull(command, "command");
     if (workDir != null && workDir.isEmpty()) {
       throw new IllegalArgumentException("workDir is empty; pass null to stay where SSH starts");
@@ -80,7 +89,7 @@ public abstract sealed class Shell permits PosixShell, PowerShell {
       }
       Objects.requireNonNull(variable.getValue(), variable.getKey());
     }
-    return render(workDir, new TreeMap<>(env), command);
+    return new TreeMap<>(env);
   }
 
   /**

@@ -1,6 +1,8 @@
 package dev.slipway.common.platform;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.charset.StandardCharsets;
@@ -15,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Scripts for windows. The expected strings are written out by hand; where {@code pwsh} is on PATH
@@ -59,6 +62,68 @@ class PowerShellTest {
             + "PQAgACcAeAAnACcAeQAnAAoAZwBpAHQAIABzAHQAYQB0AHUAcwAKAGUAeABpAHQAIAAkAEwAQQBTAFQARQBYAEkA"
             + "VABDAE8ARABFAA==",
         shell.script("C:\\b's", Map.of("BRANCH", "x'y"), "git status"));
+  }
+
+  @Test
+  void scriptPrintingPidPrintsTheMarkedPidBeforeAnythingElse() {
+    String marker = "slipway-0123456789abcdef01234567";
+    String line =
+        PowerShell.scriptPrintingPid("C:\\it's", Map.of("A", "'x'"), "make # all", marker);
+
+    assertTrue(line.startsWith("powershell -NoProfile -NonInteractive -EncodedCommand "), line);
+    assertEquals(
+        "[Console]::Out.Write('slipway-0123456789abcdef01234567 ' + $PID + '"
+            + " slipway-0123456789abcdef01234567' + [char]10); [Console]::Out.Flush()\n"
+            + "Set-Location -LiteralPath 'C:\\it''s' -ErrorAction Stop\n"
+            + "$env:A = '''x'''\n"
+            + "make # all\n"
+            + "exit $LASTEXITCODE",
+        decode(line));
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "",
+        "short",
+        "slipway-0123456789abcdef' + $(calc) + '",
+        "slipway 0123456789abcdef"
+      })
+  void scriptPrintingPidRefusesAMarkerOfAnotherShape(String marker) {
+    IllegalArgumentException refused =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> PowerShell.scriptPrintingPid(null, Map.of(), "make", marker));
+    assertTrue(refused.getMessage().contains("process id marker"), refused.getMessage());
+  }
+
+  @Test
+  void scriptPrintingPidChecksItsArgumentsAsScriptDoes() {
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            PowerShell.scriptPrintingPid(
+                null, Map.of("NO-DASH", "x"), "make", "slipway-0123456789abcdef"));
+  }
+
+  @Test
+  void killTreeIsTaskkillOfTheTreeForced() {
+    assertEquals("taskkill /PID 4242 /T /F", PowerShell.killTree(4242));
+    assertEquals("taskkill /PID 4294967295 /T /F", PowerShell.killTree(0xFFFF_FFFFL));
+    for (long wrong : new long[] {0, -1, 0x1_0000_0000L}) {
+      assertThrows(IllegalArgumentException.class, () -> PowerShell.killTree(wrong));
+    }
+  }
+
+  /** Where pwsh is installed: the marked pid is that of the process that runs the command. */
+  @Test
+  void pwshPrintsItsOwnPidMarkedBeforeTheCommandsOutput() throws Exception {
+    String marker = "slipway-feedfacefeedfacefeedface";
+    String line =
+        PowerShell.scriptPrintingPid(null, Map.of(), "[Console]::Out.Write($PID)", marker);
+    String out = Processes.run(temp, pwsh(line)).text();
+    String pid = out.substring(out.indexOf('\n') + 1);
+    assertEquals(marker + " " + pid + " " + marker + "\n" + pid, out);
   }
 
   @ParameterizedTest

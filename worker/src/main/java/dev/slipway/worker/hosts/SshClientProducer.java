@@ -5,6 +5,7 @@ import dev.slipway.worker.ssh.DetachedCommands;
 import dev.slipway.worker.ssh.PinnedHostKeys;
 import dev.slipway.worker.ssh.SshConfig;
 import dev.slipway.worker.ssh.SshConnections;
+import dev.slipway.worker.ssh.WindowsCommands;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
@@ -37,6 +38,12 @@ public class SshClientProducer {
   @ApplicationScoped
   DetachedCommands detached(SshConnections connections, SshConfig config) {
     return new DetachedCommands(connections, config);
+  }
+
+  @Produces
+  @ApplicationScoped
+  WindowsCommands windows(SshConnections connections, SshConfig config) {
+    return new WindowsCommands(connections, config);
   }
 
   void close(@Disposes SshConnections connections) throws IOException {

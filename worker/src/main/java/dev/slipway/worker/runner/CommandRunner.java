@@ -21,9 +21,9 @@ import dev.slipway.worker.process.WorkerProcess;
 import dev.slipway.worker.ssh.DetachedCommands;
 import dev.slipway.worker.ssh.ExecResult;
 import dev.slipway.worker.ssh.HostConnection;
-import dev.slipway.worker.ssh.SshConnections;
 import dev.slipway.worker.ssh.SshFailure;
 import dev.slipway.worker.ssh.TransferRefused;
+import dev.slipway.worker.ssh.WindowsCommands;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -50,7 +50,9 @@ import org.jboss.logging.Logger;
  * coordinator's row of it says (never as the event that names it says) on a thread of its own,
  * streams its output and reports how it ended. On POSIX hosts the command outlives this process
  * ({@link DetachedCommands}); {@link CommandSupervisor} hands a command whose runner died to
- * another runner, which re-attaches through {@link #resume}.
+ * another runner, which re-attaches through {@link #resume}. On Windows hosts the command ends with
+ * its channel ({@link WindowsCommands}: a timeout or an abort kills its process tree), and a
+ * command whose runner died is reported lost ({@link #LOST_ON_WINDOWS}).
  */
 @ApplicationScoped
 public class CommandRunner {
@@ -67,8 +69,8 @@ public class CommandRunner {
 
   @Inject CommandRepository commandRepository;
   @Inject TransactionSynchronizationRegistry transactions;
-  @Inject SshConnections ssh;
   @Inject DetachedCommands detached;
+  @Inject WindowsCommands windows;
   @Inject HostDirectory hosts;
   @Inject StoredOutput storedOutput;
   @Inject CommandReports reports;
@@ -400,16 +402,28 @@ public class CommandRunner {
       boolean resumed,
       String secretExports)
       throws SshFailure {
-    Platform platform = Platform.of(host.platform());
+    Duration timeout = Duration.ofSeconds(request.timeoutSeconds());
+    BooleanSupplier aborted =
+        () -> abortRequested.contains(request.commandId()) || reports.abortRecorded(request);
+    if (!isPosix(host)) {
+      // PowerShell hosts: the command streams through its channel and ends with it (no re-attach);
+      // a timeout or an abort kills its process tree
+      return windows.run(
+          host,
+          key,
+          request.commandId(),
+          request.workingDirectory(),
+          request.environment(),
+          request.command(),
+          timeout,
+          output.stream("stdout"),
+          output.stream("stderr"),
+          aborted);
+    }
     String script =
-        platform
+        Platform.of(host.platform())
             .shell()
             .script(request.workingDirectory(), request.environment(), request.command());
-    Duration timeout = Duration.ofSeconds(request.timeoutSeconds());
-    if (!isPosix(host)) {
-      // PowerShell hosts: the command streams through its channel and ends with it (no re-attach)
-      return ssh.exec(host, key, script, timeout, output.stream("stdout"), output.stream("stderr"));
-    }
     return detached.run(
         host,
         key,
@@ -420,7 +434,7 @@ public class CommandRunner {
             : DetachedCommands.Spec.first(request.commandId(), script, startedAt, timeout)
                 .withSecretExports(secretExports),
         output::write,
-        () -> abortRequested.contains(request.commandId()) || reports.abortRecorded(request));
+        aborted);
   }
 
   /** {@code export NAME='value'} lines for a POSIX shell; null when there is nothing to export. */

@@ -35,9 +35,14 @@ final class Framing {
 
   /** A new random token, for one call. */
   static Framing random() {
+    return new Framing(randomToken());
+  }
+
+  /** {@code slipway-} and 24 random hex digits: a token nobody can guess. */
+  static String randomToken() {
     byte[] bytes = new byte[12];
     RANDOM.nextBytes(bytes);
-    return new Framing("slipway-" + HexFormat.of().formatHex(bytes));
+    return "slipway-" + HexFormat.of().formatHex(bytes);
   }
 
   /**
@@ -63,7 +68,22 @@ final class Framing {
 
   /** Passes on what {@code next} should get of a stream: what follows the opening token. */
   AfterOpening after(OutputStream next) {
-    return new AfterOpening(next);
+    return new AfterOpening(
+        next,
+        all -> {
+          int at = indexOf(all, opening);
+          return at < 0 ? null : new Opening(at, at + opening.length);
+        },
+        opening.length);
+  }
+
+  /** Where an opening was found in what a stream wrote so far: {@code [start, end)}. */
+  record Opening(int start, int end) {}
+
+  /** Finds an opening in what a stream wrote so far. */
+  interface OpeningFinder {
+    /** The first opening in {@code written}, or null while there is none. */
+    Opening find(byte[] written);
   }
 
   /** What a stream captured by {@link #after} holds between the tokens, or null if it is cut. */
@@ -126,19 +146,28 @@ final class Framing {
   }
 
   /**
-   * A stream that drops what comes before the opening token and passes on what follows. If the
-   * token never comes (the shell failed before the command ran), {@link #finish} passes on the last
-   * {@value #MAX_BEFORE} bytes, which then say why.
+   * A stream that drops what comes before the opening (a token, or what an {@link OpeningFinder}
+   * finds) and passes on what follows. If the opening never comes (the shell failed before the
+   * command ran), {@link #finish} passes on the last {@value #MAX_BEFORE} bytes, which then say
+   * why.
    */
-  final class AfterOpening extends OutputStream {
+  static final class AfterOpening extends OutputStream {
     private final OutputStream next;
+    private final OpeningFinder finder;
+    private final int longestOpening;
     private final ByteArrayOutputStream before = new ByteArrayOutputStream();
     private boolean open;
     private boolean beforeSeen;
     private boolean finished;
 
-    private AfterOpening(OutputStream next) {
+    /**
+     * @param longestOpening the most bytes an opening can take: that many, less one, are kept when
+     *     what came before is cut
+     */
+    AfterOpening(OutputStream next, OpeningFinder finder, int longestOpening) {
       this.next = next;
+      this.finder = finder;
+      this.longestOpening = longestOpening;
     }
 
     @Override
@@ -154,12 +183,12 @@ final class Framing {
       }
       before.write(bytes, offset, length);
       byte[] all = before.toByteArray();
-      int at = indexOf(all, opening);
-      if (at >= 0) {
+      Opening found = finder.find(all);
+      if (found != null) {
         open = true;
-        beforeSeen |= at > 0;
+        beforeSeen |= found.start() > 0;
         before.reset();
-        int from = at + opening.length;
+        int from = found.end();
         if (from < all.length) {
           next.write(all, from, all.length - from);
         }
@@ -168,7 +197,7 @@ final class Framing {
       if (all.length > MAX_BEFORE) {
         beforeSeen = true;
         before.reset();
-        int keep = Math.max(opening.length - 1, 0);
+        int keep = Math.max(longestOpening - 1, 0);
         before.write(all, all.length - keep, keep);
       }
     }

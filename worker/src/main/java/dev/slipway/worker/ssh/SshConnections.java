@@ -500,9 +500,18 @@ public final class SshConnections implements AutoCloseable {
    * @return its exit status
    */
   int run(HostConnection host, ClientSession session, String script) throws SshFailure {
+    return run(host, session, script, OutputStream.nullOutputStream());
+  }
+
+  /**
+   * As {@link #run(HostConnection, ClientSession, String)}, its output (both streams) to {@code
+   * output}.
+   */
+  int run(HostConnection host, ClientSession session, String script, OutputStream output)
+      throws SshFailure {
     try (ChannelExec channel = session.createExecChannel(script)) {
-      channel.setOut(OutputStream.nullOutputStream());
-      channel.setErr(OutputStream.nullOutputStream());
+      channel.setOut(output);
+      channel.setErr(output);
       channel.open().verify(config.openTimeout());
       Set<ClientChannelEvent> events =
           channel.waitFor(

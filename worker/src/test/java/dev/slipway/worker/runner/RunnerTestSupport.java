@@ -9,7 +9,7 @@ import dev.slipway.common.events.EventCodec;
 import dev.slipway.common.events.Topics;
 import dev.slipway.platform.secrets.Credential;
 import dev.slipway.platform.secrets.CredentialStore;
-import dev.slipway.stack.SshTestHost;
+import dev.slipway.stack.TestSshHost;
 import dev.slipway.stack.TopicReader;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.persistence.EntityManager;
@@ -44,7 +44,7 @@ final class RunnerTestSupport {
   static String registerHost(
       EntityManager entityManager,
       CredentialStore credentials,
-      SshTestHost server,
+      TestSshHost server,
       String privateKey,
       String hostName,
       String platform) {
