@@ -19,6 +19,7 @@ import dev.slipway.coordinator.repository.RepositoryPolicy;
 import dev.slipway.platform.command.Command;
 import dev.slipway.platform.command.CommandRepository;
 import dev.slipway.platform.lease.Lease;
+import dev.slipway.platform.lease.LeaseGroups;
 import dev.slipway.platform.lease.LeaseRepository;
 import dev.slipway.platform.lease.Leases;
 import dev.slipway.platform.outbox.Outbox;
@@ -50,6 +51,7 @@ public class BuildEngine {
   @Inject CommandRepository commands;
   @Inject LeaseRepository leaseRepository;
   @Inject Leases leases;
+  @Inject LeaseGroups leaseGroups;
   @Inject Outbox outbox;
   @Inject LogStore logs;
   @Inject ResourceRepository resources;
@@ -220,6 +222,10 @@ public class BuildEngine {
       startWorkingCopy(build, step, copy, steps);
       return;
     }
+    if (spec instanceof StepSpec.LeaseHost host && host.group() != null) {
+      startGroup(build, host.group(), steps);
+      return;
+    }
     if (spec instanceof StepSpec.LeaseHost host) {
       Lease lease =
           leases.request(Resource.TYPE_HOST, host.attributes(), null, build.id, null, null);
@@ -328,6 +334,50 @@ public class BuildEngine {
 
   private static Step stepNamed(List<Step> steps, String name) {
     return steps.stream().filter(s -> s.name.equals(name)).findFirst().orElseThrow();
+  }
+
+  /**
+   * The first lease-host step of {@code group} is ready: every step of the group still pending
+   * starts with it, their hosts asked for as one lease group (granted all at once or not at all); a
+   * lone step left (the others were skipped) asks for a lease of its own.
+   */
+  private void startGroup(Build build, String group, List<Step> steps) {
+    List<Step> members =
+        steps.stream()
+            .filter(
+                s ->
+                    s.status == StepStatus.PENDING
+                        && s.spec instanceof StepSpec.LeaseHost h
+                        && group.equals(h.group()))
+            .toList();
+    List<String> leaseIds;
+    if (members.size() == 1) {
+      StepSpec.LeaseHost host = (StepSpec.LeaseHost) members.get(0).spec;
+      leaseIds =
+          List.of(
+              leases.request(Resource.TYPE_HOST, host.attributes(), null, build.id, null, null).id);
+    } else {
+      leaseIds =
+          leaseGroups
+              .request(
+                  members.stream()
+                      .map(
+                          s ->
+                              new LeaseGroups.Member(
+                                  ((StepSpec.LeaseHost) s.spec).attributes(), null))
+                      .toList(),
+                  build.id,
+                  null,
+                  null)
+              .members()
+              .stream()
+              .map(l -> l.id)
+              .toList();
+    }
+    for (int i = 0; i < members.size(); i++) {
+      members.get(i).leaseId = leaseIds.get(i);
+      move(build, members.get(i), StepStatus.RUNNING, null);
+    }
   }
 
   /** Whether {@link #onLeaseChanged} acts on lease events of this type (the others are skipped). */

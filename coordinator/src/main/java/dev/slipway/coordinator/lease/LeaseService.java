@@ -34,17 +34,11 @@ public class LeaseService {
     if (r.type() == null || !TYPES.contains(r.type())) {
       throw ApiException.badRequest("type", "type must be one of " + TYPES);
     }
-    Map<String, String> attributes = r.attributes() == null ? Map.of() : r.attributes();
-    String problem = Attributes.problem(attributes);
-    if (problem != null) {
-      throw ApiException.badRequest("attributes", problem);
-    }
+    Map<String, String> attributes = checkAttributes("attributes", r.attributes());
     if (Resource.TYPE_WORKING_COPY.equals(r.type())) {
       return requestWorkingCopy(r, attributes);
     }
-    if (r.resourceId() != null && resources.findByIdOptional(r.resourceId()).isEmpty()) {
-      throw ApiException.badRequest("resourceId", "no resource '" + r.resourceId() + "' exists");
-    }
+    checkPinned("resourceId", r.resourceId());
     return leases.request(
         r.type(),
         attributes,
@@ -52,6 +46,27 @@ public class LeaseService {
         r.owner() == null ? "api" : r.owner(),
         millis("waitTimeout", r.waitTimeout()),
         millis("heartbeatTimeout", r.heartbeatTimeout()));
+  }
+
+  /**
+   * Checks the attributes a lease asks for, naming {@code field} in the 400.
+   *
+   * @return them, never null
+   */
+  Map<String, String> checkAttributes(String field, Map<String, String> attributes) {
+    Map<String, String> checked = attributes == null ? Map.of() : attributes;
+    String problem = Attributes.problem(checked);
+    if (problem != null) {
+      throw ApiException.badRequest(field, problem);
+    }
+    return checked;
+  }
+
+  /** Checks that the resource a lease is pinned to, if any, exists, naming {@code field}. */
+  void checkPinned(String field, String resourceId) {
+    if (resourceId != null && resources.findByIdOptional(resourceId).isEmpty()) {
+      throw ApiException.badRequest(field, "no resource '" + resourceId + "' exists");
+    }
   }
 
   private Lease requestWorkingCopy(LeaseRequest r, Map<String, String> attributes) {
@@ -115,7 +130,8 @@ public class LeaseService {
     return repository.lock(id).orElseThrow(() -> ApiException.notFound("lease", id));
   }
 
-  private static Long millis(String field, String duration) {
+  /** {@code duration} (e.g. {@code 30s}) in milliseconds, or null; a 400 naming {@code field}. */
+  static Long millis(String field, String duration) {
     if (duration == null) {
       return null;
     }

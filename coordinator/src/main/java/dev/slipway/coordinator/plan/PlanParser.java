@@ -32,7 +32,7 @@ public final class PlanParser {
   /** Each kind and the fields a step of that kind may have. */
   private static final Map<String, List<String>> FIELDS =
       Map.of(
-          StepSpec.LEASE_HOST, List.of("name", "kind", "attributes", "depends_on", "if"),
+          StepSpec.LEASE_HOST, List.of("name", "kind", "attributes", "group", "depends_on", "if"),
           StepSpec.LEASE_WORKING_COPY,
               List.of(
                   "name", "kind", "repository", "ref", "host", "attributes", "depends_on", "if"),
@@ -94,7 +94,69 @@ public final class PlanParser {
     }
     PlanGraph.requireAcyclic(result);
     requireArtifactsUploadedFirst(result);
+    requireGroupsApart(result);
     return result;
+  }
+
+  /** The most lease-host steps one group may have (a lease group's most members). */
+  static final int MAX_GROUP = 16;
+
+  /** A lease-host step's {@code group}: a name like a step's. */
+  private static String group(JsonNode node, String path) {
+    String group = text(node, "group", path, false);
+    if (group != null && !NAME.matcher(group).matches()) {
+      throw new PlanException(path + ".group", "group name '" + group + "' must match " + NAME);
+    }
+    return group;
+  }
+
+  /**
+   * Refuses a group of lease-host steps that is leased at once but where one step waits, directly
+   * or through other steps, for another of its group; and a group of one step or of more than
+   * {@link #MAX_GROUP}.
+   */
+  private static void requireGroupsApart(List<StepSpec> steps) {
+    Map<String, List<Integer>> groups = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < steps.size(); i++) {
+      if (steps.get(i) instanceof StepSpec.LeaseHost host && host.group() != null) {
+        groups.computeIfAbsent(host.group(), g -> new ArrayList<>()).add(i);
+      }
+    }
+    for (Map.Entry<String, List<Integer>> group : groups.entrySet()) {
+      List<Integer> members = group.getValue();
+      int first = members.get(0);
+      if (members.size() < 2 || members.size() > MAX_GROUP) {
+        throw new PlanException(
+            "steps[" + members.get(members.size() < 2 ? 0 : MAX_GROUP) + "].group",
+            "group '"
+                + group.getKey()
+                + "' has "
+                + members.size()
+                + " lease-host step(s); a group has 2 to "
+                + MAX_GROUP
+                + " (step '"
+                + steps.get(first).name()
+                + "')");
+      }
+      Set<String> names = new java.util.HashSet<>();
+      members.forEach(i -> names.add(steps.get(i).name()));
+      for (int i : members) {
+        for (String ancestor : PlanGraph.ancestors(steps, steps.get(i).name())) {
+          if (names.contains(ancestor)) {
+            throw new PlanException(
+                "steps[" + i + "].depends_on",
+                "step '"
+                    + steps.get(i).name()
+                    + "' waits for step '"
+                    + ancestor
+                    + "' of its own group '"
+                    + group.getKey()
+                    + "', but a group is leased at once (a step without depends_on waits for the"
+                    + " step before it: give it depends_on)");
+          }
+        }
+      }
+    }
   }
 
   /**
@@ -190,7 +252,8 @@ public final class PlanParser {
             });
     return switch (kind) {
       case StepSpec.LEASE_HOST ->
-          new StepSpec.LeaseHost(name, attributes(node.get("attributes"), path), null, null);
+          new StepSpec.LeaseHost(
+              name, attributes(node.get("attributes"), path), group(node, path), null, null);
       case StepSpec.LEASE_WORKING_COPY ->
           workingCopy(node, path, name, earlier, allowFileRepositories);
       case StepSpec.WAIT ->

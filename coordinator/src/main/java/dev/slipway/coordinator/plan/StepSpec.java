@@ -78,8 +78,16 @@ public sealed interface StepSpec {
     return this instanceof LeaseHost || this instanceof LeaseWorkingCopy;
   }
 
-  /** {@code lease-host}: a host with {@code attributes}. */
-  record LeaseHost(String name, Map<String, String> attributes, List<String> dependsOn, String when)
+  /**
+   * {@code lease-host}: a host with {@code attributes}; with a {@code group}, leased together with
+   * the other lease-host steps of that group, all or nothing (a lease group).
+   */
+  record LeaseHost(
+      String name,
+      Map<String, String> attributes,
+      String group,
+      List<String> dependsOn,
+      String when)
       implements StepSpec {
     @Override
     public String kind() {
@@ -88,7 +96,7 @@ public sealed interface StepSpec {
 
     @Override
     public LeaseHost withGraph(List<String> dependsOn, String when) {
-      return new LeaseHost(name, attributes, dependsOn, when);
+      return new LeaseHost(name, attributes, group, dependsOn, when);
     }
   }
 

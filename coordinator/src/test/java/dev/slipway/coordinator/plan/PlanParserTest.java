@@ -369,4 +369,67 @@ class PlanParserTest {
     assertTrue(e.getMessage().contains(message), e.getMessage());
     assertEquals(400, e.status());
   }
+
+  @Test
+  void leaseHostStepsOfOneGroupAreReadWithTheirGroup() {
+    String yaml =
+        """
+        steps:
+          - {name: linux, kind: lease-host, attributes: {platform: linux}, group: it}
+          - {name: win, kind: lease-host, attributes: {platform: windows}, group: it,
+             depends_on: []}
+          - {name: alone, kind: lease-host, depends_on: []}
+          - {name: r, kind: run, on: linux, command: make, depends_on: [win]}
+        """;
+    List<StepSpec> steps = PlanParser.parse(yaml, 60, false);
+    assertEquals("it", ((StepSpec.LeaseHost) steps.get(0)).group());
+    assertEquals("it", ((StepSpec.LeaseHost) steps.get(1)).group());
+    assertEquals(null, ((StepSpec.LeaseHost) steps.get(2)).group());
+  }
+
+  @Test
+  void aGroupStepThatWaitsForAnotherOfItsGroupIsRefusedNamingIt() {
+    String byDefault =
+        """
+        steps:
+          - {name: linux, kind: lease-host, group: it}
+          - {name: win, kind: lease-host, group: it}
+        """;
+    PlanException refused =
+        assertThrows(PlanException.class, () -> PlanParser.parse(byDefault, 60, false));
+    assertEquals("steps[1].depends_on", refused.body().field());
+    assertTrue(refused.getMessage().contains("'win'"), refused.getMessage());
+    String throughAnother =
+        """
+        steps:
+          - {name: linux, kind: lease-host, group: it}
+          - {name: w, kind: wait, timeout: 1s}
+          - {name: win, kind: lease-host, group: it, depends_on: [w]}
+        """;
+    refused = assertThrows(PlanException.class, () -> PlanParser.parse(throughAnother, 60, false));
+    assertEquals("steps[2].depends_on", refused.body().field());
+  }
+
+  @Test
+  void aGroupOfOneStepOrABadGroupNameIsRefused() {
+    PlanException refused =
+        assertThrows(
+            PlanException.class,
+            () ->
+                PlanParser.parse(
+                    "steps:\n  - {name: h, kind: lease-host, group: it}\n", 60, false));
+    assertEquals("steps[0].group", refused.body().field());
+    refused =
+        assertThrows(
+            PlanException.class,
+            () ->
+                PlanParser.parse(
+                    "steps:\n  - {name: h, kind: lease-host, group: 'Not A Name'}\n", 60, false));
+    assertEquals("steps[0].group", refused.body().field());
+    refused =
+        assertThrows(
+            PlanException.class,
+            () -> PlanParser.parse("steps:\n  - {name: r, kind: wait, group: it}\n", 60, false));
+    assertEquals("steps[0].group", refused.body().field());
+  }
 }

@@ -84,6 +84,10 @@ public class Lease {
   @Column(name = "owns_host_lease")
   public boolean ownsHostLease;
 
+  /** The lease group it is a member of ({@link LeaseGroup}); null: a lease of its own. */
+  @Column(name = "group_id")
+  public String groupId;
+
   /** The host its commands run on, once it is active ({@link CommandTarget}). */
   @Column(name = "command_host_id")
   public String commandHostId;

@@ -21,12 +21,13 @@ public class LeaseRepository implements PanacheRepositoryBase<Lease, String> {
 
   /** What a waiting lease asks for, as text: leases that ask for the same thing share it. */
   private static final String WANTS =
-      "concat_ws(' ', attributes::text, pinned_resource_id, repository, host_lease_id)";
+      "concat_ws(' ', attributes::text, pinned_resource_id, repository, host_lease_id, group_id)";
 
   /**
    * A waiting lease in a queue: its id, its place ({@code seq}) and what it asks for (its
-   * attributes and pinning; for a working copy also its repository and host lease). Leases that ask
-   * for the same thing are served, or not, alike.
+   * attributes and pinning; for a working copy also its repository and host lease; for a member of
+   * a lease group also its group, so that a group is never skipped for a single lease asking the
+   * same). Leases that ask for the same thing are served, or not, alike.
    */
   public record Waiting(String id, long seq, String wants) {}
 
@@ -174,7 +175,8 @@ public class LeaseRepository implements PanacheRepositoryBase<Lease, String> {
 
   /**
    * Deletes the ended leases {@code owner} (an ended build) held, with their histories (retention;
-   * the build's steps and commands first). A lease still held stays.
+   * the build's steps and commands first), and its lease groups left with no member. A lease still
+   * held stays.
    */
   @Transactional(Transactional.TxType.MANDATORY)
   public void deleteEndedOf(String owner) {
@@ -189,6 +191,11 @@ public class LeaseRepository implements PanacheRepositoryBase<Lease, String> {
         .setParameter(1, owner)
         .executeUpdate();
     em.createNativeQuery("delete from leases where id in (" + ended + ")")
+        .setParameter(1, owner)
+        .executeUpdate();
+    em.createNativeQuery(
+            "delete from lease_groups g where owner = ?1"
+                + " and not exists (select 1 from leases where group_id = g.id)")
         .setParameter(1, owner)
         .executeUpdate();
   }

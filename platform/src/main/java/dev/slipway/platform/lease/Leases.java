@@ -47,9 +47,28 @@ public class Leases {
       String owner,
       Long waitTimeoutMs,
       Long heartbeatTimeoutMs) {
+    return request(
+        type, attributes, pinnedResourceId, owner, waitTimeoutMs, heartbeatTimeoutMs, null);
+  }
+
+  /**
+   * Creates a pending lease, a member of lease group {@code groupId} when not null (see {@link
+   * LeaseGroups}: the allocators serve it only with its whole group), and asks the allocators to
+   * satisfy it.
+   */
+  @Transactional(Transactional.TxType.MANDATORY)
+  public Lease request(
+      String type,
+      Map<String, String> attributes,
+      String pinnedResourceId,
+      String owner,
+      Long waitTimeoutMs,
+      Long heartbeatTimeoutMs,
+      String groupId) {
     Lease lease = pending(type, attributes, pinnedResourceId, owner);
     lease.waitTimeoutMs = waitTimeoutMs;
     lease.heartbeatTimeoutMs = heartbeatTimeoutMs;
+    lease.groupId = groupId;
     return requested(lease);
   }
 

@@ -6,6 +6,7 @@ import dev.slipway.common.status.ResourceStatus;
 import dev.slipway.platform.blueprint.BlueprintRecord;
 import dev.slipway.platform.blueprint.BlueprintRepository;
 import dev.slipway.platform.lease.Lease;
+import dev.slipway.platform.lease.LeaseGroups;
 import dev.slipway.platform.lease.LeaseRepository;
 import dev.slipway.platform.lease.Leases;
 import dev.slipway.platform.persistence.DatabaseClock;
@@ -19,10 +20,12 @@ import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import org.jboss.logging.Logger;
 
@@ -34,6 +37,8 @@ import org.jboss.logging.Logger;
  * first come, first served by {@link #drain}, which runs whenever something they may wait for
  * changes (a lease is requested, a slot frees, a resource is added or edited) — not on a timer. A
  * lease that no blueprint could ever serve fails at once, with a reason naming what was asked.
+ * Members of a lease group are served only all together, in the queue by the group's oldest waiting
+ * member ({@link GroupAllocation}).
  */
 @ApplicationScoped
 public class Allocator {
@@ -51,6 +56,8 @@ public class Allocator {
   @Inject ResourceRepository resourceRepository;
   @Inject Resources resources;
   @Inject AllocatorConfig config;
+  @Inject GroupAllocation groupAllocation;
+  @Inject LeaseGroups leaseGroups;
 
   /**
    * A new lease: serves the queue of its type (the lease included, in its turn), then fails the
@@ -113,12 +120,29 @@ public class Allocator {
     int served = 0;
     boolean makesResources = blueprintsOf(type).stream().anyMatch(Blueprint::mayMakeResources);
     WaitingQueue queue = new WaitingQueue(leaseRepository, type, PAGE);
+    Set<String> groupsTried = new HashSet<>();
+    GroupAllocation.Hold hold = groupAllocation.hold();
     for (LeaseRepository.Waiting waiting = queue.next(); waiting != null; waiting = queue.next()) {
       Optional<Lease> lease =
           leaseRepository.lock(waiting.id()).filter(l -> l.status == LeaseStatus.PENDING);
-      if (lease.isEmpty() || serve(lease.get())) {
-        served += lease.isEmpty() ? 0 : 1;
-        queue.advance(); // served, or gone meanwhile: the next of its group may be served too
+      if (lease.isEmpty()) {
+        queue.advance(); // gone meanwhile: the next of its kind may be served
+        continue;
+      }
+      int got;
+      if (lease.get().groupId != null && !groupsTried.add(lease.get().groupId)) {
+        got = -1; // its group was tried in this drain, by its oldest member
+      } else if (!hold.isEmpty() && hold.blocks(lease.get())) {
+        got = -1; // newer than a group with priority, and could take a slot it waits for
+      } else {
+        got =
+            lease.get().groupId == null
+                ? (serve(lease.get()) ? 1 : -1)
+                : serveGroup(lease.get(), hold);
+      }
+      if (got >= 0) {
+        served += got;
+        queue.advance(); // served (or its group gone): the next of its kind may be served too
         continue;
       }
       queue.drop(); // what it asks for is not to be had now: its group waits
@@ -134,30 +158,71 @@ public class Allocator {
     for (Blueprint blueprint : blueprintsOf(lease.type)) {
       Optional<String> resource = blueprint.allocate(lease);
       if (resource.isPresent()) {
-        lease.resourceId = resource.get();
-        leases.move(lease, LeaseStatus.ACQUIRED, null);
-        if (blueprint.activate(lease)) {
-          leases.activate(lease, blueprint.commandTarget(lease));
-        }
+        acquire(lease, blueprint, resource.get());
         return true;
       }
     }
     return false;
   }
 
-  /** Fails the lease if no blueprint could ever serve it; returns whether it did. */
+  /**
+   * Serves the group of {@code oldest}, its oldest waiting member, whole or not at all ({@link
+   * GroupAllocation}); a group that stays waiting past its priority time joins {@code hold}.
+   *
+   * @return how many members became acquired; 0 when the group is no longer waiting; -1 when it
+   *     waits on
+   */
+  private int serveGroup(Lease oldest, GroupAllocation.Hold hold) {
+    Optional<GroupAllocation.Attempt> attempt =
+        groupAllocation.reserve(oldest.groupId, blueprintsOf(oldest.type));
+    if (attempt.isEmpty()) {
+      return 0;
+    }
+    if (!attempt.get().granted()) {
+      if (groupAllocation.hasPriority(oldest)) {
+        hold.add(attempt.get().members());
+      }
+      return -1;
+    }
+    attempt.get().reserved().forEach((m, r) -> acquire(m, r.blueprint(), r.resourceId()));
+    leaseGroups.granted(attempt.get().group());
+    return attempt.get().members().size();
+  }
+
+  /** Acquires {@code lease} on the slot {@code blueprint} reserved for it, and activates it. */
+  private void acquire(Lease lease, Blueprint blueprint, String resourceId) {
+    lease.resourceId = resourceId;
+    leases.move(lease, LeaseStatus.ACQUIRED, null);
+    if (blueprint.activate(lease)) {
+      leases.activate(lease, blueprint.commandTarget(lease));
+    }
+  }
+
+  /**
+   * Fails the lease if no blueprint could ever serve it (a group member: its whole group, if that
+   * of any member); returns whether it did (or the group is no longer waiting).
+   */
   private boolean failIfHopeless(Lease lease) {
-    boolean possible = blueprintsOf(lease.type).stream().anyMatch(b -> b.couldEverServe(lease));
-    if (!possible) {
-      String reason =
-          blueprintsOf(lease.type).stream()
-              .map(b -> b.whyNever(lease))
-              .filter(Objects::nonNull)
-              .findFirst()
-              .orElseGet(() -> whyNever(lease));
+    if (lease.groupId != null) {
+      return groupAllocation.failIfHopeless(lease.groupId, this::whyHopeless);
+    }
+    String reason = whyHopeless(lease);
+    if (reason != null) {
       leases.move(lease, LeaseStatus.FAILED, reason);
     }
-    return !possible;
+    return reason != null;
+  }
+
+  /** Why no blueprint could ever serve {@code lease}, or null when one could. */
+  private String whyHopeless(Lease lease) {
+    if (blueprintsOf(lease.type).stream().anyMatch(b -> b.couldEverServe(lease))) {
+      return null;
+    }
+    return blueprintsOf(lease.type).stream()
+        .map(b -> b.whyNever(lease))
+        .filter(Objects::nonNull)
+        .findFirst()
+        .orElseGet(() -> whyNever(lease));
   }
 
   /**
@@ -175,7 +240,11 @@ public class Allocator {
     }
     Lease lease = found.get();
     if (lease.status == LeaseStatus.PENDING) {
-      leases.move(lease, LeaseStatus.FAILED, "released before it was acquired: " + reason);
+      String why = "released before it was acquired: " + reason;
+      if (lease.groupId == null
+          || !groupAllocation.fail(lease, m -> m + " was " + why + "; its group with it")) {
+        leases.move(lease, LeaseStatus.FAILED, why);
+      }
       return Optional.empty();
     }
     if (lease.status == LeaseStatus.ACQUIRED) {
@@ -208,6 +277,15 @@ public class Allocator {
     }
     Lease lease = found.get();
     Duration waited = Duration.between(lease.createdAt, clock.now());
+    if (lease.groupId != null) {
+      return groupAllocation.fail(
+          lease,
+          m ->
+              String.format(
+                  "waited %ds for lease group %s: its hosts were never free all at once (%s"
+                      + " timed out first)",
+                  waited.toSeconds(), lease.groupId, m));
+    }
     String why =
         blueprintsOf(lease.type).stream()
             .map(b -> b.whyWaiting(lease))

@@ -15,4 +15,11 @@ public interface AllocatorConfig {
   /** How often the reaper looks for leases whose wait timed out or whose heartbeat expired. */
   @WithDefault("1s")
   Duration reaperInterval();
+
+  /**
+   * How long a lease group may wait before it has priority: a drain then serves no newer lease that
+   * could take a slot on a host one of its members could use ({@link GroupAllocation}).
+   */
+  @WithDefault("30s")
+  Duration groupPriorityAfter();
 }

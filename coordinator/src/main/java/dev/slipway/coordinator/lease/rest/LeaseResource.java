@@ -55,6 +55,7 @@ public class LeaseResource {
 
   @Inject LeaseService service;
   @Inject LeaseRepository leases;
+  @Inject LeaseViews views;
 
   @POST
   @RolesAllowed(Roles.OPERATOR)
@@ -140,24 +141,6 @@ public class LeaseResource {
   }
 
   private LeaseView view(Lease l) {
-    return new LeaseView(
-        l.id,
-        l.type,
-        l.status.wireName(),
-        l.attributes,
-        l.resourceId,
-        l.pinnedResourceId,
-        l.owner,
-        l.reason,
-        l.status == LeaseStatus.PENDING && l.seq != null ? leases.queuePosition(l) : null,
-        l.createdAt,
-        l.updatedAt,
-        l.expiresAt,
-        l.repository,
-        l.ref,
-        l.commit,
-        l.hostLeaseId,
-        l.commandHostId,
-        l.commandDirectory);
+    return views.view(l);
   }
 }
