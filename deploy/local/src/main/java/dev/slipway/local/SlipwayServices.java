@@ -178,6 +178,14 @@ public final class SlipwayServices implements AutoCloseable {
     return worker;
   }
 
+  /** Every worker running: the first, then those {@link #addWorker added}. */
+  public List<ServiceProcess> workers() {
+    List<ServiceProcess> all = new ArrayList<>();
+    all.add(worker);
+    all.addAll(extraWorkers);
+    return all;
+  }
+
   @Override
   public void close() {
     extraWorkers.forEach(ServiceProcess::stop);

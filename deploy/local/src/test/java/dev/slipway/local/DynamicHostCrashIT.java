@@ -17,11 +17,12 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /**
- * The allocator worker dies (kill -9) while a blueprint's {@code provision} runs: the worker its
- * supervisor starts again takes the host up once the dead one's claim is stale (3 × the heartbeat,
- * 1 s in {@link E2eStack}), breaks it and the lease that waited for it, and destroys by the host's
- * token what the orphaned {@code provision} made, so that no sshd is left running; the build fails
- * with the reason instead of waiting for ever.
+ * The allocator worker dies (kill -9) while a blueprint's {@code provision} runs: an allocator (the
+ * one its supervisor starts again, or another replica an earlier test added) takes the host up once
+ * the dead one's claim is stale (3 × the heartbeat, 1 s in {@link E2eStack}), breaks it and the
+ * lease that waited for it, and destroys by the host's token what the orphaned {@code provision}
+ * made, so that no sshd is left running; the build fails with the reason instead of waiting for
+ * ever.
  */
 class DynamicHostCrashIT {
 
@@ -36,13 +37,13 @@ class DynamicHostCrashIT {
     String pool = "dyn-" + UUID.randomUUID().toString().substring(0, 8);
     Path markers = Files.createTempDirectory(stack.work, "provision-markers");
     Map<String, Object> config = sshd.config(pool);
-    // provision says when it starts, makes the host, notes what it made, and prints it only 5 s
-    // later: the worker is killed in between
+    // provision says when it starts and which worker runs it (its parent), makes the host, notes
+    // what it made, and prints it only 5 s later: that worker is killed in between
     config.put(
         "provision",
         "#!/bin/sh\n"
             + sshd.environment()
-            + "touch '"
+            + "echo $PPID > '"
             + markers
             + "'/\"$SLIPWAY_TOKEN.started\"\n"
             + "out=$("
@@ -54,17 +55,19 @@ class DynamicHostCrashIT {
             + "sleep 5\n"
             + "printf '%s\\n' \"$out\"\n");
     String blueprint = sshd.add("dyn-crash-" + pool, config);
-    ServiceProcess worker = stack.services.worker();
-    int restarts = worker.restarts();
+    ServiceProcess worker = null;
     try {
       String build = stack.api.submitBuild(stack.plan(pool, "echo never runs"));
       await()
           .atMost(Duration.ofSeconds(60))
           .pollInterval(Duration.ofMillis(20))
-          .until(() -> started(markers) != null);
+          .until(() -> started(markers) != null && !started(markers).pid().isEmpty());
+      Started provision = started(markers);
+      worker = runningProvision(stack, provision.pid());
+      int restarts = worker.restarts();
       worker.process().destroyForcibly();
 
-      String token = started(markers);
+      String token = provision.token();
       List<String> hosts = sshd.alive(blueprint);
       assertEquals(1, hosts.size(), hosts.toString());
       String host = hosts.get(0);
@@ -74,7 +77,8 @@ class DynamicHostCrashIT {
       await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(made));
       assertTrue(Files.readString(made).contains("\"providerId\""), "provision made an sshd");
 
-      await().atMost(WAIT).until(() -> worker.restarts() == restarts + 1);
+      ServiceProcess killed = worker;
+      await().atMost(WAIT).until(() -> killed.restarts() == restarts + 1);
       await()
           .atMost(WAIT)
           .untilAsserted(
@@ -85,7 +89,7 @@ class DynamicHostCrashIT {
           broken
               .get("reason")
               .asText()
-              .contains("the worker making it stopped before it was ready"),
+              .contains("the worker making it stopped before provision ended"),
           broken.toString());
       assertFalse(sshd.listed(token), "list shows no sshd for the token");
       assertEquals(0, sshd.sshdProcesses(), "no sshd the orphaned provision started is left");
@@ -102,22 +106,41 @@ class DynamicHostCrashIT {
       JsonNode step = finished.get("steps").get(0);
       assertEquals("failed", step.get("status").asText(), finished.toString());
       assertTrue(
-          step.get("reason").asText().contains("stopped before it was ready"), finished.toString());
+          step.get("reason").asText().contains("stopped before provision ended"),
+          finished.toString());
     } finally {
       sshd.disable(blueprint);
-      await().atMost(WAIT).until(worker::isReady);
+      for (ServiceProcess each : stack.services.workers()) {
+        await().atMost(WAIT).until(each::isReady);
+      }
     }
   }
 
-  /** The token of the provision that has started, if one has. */
-  private static String started(Path markers) throws Exception {
+  /** A provision that has started: its host's token, and the pid of the worker running it. */
+  private record Started(String token, String pid) {}
+
+  /** The provision that has started, if one has. */
+  private static Started started(Path markers) throws Exception {
     try (var files = Files.list(markers)) {
-      return files
-          .map(f -> f.getFileName().toString())
-          .filter(n -> n.endsWith(".started"))
-          .map(n -> n.substring(0, n.length() - ".started".length()))
-          .findFirst()
-          .orElse(null);
+      Path file =
+          files
+              .filter(f -> f.getFileName().toString().endsWith(".started"))
+              .findFirst()
+              .orElse(null);
+      if (file == null) {
+        return null;
+      }
+      String name = file.getFileName().toString();
+      return new Started(
+          name.substring(0, name.length() - ".started".length()), Files.readString(file).strip());
     }
+  }
+
+  /** The worker whose process is {@code pid}: any allocator may have picked the lease up. */
+  private static ServiceProcess runningProvision(E2eStack stack, String pid) {
+    return stack.services.workers().stream()
+        .filter(w -> Long.toString(w.process().pid()).equals(pid))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no worker has pid " + pid));
   }
 }
