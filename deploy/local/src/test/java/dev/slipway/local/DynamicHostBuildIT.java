@@ -92,6 +92,33 @@ class DynamicHostBuildIT {
     buildOnANewHostAndSeeItDestroyed();
   }
 
+  @Test
+  void aWorkingCopyStepByHostAttributesHasItsHostMadeAndDestroyed() throws Exception {
+    String blueprint = sshd.add("dyn-wc-" + pool, sshd.config(pool));
+    blueprints.add(blueprint);
+    WorkingCopyFixture.Repository repo = WorkingCopyFixture.repository();
+    String plan =
+        WorkingCopyFixture.plan(
+            WorkingCopyFixture.onAnyHost("pool: " + pool), "echo \"app=$(cat app.txt)\"");
+
+    String build = WorkingCopyFixture.passes(plan, repo, repo.a());
+
+    assertTrue(stack.api.log(build).contains("app=A"), stack.api.log(build));
+    List<JsonNode> leases = stack.api.leases("owner=" + build);
+    JsonNode hostLease =
+        leases.stream()
+            .filter(l -> l.get("type").asText().equals("host"))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no host lease: " + leases));
+    String host = hostLease.get("resourceId").asText();
+    assertEquals(blueprint, sshd.column(host, "blueprint_id"), "made for the working copy");
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () -> assertEquals("destroyed", sshd.status(host), sshd.history(host).toString()));
+    assertEquals(0, sshd.sshdProcesses(), "no sshd of the blueprint runs");
+  }
+
   /**
    * Runs a build whose only host is one the test's blueprint makes, and checks the host from its
    * making to its end.

@@ -1,9 +1,11 @@
 package dev.slipway.platform.lease;
 
+import dev.slipway.common.status.LeaseStatus;
 import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -36,5 +38,21 @@ public class LeaseGroupRepository implements PanacheRepositoryBase<LeaseGroup, S
             .getResultList();
     members.forEach(getEntityManager()::refresh);
     return members;
+  }
+
+  /**
+   * The waiting members of the groups whose oldest waiting member was asked for before {@code
+   * cutoff} (the groups that have priority over newer leases). No locks.
+   */
+  public List<Lease> waitingSince(Instant cutoff) {
+    return getEntityManager()
+        .createQuery(
+            "from Lease l where l.status = ?1 and l.groupId in (select m.groupId from Lease m"
+                + " where m.status = ?1 and m.groupId is not null group by m.groupId"
+                + " having min(m.createdAt) < ?2) order by l.seq",
+            Lease.class)
+        .setParameter(1, LeaseStatus.PENDING)
+        .setParameter(2, cutoff)
+        .getResultList();
   }
 }

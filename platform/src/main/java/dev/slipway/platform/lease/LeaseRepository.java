@@ -126,6 +126,11 @@ public class LeaseRepository implements PanacheRepositoryBase<Lease, String> {
         .getResultList();
   }
 
+  /** The leases waiting (pending) to sit on host lease {@code hostLeaseId}: working copies. */
+  public List<Lease> waitingOn(String hostLeaseId) {
+    return list("hostLeaseId = ?1 and status = ?2", hostLeaseId, LeaseStatus.PENDING);
+  }
+
   /** Ids of the working-copy leases still held or prepared on host lease {@code hostLeaseId}. */
   @SuppressWarnings("unchecked")
   public List<String> sittingOn(String hostLeaseId) {

@@ -215,6 +215,21 @@ public class Leases {
             lease.ref,
             lease.commit,
             lease.hostLeaseId));
+    boolean ended =
+        to == LeaseStatus.RELEASED || to == LeaseStatus.FAILED || to == LeaseStatus.BROKEN;
+    if (ended && Resource.TYPE_HOST.equals(lease.type)) {
+      // ended: a working copy waiting to be made on its host never will be
+      for (Lease waiting : leases.waitingOn(lease.id)) {
+        move(
+            waiting,
+            LeaseStatus.FAILED,
+            "its host lease "
+                + lease.id
+                + " "
+                + to.wireName()
+                + (lease.reason == null ? "" : ": " + lease.reason));
+      }
+    }
   }
 
   private static String eventType(LeaseStatus status) {

@@ -105,23 +105,32 @@ public class Allocator {
    */
   @Transactional(Transactional.TxType.MANDATORY)
   public int drain(String type) {
-    int served = drainQueue(type);
+    GroupAllocation.Hold hold = groupAllocation.hold();
+    if (blueprintsOf(type).stream().anyMatch(b -> !b.waitsFor().isEmpty())) {
+      // no drain of the queue they wait for came first: the groups it would hold for are read
+      hold.addWaitingWithPriority();
+    }
+    int served = drainQueue(type, hold);
     for (Blueprint dependent : blueprints) {
       // e.g. working copies waiting for a host slot; an empty queue costs no lock
       if (dependent.waitsFor().contains(type) && leaseRepository.anyWaiting(dependent.type())) {
-        served += drainQueue(dependent.type());
+        served += drainQueue(dependent.type(), hold);
       }
     }
     return served;
   }
 
-  private int drainQueue(String type) {
+  /**
+   * Serves the queue of {@code type}; {@code hold} gathers the groups with priority it meets, and
+   * keeps what they could use from the newer leases of this queue and of the queues drained after
+   * it in the same drain (a working copy by host attributes takes a host slot too).
+   */
+  private int drainQueue(String type, GroupAllocation.Hold hold) {
     lockQueue(type);
     int served = 0;
     boolean makesResources = blueprintsOf(type).stream().anyMatch(Blueprint::mayMakeResources);
     WaitingQueue queue = new WaitingQueue(leaseRepository, type, PAGE);
     Set<String> groupsTried = new HashSet<>();
-    GroupAllocation.Hold hold = groupAllocation.hold();
     for (LeaseRepository.Waiting waiting = queue.next(); waiting != null; waiting = queue.next()) {
       Optional<Lease> lease =
           leaseRepository.lock(waiting.id()).filter(l -> l.status == LeaseStatus.PENDING);
@@ -129,6 +138,7 @@ public class Allocator {
         queue.advance(); // gone meanwhile: the next of its kind may be served
         continue;
       }
+      String sittingOn = lease.get().hostLeaseId;
       int got;
       if (lease.get().groupId != null && !groupsTried.add(lease.get().groupId)) {
         got = -1; // its group was tried in this drain, by its oldest member
@@ -143,6 +153,10 @@ public class Allocator {
       if (got >= 0) {
         served += got;
         queue.advance(); // served (or its group gone): the next of its kind may be served too
+        continue;
+      }
+      if (!Objects.equals(sittingOn, lease.get().hostLeaseId)) {
+        queue.advance(); // it now waits for a host lease opened for it: the next may be tried
         continue;
       }
       queue.drop(); // what it asks for is not to be had now: its group waits
@@ -208,9 +222,46 @@ public class Allocator {
     }
     String reason = whyHopeless(lease);
     if (reason != null) {
-      leases.move(lease, LeaseStatus.FAILED, reason);
+      failWaiting(lease, reason);
     }
     return reason != null;
+  }
+
+  /**
+   * Fails waiting {@code lease}; a host lease it opened for itself (a working copy by host
+   * attributes that waits for a host to be made) is released with it.
+   */
+  private void failWaiting(Lease lease, String reason) {
+    leases.move(lease, LeaseStatus.FAILED, reason);
+    if (lease.ownsHostLease && lease.hostLeaseId != null) {
+      release(lease.hostLeaseId, "its working-copy lease " + lease.id + " failed");
+    }
+  }
+
+  /**
+   * Whether a blueprint of {@code type} could ever serve a lease for {@code attributes}, if every
+   * resource were idle (one that makes resources counts).
+   */
+  @Transactional(Transactional.TxType.MANDATORY)
+  public boolean couldEverServe(String type, Map<String, String> attributes) {
+    Lease probe = probe(type, attributes);
+    return blueprintsOf(type).stream().anyMatch(b -> b.couldEverServe(probe));
+  }
+
+  /** Whether a blueprint of {@code type} may make a new resource for {@code attributes} now. */
+  @Transactional(Transactional.TxType.MANDATORY)
+  public boolean mayMake(String type, Map<String, String> attributes) {
+    Lease probe = probe(type, attributes);
+    return blueprintsOf(type).stream()
+        .anyMatch(b -> b.mayMakeResources() && b.couldEverServe(probe));
+  }
+
+  /** A lease that is never stored, to ask blueprints what they could do for one like it. */
+  private static Lease probe(String type, Map<String, String> attributes) {
+    Lease probe = new Lease();
+    probe.type = type;
+    probe.attributes = Map.copyOf(attributes);
+    return probe;
   }
 
   /** Why no blueprint could ever serve {@code lease}, or null when one could. */
@@ -243,7 +294,7 @@ public class Allocator {
       String why = "released before it was acquired: " + reason;
       if (lease.groupId == null
           || !groupAllocation.fail(lease, m -> m + " was " + why + "; its group with it")) {
-        leases.move(lease, LeaseStatus.FAILED, why);
+        failWaiting(lease, why);
       }
       return Optional.empty();
     }
@@ -300,8 +351,7 @@ public class Allocator {
                           ? "nothing offers it any more"
                           : "all " + offering + " " + lease.type + "s offering it stayed busy");
                 });
-    leases.move(
-        lease, LeaseStatus.FAILED, String.format("waited %ds for %s", waited.toSeconds(), why));
+    failWaiting(lease, String.format("waited %ds for %s", waited.toSeconds(), why));
     return true;
   }
 

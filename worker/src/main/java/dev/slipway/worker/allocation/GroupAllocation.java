@@ -35,7 +35,8 @@ import java.util.function.Function;
  * <p>Fairness: a group that has waited longer than {@code slipway.allocator.group-priority-after}
  * and still cannot be granted has priority — the rest of that drain serves no newer lease that
  * could take a slot on a host one of its members could use ({@link Hold}), so that slots freeing up
- * there are kept for it. Before that, newer leases may take free slots it cannot use yet.
+ * there are kept for it. Before that, newer leases may take free slots it cannot use yet. Working
+ * copies asked for by host attributes (which take a host slot) are held back the same way.
  */
 @ApplicationScoped
 public class GroupAllocation {
@@ -185,12 +186,26 @@ public class GroupAllocation {
       held.addAll(members);
     }
 
+    /**
+     * Adds the waiting groups that have priority, as read from the database, for a drain that meets
+     * none of them itself (of working copies: the host queue's drain would).
+     */
+    void addWaitingWithPriority() {
+      held.addAll(groupRepository.waitingSince(clock.now().minus(config.groupPriorityAfter())));
+    }
+
     boolean isEmpty() {
       return held.isEmpty();
     }
 
-    /** Whether {@code lease} (a single lease, or a member of a newer group) must wait. */
+    /**
+     * Whether {@code lease} (a single lease, or a member of a newer group) must wait. A lease that
+     * sits on a host lease (a working copy on it) takes no host slot and never waits for a group.
+     */
     boolean blocks(Lease lease) {
+      if (lease.hostLeaseId != null) {
+        return false;
+      }
       List<Lease> asking =
           lease.groupId == null ? List.of(lease) : groupRepository.members(lease.groupId);
       return held.stream().anyMatch(h -> asking.stream().anyMatch(a -> overlap(h, a)));

@@ -30,7 +30,8 @@ import java.util.UUID;
 /**
  * Working copies: a directory on a host holding one repository's checkout, one lease at a time. A
  * lease names the host lease it sits on, or host attributes (then a host slot is leased for it,
- * preferring a host with an idle copy of the repository, and released with it). An idle copy of the
+ * preferring a host with an idle copy of the repository, and released with it; when no host is free
+ * and a blueprint may make one, a pending host lease is opened for it instead). An idle copy of the
  * repository on the host is recycled; otherwise a new one is made if the host's budget ({@code
  * workingCopies.maxCopies} / {@code maxBytes} in its blueprint's config) allows, evicting the least
  * recently used idle copy when it does not. The checkout itself happens after the transaction
@@ -82,7 +83,7 @@ public final class WorkingCopyBlueprint implements Blueprint {
       if ("windows".equals(lease.attributes.get("platform"))) {
         return "working copies on windows hosts are not supported yet";
       }
-      return resourceRepository.anyCouldServe(Resource.TYPE_HOST, lease.attributes, null)
+      return allocator.couldEverServe(Resource.TYPE_HOST, lease.attributes)
           ? null
           : "no host offers " + Attributes.describe(lease.attributes);
     }
@@ -90,8 +91,15 @@ public final class WorkingCopyBlueprint implements Blueprint {
     if (host == null || !Resource.TYPE_HOST.equals(host.type)) {
       return "no host lease " + lease.hostLeaseId + " exists";
     }
+    if (host.status == LeaseStatus.PENDING && lease.ownsHostLease) {
+      return null; // the host lease it opened waits for a host to be made
+    }
     if (host.status != LeaseStatus.ACTIVE && host.status != LeaseStatus.ACQUIRED) {
-      return "host lease " + host.id + " is " + host.status.wireName();
+      return "host lease "
+          + host.id
+          + " is "
+          + host.status.wireName()
+          + (host.reason == null ? "" : ": " + host.reason);
     }
     Resource resource = resourceRepository.findById(host.resourceId);
     if (Platform.of(resource.attributes.getOrDefault("platform", "linux")) == Platform.WINDOWS) {
@@ -110,6 +118,14 @@ public final class WorkingCopyBlueprint implements Blueprint {
           + ": no such host had a free slot and room for a copy";
     }
     Lease host = leaseRepository.findById(lease.hostLeaseId);
+    if (host != null && host.resourceId == null && lease.ownsHostLease) {
+      return what
+          + " on a host with "
+          + Attributes.describe(lease.attributes)
+          + ": the host lease "
+          + host.id
+          + " it opened got no host";
+    }
     if (host == null || host.resourceId == null) {
       return what + ": its host lease " + lease.hostLeaseId + " holds no host";
     }
@@ -149,7 +165,27 @@ public final class WorkingCopyBlueprint implements Blueprint {
       lease.ownsHostLease = true;
       return copy;
     }
+    if (allocator.mayMake(Resource.TYPE_HOST, lease.attributes)) {
+      openHostLease(lease);
+    }
     return Optional.empty();
+  }
+
+  /**
+   * No host has a free slot for {@code lease}, but a blueprint may make one: a host lease is opened
+   * for it and waits in the host queue like any other (first come, first served, lease groups'
+   * priority, a host made for it). Once that lease is active the copy is made on its host; the
+   * working-copy lease fails with it, and releases it when it fails itself.
+   */
+  private void openHostLease(Lease lease) {
+    Lease host = leases.open(Resource.TYPE_HOST, lease.attributes, null, lease.owner);
+    host.waitTimeoutMs = lease.waitTimeoutMs;
+    lease.hostLeaseId = host.id;
+    lease.ownsHostLease = true;
+    // written now: the allocator keeps a lease it could not serve out of its session
+    leaseRepository.flush();
+    resources.retryAllocation(
+        Resource.TYPE_HOST, "working-copy lease " + lease.id + " waits for a host to be made");
   }
 
   /** An idle copy of the repository on {@code host}, or a new one if its budget allows. */

@@ -153,6 +153,31 @@ class LeaseGroupsIT {
   }
 
   @Test
+  void aGroupWithPriorityKeepsItsFreeSlotFromANewerWorkingCopyByHostAttributesToo() {
+    String busy = single("windows");
+    drain();
+    String group = group();
+    String wantsLinux = member(group, "linux");
+    member(group, "windows");
+    sql(
+        "update leases set created_at = now() - interval '1 minute' where group_id = ?1",
+        group); // waited past group-priority-after (30s)
+    String copy = workingCopy("linux");
+
+    drain(); // the host queue, then the working copies' after it
+    assertEquals("pending", state(copy), "the free linux slot is kept for the group");
+    assertEquals("0", held(linux));
+
+    QuarkusTransaction.requiringNew().run(() -> allocator.drain("working-copy"));
+    assertEquals("pending", state(copy), "a drain of working copies alone keeps it too");
+    assertEquals("0", held(linux));
+
+    release(busy);
+    assertEquals("active on " + linux, state(wantsLinux));
+    assertEquals("pending", state(copy));
+  }
+
+  @Test
   void aMemberNothingCouldEverServeFailsTheWholeGroupNamingIt() {
     String group = group();
     String fine = member(group, "linux");
@@ -248,6 +273,25 @@ class LeaseGroupsIT {
                     .setParameter(2, platform)
                     .setParameter(3, pool)
                     .setParameter(4, group)
+                    .executeUpdate());
+    return id;
+  }
+
+  /** A pending working-copy lease for a host of {@code platform} in the pool, newest of all. */
+  private String workingCopy(String platform) {
+    String id = "lease-" + UUID.randomUUID();
+    QuarkusTransaction.requiringNew()
+        .run(
+            () ->
+                entityManager
+                    .createNativeQuery(
+                        "insert into leases (id, type, attributes, status, owner, repository, ref)"
+                            + " values (?1, 'working-copy', jsonb_build_object('platform', ?2,"
+                            + " 'pool', ?3), 'pending', ?3, 'https://example.invalid/app.git',"
+                            + " 'main')")
+                    .setParameter(1, id)
+                    .setParameter(2, platform)
+                    .setParameter(3, pool)
                     .executeUpdate());
     return id;
   }

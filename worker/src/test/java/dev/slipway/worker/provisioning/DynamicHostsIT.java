@@ -316,14 +316,91 @@ class DynamicHostsIT {
 
     await(
         () -> !sshdRunningFor(ours), "the unknown instance tagged by this installation destroyed");
-    Thread.sleep(3000); // three more rounds of the reaper
+    // one made after that is destroyed by a later round of the reaper, which listed theirs too
+    String later = UUID.randomUUID().toString();
+    runScript("provision", Map.of("SLIPWAY_TOKEN", later, "SLIPWAY_TAG", tag));
+    await(() -> !sshdRunningFor(later), "a later unknown instance destroyed by a later round");
     assertTrue(
         sshdRunningFor(theirs, "slipway-someone-else"),
         "another installation's instance is left alone");
     runScript("destroy", Map.of("SLIPWAY_TOKEN", theirs, "SLIPWAY_TAG", "slipway-someone-else"));
   }
 
+  @Test
+  void aWorkingCopyByHostAttributesHasAHostMadeForItThatEndsWithIt() throws Exception {
+    String blueprint = blueprint(Map.of());
+    String repository = bareRepository();
+
+    String copy = workingCopy(repository);
+    awaitStatus(copy, "active");
+    String hostLease = string("select host_lease_id from leases where id = ?1", copy);
+    String host = hostOf(hostLease);
+    assertEquals(blueprint, string("select blueprint_id from resources where id = ?1", host));
+    String directory = string("select command_directory from leases where id = ?1", copy);
+    assertEquals("A", run(host, "cat '" + directory + "/app.txt'"), "checked out on the new host");
+
+    release(copy);
+    awaitStatus(hostLease, "released");
+    awaitHost(host, "destroyed");
+    assertFalse(listening(port(host)), "its sshd is gone with the working copy (idleTtl 0)");
+  }
+
+  @Test
+  void aWorkingCopyWhoseHostCannotBeMadeFailsWithTheReasonAndHoldsNothing() throws Exception {
+    blueprint(Map.of("provision", "#!/bin/sh\necho 'quota exceeded' >&2\nexit 3\n"));
+
+    String copy = workingCopy(bareRepository());
+    awaitStatus(copy, "failed");
+    String hostLease = string("select host_lease_id from leases where id = ?1", copy);
+    assertEquals("broken", status(hostLease));
+    String reason = string("select reason from leases where id = ?1", copy);
+    assertTrue(reason.contains("its host lease " + hostLease + " broken"), reason);
+    assertTrue(reason.contains("provision failed with exit code 3"), reason);
+    assertEquals(
+        0,
+        count(
+            "select count(*) from resources r join blueprints b on b.id = r.blueprint_id"
+                + " where b.id like ?1 and r.leases_held > 0",
+            "dyn-" + pool + "%"),
+        "no slot is held");
+  }
+
   // ---- helpers ------------------------------------------------------------------------------
+
+  /** A working-copy lease of {@code repository}'s main branch on a host of this test's pool. */
+  private String workingCopy(String repository) {
+    return QuarkusTransaction.requiringNew()
+        .call(
+            () ->
+                leases.requestWorkingCopy(
+                        new Leases.WorkingCopyRequest(
+                            repository, "main", null, Map.of("pool", pool), null),
+                        "dynamic-hosts-it",
+                        120_000L,
+                        null)
+                    .id);
+  }
+
+  /** A bare repository on this machine (where the example's hosts run) with one commit. */
+  private static String bareRepository() throws Exception {
+    Path dir = Files.createTempDirectory(state, "repo");
+    Path src = Files.createDirectory(dir.resolve("src"));
+    git(src, "init", "--quiet", "--initial-branch=main");
+    Files.writeString(src.resolve("app.txt"), "A\n");
+    git(src, "add", ".");
+    git(src, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "--quiet", "-m", "A");
+    Path bare = dir.resolve("app.git");
+    git(dir, "clone", "--quiet", "--bare", src.toString(), bare.toString());
+    return bare.toString();
+  }
+
+  private static void git(Path dir, String... arguments) throws Exception {
+    List<String> command = new ArrayList<>(List.of("git"));
+    command.addAll(List.of(arguments));
+    Process git = new ProcessBuilder(command).directory(dir.toFile()).inheritIO().start();
+    assertTrue(git.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "git hung");
+    assertEquals(0, git.exitValue(), String.join(" ", command));
+  }
 
   private String blueprint(Map<String, Object> overrides) {
     String id = "dyn-" + pool + "-" + blueprints.size();
