@@ -20,7 +20,6 @@ import jakarta.persistence.EntityManager;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -45,14 +44,7 @@ class AccessControlIT {
 
   /** A new token of {@code role}, made by the bootstrap admin; returns its secret. */
   private static String token(String role) {
-    return as(AuthTestResource.ADMIN_TOKEN)
-        .body(
-            Map.of("name", role + "-" + UUID.randomUUID().toString().substring(0, 8), "role", role))
-        .post("/api/v1/tokens")
-        .then()
-        .statusCode(201)
-        .extract()
-        .path("token");
+    return AuthTestResource.newToken(role);
   }
 
   private static String idOf(String secret) {

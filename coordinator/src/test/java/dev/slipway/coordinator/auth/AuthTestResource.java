@@ -5,7 +5,9 @@ import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.Map;
+import java.util.UUID;
 import org.jose4j.jws.AlgorithmIdentifiers;
 import org.jose4j.jws.JsonWebSignature;
 import org.jose4j.jwt.JwtClaims;
@@ -19,6 +21,11 @@ import org.jose4j.lang.JoseException;
 public final class AuthTestResource implements QuarkusTestResourceLifecycleManager {
 
   public static final String ADMIN_TOKEN = ApiTokens.newSecret();
+
+  /** Text the API takes for an OpenSSH private key; no host would accept it. */
+  public static final String PLACEHOLDER_KEY =
+      "-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n-----END OPENSSH PRIVATE KEY-----";
+
   static final String ISSUER = "https://idp.slipway.test";
   static final String AUDIENCE = "slipway";
   static final String ROLE_CLAIM = "slipway_role";
@@ -109,5 +116,31 @@ public final class AuthTestResource implements QuarkusTestResourceLifecycleManag
     return "steps:\n  - {name: h, kind: lease-host, attributes: {pool: nowhere-"
         + name
         + "}}\n  - {name: r, kind: run, on: h, command: 'true'}\n";
+  }
+
+  /** A new API token with {@code role}, named {@code <role>-<random>}, made by the admin. */
+  public static String newToken(String role) {
+    return admin()
+        .body(
+            Map.of("name", role + "-" + UUID.randomUUID().toString().substring(0, 8), "role", role))
+        .post("/api/v1/tokens")
+        .then()
+        .statusCode(201)
+        .extract()
+        .path("token");
+  }
+
+  /**
+   * Registers static host {@code name} (linux, {@code ci@127.0.0.1}, key {@link #PLACEHOLDER_KEY})
+   * with the further fields {@code more} as the admin; returns its id.
+   */
+  public static String addHost(String name, Map<String, Object> more) {
+    Map<String, Object> body = new HashMap<>(more);
+    body.put("name", name);
+    body.put("address", "127.0.0.1");
+    body.put("user", "ci");
+    body.put("platform", "linux");
+    body.put("privateKey", PLACEHOLDER_KEY);
+    return admin().body(body).post("/api/v1/hosts").then().statusCode(201).extract().path("id");
   }
 }

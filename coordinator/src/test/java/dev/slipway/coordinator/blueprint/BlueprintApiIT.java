@@ -51,14 +51,7 @@ class BlueprintApiIT {
             .statusCode(201)
             .extract()
             .path("id");
-    viewer =
-        as(AuthTestResource.ADMIN_TOKEN)
-            .body(Map.of("name", "viewer-" + suffix(), "role", "viewer"))
-            .post("/api/v1/tokens")
-            .then()
-            .statusCode(201)
-            .extract()
-            .path("token");
+    viewer = AuthTestResource.newToken("viewer");
   }
 
   @Test

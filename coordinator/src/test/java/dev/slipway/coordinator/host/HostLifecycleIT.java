@@ -40,8 +40,6 @@ import org.junit.jupiter.api.Test;
 @QuarkusTestResource(AuthTestResource.class)
 class HostLifecycleIT {
 
-  private static final String KEY =
-      "-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n-----END OPENSSH PRIVATE KEY-----";
   private static final String HOST_KEY =
       "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGq7Ncz1mUVh0ZLpXHTzEGvxCTsHTt7TxhmkNNH1iuUq";
   private static final ExecutorService THREADS = Executors.newCachedThreadPool();
@@ -259,26 +257,7 @@ class HostLifecycleIT {
   }
 
   private static String register(String name) {
-    return as(AuthTestResource.ADMIN_TOKEN)
-        .body(
-            Map.of(
-                "name",
-                name,
-                "address",
-                "127.0.0.1",
-                "user",
-                "ci",
-                "platform",
-                "linux",
-                "privateKey",
-                KEY,
-                "slots",
-                2))
-        .post("/api/v1/hosts")
-        .then()
-        .statusCode(201)
-        .extract()
-        .path("id");
+    return AuthTestResource.addHost(name, Map.of("slots", 2));
   }
 
   private static String newName() {

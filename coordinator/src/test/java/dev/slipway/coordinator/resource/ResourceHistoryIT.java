@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import dev.slipway.common.status.ResourceStatus;
+import dev.slipway.coordinator.TestSql;
 import dev.slipway.coordinator.auth.AuthTestResource;
 import dev.slipway.platform.resource.ResourceRepository;
 import dev.slipway.platform.resource.Resources;
@@ -35,9 +36,6 @@ import org.junit.jupiter.api.Test;
 @QuarkusTestResource(AuthTestResource.class)
 class ResourceHistoryIT {
 
-  private static final String KEY =
-      "-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n-----END OPENSSH PRIVATE KEY-----";
-
   private static String viewer;
 
   @Inject ResourceRepository resources;
@@ -49,14 +47,7 @@ class ResourceHistoryIT {
     if (viewer != null) {
       return;
     }
-    viewer =
-        as(AuthTestResource.ADMIN_TOKEN)
-            .body(Map.of("name", "viewer-" + suffix(), "role", "viewer"))
-            .post("/api/v1/tokens")
-            .then()
-            .statusCode(201)
-            .extract()
-            .path("token");
+    viewer = AuthTestResource.newToken("viewer");
   }
 
   @Test
@@ -169,36 +160,11 @@ class ResourceHistoryIT {
   }
 
   private void sql(String statement, Object... parameters) {
-    QuarkusTransaction.requiringNew()
-        .run(
-            () -> {
-              var query = entityManager.createNativeQuery(statement);
-              for (int i = 0; i < parameters.length; i++) {
-                query.setParameter(i + 1, parameters[i]);
-              }
-              query.executeUpdate();
-            });
+    TestSql.update(entityManager, statement, parameters);
   }
 
   private static String register() {
-    return as(AuthTestResource.ADMIN_TOKEN)
-        .body(
-            Map.of(
-                "name",
-                "history-" + suffix(),
-                "address",
-                "127.0.0.1",
-                "user",
-                "ci",
-                "platform",
-                "linux",
-                "privateKey",
-                KEY))
-        .post("/api/v1/hosts")
-        .then()
-        .statusCode(201)
-        .extract()
-        .path("id");
+    return AuthTestResource.addHost("history-" + suffix(), Map.of());
   }
 
   private static String suffix() {

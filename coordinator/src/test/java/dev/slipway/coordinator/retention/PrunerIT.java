@@ -4,6 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.slipway.coordinator.TestSql;
 import dev.slipway.coordinator.auth.AuthTestResource;
 import dev.slipway.stack.RealServices;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -66,23 +67,7 @@ class PrunerIT {
 
   @Test
   void linesOfResourcesLogsPastTheLogsRetentionGo() {
-    String host =
-        given()
-            .contentType(ContentType.JSON)
-            .header("Authorization", "Bearer " + AuthTestResource.ADMIN_TOKEN)
-            .body(
-                Map.of(
-                    "name", "pruned-" + System.nanoTime(),
-                    "address", "127.0.0.1",
-                    "user", "ci",
-                    "platform", "linux",
-                    "privateKey",
-                        "-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n-----END OPENSSH PRIVATE KEY-----"))
-            .post("/api/v1/hosts")
-            .then()
-            .statusCode(201)
-            .extract()
-            .path("id");
+    String host = AuthTestResource.addHost("pruned-" + System.nanoTime(), Map.of());
     for (int i = 0; i < 3; i++) { // more rows than a batch of 2
       sql(
           "insert into resource_log (resource_id, at, source, line)"
@@ -118,15 +103,7 @@ class PrunerIT {
   }
 
   private void sql(String statement, Object... parameters) {
-    QuarkusTransaction.requiringNew()
-        .run(
-            () -> {
-              var query = entityManager.createNativeQuery(statement);
-              for (int i = 0; i < parameters.length; i++) {
-                query.setParameter(i + 1, parameters[i]);
-              }
-              query.executeUpdate();
-            });
+    TestSql.update(entityManager, statement, parameters);
   }
 
   private long count(String query, String parameter) {

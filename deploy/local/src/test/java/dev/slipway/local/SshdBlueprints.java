@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.slipway.common.events.EventCodec;
 import dev.slipway.stack.SshKeys;
+import dev.slipway.stack.SshdProcessBlueprint;
 import java.io.File;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -17,7 +18,6 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -33,10 +33,7 @@ final class SshdBlueprints {
 
   /** The example scripts, as the worker (on this machine) runs them. */
   static final Path SCRIPTS =
-      Path.of(System.getProperty("slipway.home", "../.."))
-          .toAbsolutePath()
-          .normalize()
-          .resolve("deploy/blueprints/sshd-process");
+      SshdProcessBlueprint.scriptsIn(Path.of(System.getProperty("slipway.home", "../..")));
 
   final E2eStack stack;
   final KeyPair client;
@@ -72,35 +69,21 @@ final class SshdBlueprints {
   }
 
   /**
-   * The config of a blueprint whose hosts offer {@code pool=<pool>}: the example's three scripts
-   * (through {@link #wrapper}s), this key's credential, 30 s to become ready.
+   * The config of a blueprint whose hosts offer {@code pool=<pool>}: the example's three scripts,
+   * this key's credential, 30 s to become ready ({@link SshdProcessBlueprint#config}).
    */
   Map<String, Object> config(String pool) {
-    Map<String, Object> config = new LinkedHashMap<>();
-    config.put("provision", wrapper("provision"));
-    config.put("destroy", wrapper("destroy"));
-    config.put("list", wrapper("list"));
-    config.put("credentialId", credentialId);
-    config.put("attributes", Map.of("pool", pool));
-    config.put("timeouts", Map.of("ready", "30s"));
-    return config;
-  }
-
-  /**
-   * An inline config script that runs example script {@code name} with this key and state: the
-   * worker passes scripts only a few of its variables, so the script sets its own.
-   */
-  String wrapper(String name) {
-    return "#!/bin/sh\n" + environment() + "exec " + SCRIPTS.resolve(name) + "\n";
+    return scripts().config(credentialId, pool);
   }
 
   /** Shell lines exporting {@code SLIPWAY_SSHD_STATE} and {@code SLIPWAY_SSHD_AUTHORIZED_KEY}. */
   String environment() {
-    return "export SLIPWAY_SSHD_STATE='"
-        + state
-        + "'\nexport SLIPWAY_SSHD_AUTHORIZED_KEY='"
-        + SshKeys.publicKeyLine(client.getPublic())
-        + "'\n";
+    return scripts().environment();
+  }
+
+  /** The example's scripts with this key and state. */
+  private SshdProcessBlueprint scripts() {
+    return new SshdProcessBlueprint(SCRIPTS, state, client);
   }
 
   /** Adds a script-host blueprint through {@code POST /api/v1/blueprints}; returns its name. */

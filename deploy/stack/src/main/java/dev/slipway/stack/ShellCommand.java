@@ -8,9 +8,7 @@ import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import org.apache.sshd.server.Environment;
-import org.apache.sshd.server.ExitCallback;
 import org.apache.sshd.server.channel.ChannelSession;
-import org.apache.sshd.server.command.Command;
 
 /**
  * An SSH exec request run as {@code /bin/sh -c <command>} by the server's OS user. stdin, stdout
@@ -19,7 +17,7 @@ import org.apache.sshd.server.command.Command;
  * command's session, as a terminal hangup would; a process that started a session of its own
  * ({@code setsid}) lives on, as it does under OpenSSH.
  */
-final class ShellCommand implements Command {
+final class ShellCommand extends ChannelCommand {
 
   /** Told when the command starts and when it ends (exits, fails to start or is destroyed). */
   interface Listener {
@@ -32,10 +30,6 @@ final class ShellCommand implements Command {
   private final Path workDir;
   private final ExecutorService pumps;
   private final Listener listener;
-  private InputStream in;
-  private OutputStream out;
-  private OutputStream err;
-  private ExitCallback exitCallback;
   private volatile Process process;
   private boolean ended;
 
@@ -44,26 +38,6 @@ final class ShellCommand implements Command {
     this.workDir = workDir;
     this.pumps = pumps;
     this.listener = listener;
-  }
-
-  @Override
-  public void setInputStream(InputStream in) {
-    this.in = in;
-  }
-
-  @Override
-  public void setOutputStream(OutputStream out) {
-    this.out = out;
-  }
-
-  @Override
-  public void setErrorStream(OutputStream err) {
-    this.err = err;
-  }
-
-  @Override
-  public void setExitCallback(ExitCallback callback) {
-    this.exitCallback = callback;
   }
 
   @Override
@@ -78,8 +52,8 @@ final class ShellCommand implements Command {
       end();
       throw e;
     }
-    CompletableFuture<Void> stdout = pump(process.getInputStream(), out);
-    CompletableFuture<Void> stderr = pump(process.getErrorStream(), err);
+    CompletableFuture<Void> stdout = pump(process.getInputStream(), out());
+    CompletableFuture<Void> stderr = pump(process.getErrorStream(), err());
     pumps.execute(this::copyStdin);
     CompletableFuture.allOf(stdout, stderr)
         .thenRunAsync(this::finish, pumps)
@@ -113,7 +87,7 @@ final class ShellCommand implements Command {
       status = 255;
     }
     end();
-    exitCallback.onExit(status);
+    exit(status);
   }
 
   private synchronized void end() {
@@ -141,6 +115,7 @@ final class ShellCommand implements Command {
 
   private void copyStdin() {
     byte[] buffer = new byte[8192];
+    InputStream in = in();
     try (OutputStream toProcess = process.getOutputStream()) {
       for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
         toProcess.write(buffer, 0, n);

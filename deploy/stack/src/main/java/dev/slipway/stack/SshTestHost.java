@@ -1,30 +1,15 @@
 package dev.slipway.stack;
 
 import java.io.IOException;
-import java.nio.file.FileSystem;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
 import java.security.KeyPair;
-import java.security.PublicKey;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.sshd.common.config.keys.KeyUtils;
-import org.apache.sshd.common.file.nativefs.NativeFileSystemFactory;
-import org.apache.sshd.common.util.security.SecurityUtils;
-import org.apache.sshd.core.CoreModuleProperties;
 import org.apache.sshd.server.SshServer;
-import org.apache.sshd.server.auth.pubkey.UserAuthPublicKeyFactory;
-import org.apache.sshd.server.channel.ChannelSession;
-import org.apache.sshd.server.command.Command;
-import org.apache.sshd.server.keyprovider.SimpleGeneratorHostKeyProvider;
-import org.apache.sshd.sftp.server.SftpSubsystem;
-import org.apache.sshd.sftp.server.SftpSubsystemFactory;
 
 /**
  * An SSH server in this JVM (Apache SSHD) on 127.0.0.1 that runs exec requests through {@code
@@ -33,23 +18,18 @@ import org.apache.sshd.sftp.server.SftpSubsystemFactory;
  * the client key pair it generates (or reuses) under {@code workDir/.ssh-test-host}. Its host key
  * is kept there too, so a restart keeps both. Counts the commands it runs, for tests.
  */
-public final class SshTestHost implements TestSshHost {
+public final class SshTestHost extends InJvmSshHost {
 
   private static final String KEY_DIR = ".ssh-test-host";
 
-  private final SshServer server;
   private final ExecutorService pumps;
-  private final KeyPair clientKey;
-  private final Set<PublicKey> authorizedKeys = new CopyOnWriteArraySet<>();
   private final AtomicInteger running = new AtomicInteger();
   private final AtomicInteger maxRunning = new AtomicInteger();
   private final List<String> executed = new ArrayList<>();
 
   private SshTestHost(SshServer server, ExecutorService pumps, KeyPair clientKey) {
-    this.server = server;
+    super(server, clientKey);
     this.pumps = pumps;
-    this.clientKey = clientKey;
-    this.authorizedKeys.add(clientKey.getPublic());
   }
 
   /**
@@ -68,21 +48,7 @@ public final class SshTestHost implements TestSshHost {
     Path dir = workDir.toAbsolutePath().normalize();
     Path keys = Files.createDirectories(dir.resolve(KEY_DIR));
     KeyPair clientKey = SshKeys.loadOrCreate(keys.resolve("client_ed25519"), "slipway-test");
-
-    SimpleGeneratorHostKeyProvider hostKeys =
-        new SimpleGeneratorHostKeyProvider(keys.resolve("host_ed25519"));
-    hostKeys.setAlgorithm(SecurityUtils.EDDSA);
-    hostKeys.setKeySize(256);
-
-    SshServer server = SshServer.setUpDefaultServer();
-    server.setHost("127.0.0.1");
-    server.setPort(port);
-    CoreModuleProperties.TCP_NODELAY.set(server, true);
-    server.setKeyPairProvider(hostKeys);
-    server.setUserAuthFactories(List.of(new UserAuthPublicKeyFactory()));
-    server.setPasswordAuthenticator(null);
-    server.setKeyboardInteractiveAuthenticator(null);
-    server.setHostBasedAuthenticator(null);
+    SshServer server = newServer(keys.resolve("host_ed25519"), port);
 
     ExecutorService pumps =
         Executors.newCachedThreadPool(
@@ -92,30 +58,11 @@ public final class SshTestHost implements TestSshHost {
               return thread;
             });
     SshTestHost host = new SshTestHost(server, pumps, clientKey);
-    server.setPublickeyAuthenticator(
-        (username, key, session) -> host.user().equals(username) && host.isAuthorized(key));
     server.setCommandFactory(
         (channel, command) -> new ShellCommand(command, dir, pumps, host.new Counter()));
     // SFTP sees the real file system, as the commands do, and starts where they run (as on a real
     // host, where both start in the user's home)
-    server.setFileSystemFactory(new NativeFileSystemFactory());
-    server.setSubsystemFactories(
-        List.of(
-            new SftpSubsystemFactory() {
-              @Override
-              public Command createSubsystem(ChannelSession channel) {
-                SftpSubsystem sftp =
-                    new SftpSubsystem(channel, this) {
-                      @Override
-                      public void setFileSystem(FileSystem fileSystem) {
-                        super.setFileSystem(fileSystem);
-                        defaultDir = dir;
-                      }
-                    };
-                getRegisteredListeners().forEach(sftp::addSftpEventListener);
-                return sftp;
-              }
-            }));
+    serveSftp(server, (channel, configurator) -> new StartingIn(channel, configurator, dir));
     try {
       server.start();
     } catch (IOException | RuntimeException e) {
@@ -123,28 +70,6 @@ public final class SshTestHost implements TestSshHost {
       throw e;
     }
     return host;
-  }
-
-  @Override
-  public int port() {
-    return server.getPort();
-  }
-
-  @Override
-  public KeyPair clientKeyPair() {
-    return clientKey;
-  }
-
-  @Override
-  public String hostPublicKey() {
-    try {
-      for (KeyPair pair : server.getKeyPairProvider().loadKeys(null)) {
-        return SshKeys.publicKeyLine(pair.getPublic());
-      }
-    } catch (IOException | GeneralSecurityException e) {
-      throw new IllegalStateException("cannot read the host key", e);
-    }
-    throw new IllegalStateException("the server has no host key");
   }
 
   /** A fresh ed25519 private key (OpenSSH text) that no server of this class authorizes. */
@@ -181,14 +106,10 @@ public final class SshTestHost implements TestSshHost {
   @Override
   public void close() throws IOException {
     try {
-      server.stop(true);
+      super.close();
     } finally {
       pumps.shutdownNow();
     }
-  }
-
-  private boolean isAuthorized(PublicKey key) {
-    return authorizedKeys.stream().anyMatch(authorized -> KeyUtils.compareKeys(authorized, key));
   }
 
   /** Keeps the counters of one command. */

@@ -44,10 +44,7 @@ import org.junit.jupiter.api.io.TempDir;
 class SshdProcessScriptsIT {
 
   private static final Path SCRIPTS =
-      Path.of(System.getProperty("slipway.home", "../.."))
-          .resolve("deploy/blueprints/sshd-process")
-          .toAbsolutePath()
-          .normalize();
+      SshdProcessBlueprint.scriptsIn(Path.of(System.getProperty("slipway.home", "../..")));
   private static final Duration SCRIPT_TIMEOUT = Duration.ofSeconds(60);
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
@@ -83,7 +80,7 @@ class SshdProcessScriptsIT {
     String providerId = host.get("providerId").asText();
     assertTrue(providerId.startsWith("sshd-" + host.get("port").asInt() + "-"), providerId);
 
-    ScriptHost target = new ScriptHost(host.get("port").asInt(), host.get("hostKey").asText());
+    TestSshHost target = scriptHost(host.get("port").asInt(), host.get("hostKey").asText());
     try (TestSshClient client = TestSshClient.start(target)) {
       // Slipway checks readiness itself: provision need not wait for the port
       Result result =
@@ -298,34 +295,11 @@ class SshdProcessScriptsIT {
   private record Run(int exit, String stdout, String stderr) {}
 
   /** A host that provision made, as the test client connects to it. */
-  private final class ScriptHost implements TestSshHost {
-    private final int port;
-    private final String hostKey;
-
-    ScriptHost(int port, String hostKeyLine) throws Exception {
-      this.port = port;
-      // as the test client compares it: type and key, without the comment
-      this.hostKey =
-          PublicKeyEntry.toString(
-              PublicKeyEntry.parsePublicKeyEntry(hostKeyLine).resolvePublicKey(null, null, null));
-    }
-
-    @Override
-    public int port() {
-      return port;
-    }
-
-    @Override
-    public KeyPair clientKeyPair() {
-      return clientKey;
-    }
-
-    @Override
-    public String hostPublicKey() {
-      return hostKey;
-    }
-
-    @Override
-    public void close() {}
+  private ExternalSshHost scriptHost(int port, String hostKeyLine) throws Exception {
+    // as the test client compares it: type and key, without the comment
+    String hostKey =
+        PublicKeyEntry.toString(
+            PublicKeyEntry.parsePublicKeyEntry(hostKeyLine).resolvePublicKey(null, null, null));
+    return new ExternalSshHost(port, clientKey, hostKey);
   }
 }

@@ -14,6 +14,7 @@ import dev.slipway.platform.secrets.CredentialStore;
 import dev.slipway.stack.OpenSshHost;
 import dev.slipway.stack.RealServices;
 import dev.slipway.stack.SshKeys;
+import dev.slipway.stack.SshdProcessBlueprint;
 import dev.slipway.worker.hosts.HostDirectory;
 import dev.slipway.worker.ssh.ExecResult;
 import dev.slipway.worker.ssh.SshConnections;
@@ -33,7 +34,6 @@ import java.security.KeyPair;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -54,11 +54,12 @@ import org.junit.jupiter.api.Test;
 class DynamicHostsIT {
 
   private static final Path SCRIPTS =
-      Path.of("").toAbsolutePath().getParent().resolve("deploy/blueprints/sshd-process");
+      SshdProcessBlueprint.scriptsIn(Path.of("").toAbsolutePath().getParent());
   private static final Duration WAIT = Duration.ofSeconds(60);
 
   static KeyPair client;
   static Path state;
+  static SshdProcessBlueprint sshd;
 
   @Inject Leases leases;
   @Inject LeaseRepository leaseRepository;
@@ -75,6 +76,7 @@ class DynamicHostsIT {
   static void keys() throws IOException {
     client = SshKeys.generate();
     state = Files.createTempDirectory("slipway-dynamic-hosts-");
+    sshd = new SshdProcessBlueprint(SCRIPTS, state, client);
   }
 
   @BeforeEach
@@ -256,7 +258,7 @@ class DynamicHostsIT {
         Map.of(
             "provision",
             "#!/bin/sh\n"
-                + env()
+                + sshd.environment()
                 + SCRIPTS.resolve("provision")
                 + " > /dev/null\necho 'this is not JSON'\n"));
 
@@ -404,13 +406,7 @@ class DynamicHostsIT {
 
   private String blueprint(Map<String, Object> overrides) {
     String id = "dyn-" + pool + "-" + blueprints.size();
-    Map<String, Object> config = new HashMap<>();
-    config.put("provision", wrapper("provision"));
-    config.put("destroy", wrapper("destroy"));
-    config.put("list", wrapper("list"));
-    config.put("credentialId", credentialId);
-    config.put("attributes", Map.of("pool", pool));
-    config.put("timeouts", Map.of("ready", "30s"));
+    Map<String, Object> config = sshd.config(credentialId, pool);
     config.putAll(overrides);
     QuarkusTransaction.requiringNew()
         .run(
@@ -425,20 +421,6 @@ class DynamicHostsIT {
             });
     blueprints.add(id);
     return id;
-  }
-
-  /** A config script that runs the example script {@code name} with this test's settings. */
-  private String wrapper(String name) {
-    return "#!/bin/sh\n" + env() + "exec " + SCRIPTS.resolve(name) + "\n";
-  }
-
-  private String env() {
-    return "export SLIPWAY_SSHD_STATE='"
-        + state
-        + "'\n"
-        + "export SLIPWAY_SSHD_AUTHORIZED_KEY='"
-        + SshKeys.publicKeyLine(client.getPublic())
-        + "'\n";
   }
 
   /** Runs example script {@code name} directly (as a provider's own tooling would). */

@@ -1,14 +1,12 @@
 package dev.slipway.worker.ssh;
 
+import dev.slipway.stack.ChannelCommand;
+import dev.slipway.stack.InJvmSshHost;
 import dev.slipway.stack.SshKeys;
-import dev.slipway.stack.TestSshHost;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.KeyPair;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -19,15 +17,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.apache.sshd.common.config.keys.KeyUtils;
-import org.apache.sshd.common.util.security.SecurityUtils;
 import org.apache.sshd.server.Environment;
-import org.apache.sshd.server.ExitCallback;
 import org.apache.sshd.server.SshServer;
-import org.apache.sshd.server.auth.pubkey.UserAuthPublicKeyFactory;
 import org.apache.sshd.server.channel.ChannelSession;
-import org.apache.sshd.server.command.Command;
-import org.apache.sshd.server.keyprovider.SimpleGeneratorHostKeyProvider;
 
 /**
  * An Apache SSHD server in this JVM that answers exec requests as OpenSSH for Windows would for the
@@ -49,7 +41,7 @@ import org.apache.sshd.server.keyprovider.SimpleGeneratorHostKeyProvider;
  *   <li>anything else: not recognized, exit 1.
  * </ul>
  */
-public final class FakeWindowsHost implements TestSshHost {
+public final class FakeWindowsHost extends InJvmSshHost {
 
   private static final String POWERSHELL = "powershell -NoProfile -NonInteractive -EncodedCommand ";
   private static final Pattern PID_LINE =
@@ -59,8 +51,6 @@ public final class FakeWindowsHost implements TestSshHost {
   private static final Pattern TASKKILL = Pattern.compile("taskkill /PID ([0-9]+) /T /F");
   private static final Pattern SLEEP = Pattern.compile("Start-Sleep -Seconds ([0-9]+)");
 
-  private final SshServer server;
-  private final KeyPair clientKey = SshKeys.generate();
   private final List<String> executed = new ArrayList<>();
   private final Map<Long, Running> running = new ConcurrentHashMap<>();
   private final AtomicLong pids = new AtomicLong(4000 + (System.nanoTime() & 0xfff));
@@ -74,25 +64,13 @@ public final class FakeWindowsHost implements TestSshHost {
   public volatile boolean refuseKills;
 
   private FakeWindowsHost(SshServer server) {
-    this.server = server;
+    super(server, SshKeys.generate());
   }
 
+  /** Starts a host on a free port, its host key kept under {@code dir}. */
   public static FakeWindowsHost start(Path dir) throws IOException {
-    SimpleGeneratorHostKeyProvider hostKeys =
-        new SimpleGeneratorHostKeyProvider(dir.resolve("fake-windows-host-key"));
-    hostKeys.setAlgorithm(SecurityUtils.EDDSA);
-    hostKeys.setKeySize(256);
-    SshServer server = SshServer.setUpDefaultServer();
-    server.setHost("127.0.0.1");
-    server.setPort(0);
-    server.setKeyPairProvider(hostKeys);
-    server.setUserAuthFactories(List.of(new UserAuthPublicKeyFactory()));
-    server.setPasswordAuthenticator(null);
-    server.setKeyboardInteractiveAuthenticator(null);
+    SshServer server = newServer(dir.resolve("fake-windows-host-key"), 0);
     FakeWindowsHost host = new FakeWindowsHost(server);
-    server.setPublickeyAuthenticator(
-        (user, key, session) ->
-            host.user().equals(user) && KeyUtils.compareKeys(key, host.clientKey.getPublic()));
     server.setCommandFactory((channel, command) -> host.new Exec(command));
     server.start();
     return host;
@@ -135,64 +113,18 @@ public final class FakeWindowsHost implements TestSshHost {
         StandardCharsets.UTF_16LE);
   }
 
-  @Override
-  public int port() {
-    return server.getPort();
-  }
-
-  @Override
-  public KeyPair clientKeyPair() {
-    return clientKey;
-  }
-
-  @Override
-  public String hostPublicKey() {
-    try {
-      return SshKeys.publicKeyLine(
-          server.getKeyPairProvider().loadKeys(null).iterator().next().getPublic());
-    } catch (IOException | GeneralSecurityException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  @Override
-  public void close() throws IOException {
-    server.stop(true);
-  }
-
   /** A PowerShell process this host pretends to run: ended by taskkill, or when it is done. */
   private static final class Running {
     final CountDownLatch killed = new CountDownLatch(1);
   }
 
   /** One exec request, played on a thread of its own. */
-  private final class Exec implements Command {
+  private final class Exec extends ChannelCommand {
     private final String command;
-    private OutputStream out;
-    private OutputStream err;
-    private ExitCallback exit;
     private volatile Thread thread;
 
     Exec(String command) {
       this.command = command;
-    }
-
-    @Override
-    public void setInputStream(InputStream in) {}
-
-    @Override
-    public void setOutputStream(OutputStream out) {
-      this.out = out;
-    }
-
-    @Override
-    public void setErrorStream(OutputStream err) {
-      this.err = err;
-    }
-
-    @Override
-    public void setExitCallback(ExitCallback callback) {
-      this.exit = callback;
     }
 
     @Override
@@ -222,7 +154,7 @@ public final class FakeWindowsHost implements TestSshHost {
       } catch (InterruptedException e) {
         return; // destroyed: the channel closed
       }
-      exit.onExit(status);
+      exit(status);
     }
 
     private int answer() throws IOException, InterruptedException {
@@ -233,7 +165,7 @@ public final class FakeWindowsHost implements TestSshHost {
         return taskkill(Long.parseLong(kill.group(1)));
       }
       print(
-          err,
+          err(),
           "'"
               + command.split(" ")[0]
               + "' is not recognized as an internal or external command\r\n");
@@ -242,28 +174,28 @@ public final class FakeWindowsHost implements TestSshHost {
 
     private int powershell(String script) throws IOException, InterruptedException {
       String[] lines = script.split("\n");
-      print(out, banner);
+      print(out(), banner);
       long pid = pids.incrementAndGet();
       Matcher marked = PID_LINE.matcher(lines[0]);
       String token = marked.matches() ? marked.group(1) : null;
       if (token != null) {
-        print(out, token + " " + pid + " " + token + "\r\n");
+        print(out(), token + " " + pid + " " + token + "\r\n");
       }
       String line = lines.length > 1 ? lines[lines.length - 2] : "";
       if (line.startsWith("Write-Output ")) {
-        print(out, line.substring("Write-Output ".length()) + "\r\n");
+        print(out(), line.substring("Write-Output ".length()) + "\r\n");
         return 0;
       }
       Matcher sleep = SLEEP.matcher(line);
       if (!sleep.matches()) {
-        print(err, "The term '" + line + "' is not recognized\r\n");
+        print(err(), "The term '" + line + "' is not recognized\r\n");
         return 1;
       }
       Running process = new Running();
       running.put(pid, process);
       try {
-        print(out, "sleeping\r\n");
-        print(out, token + " 1 " + token + "\r\n");
+        print(out(), "sleeping\r\n");
+        print(out(), token + " 1 " + token + "\r\n");
         return process.killed.await(Long.parseLong(sleep.group(1)), TimeUnit.SECONDS) ? 1 : 0;
       } finally {
         running.remove(pid);
@@ -273,16 +205,16 @@ public final class FakeWindowsHost implements TestSshHost {
     private int taskkill(long pid) throws IOException {
       Running process = running.get(pid);
       if (process == null) {
-        print(err, "ERROR: The process \"" + pid + "\" not found.\r\n");
+        print(err(), "ERROR: The process \"" + pid + "\" not found.\r\n");
         return 128;
       }
       if (refuseKills) {
-        print(err, "ERROR: The process with PID " + pid + " could not be terminated.\r\n");
-        print(err, "Reason: Access is denied.\r\n");
+        print(err(), "ERROR: The process with PID " + pid + " could not be terminated.\r\n");
+        print(err(), "Reason: Access is denied.\r\n");
         return 1;
       }
       process.killed.countDown();
-      print(out, "SUCCESS: The process with PID " + pid + " has been terminated.\r\n");
+      print(out(), "SUCCESS: The process with PID " + pid + " has been terminated.\r\n");
       return 0;
     }
 
