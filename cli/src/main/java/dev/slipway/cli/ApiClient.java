@@ -15,6 +15,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
@@ -194,6 +195,15 @@ public final class ApiClient {
             .map(p -> encode(p.name()) + "=" + encode(p.value()))
             .collect(Collectors.joining("&"));
     return q.isEmpty() ? path : path + "?" + q;
+  }
+
+  /**
+   * Puts {@code value} in a request body as {@code field}; a null value (not given) is left out.
+   */
+  static void putIfGiven(Map<String, Object> body, String field, Object value) {
+    if (value != null) {
+      body.put(field, value);
+    }
   }
 
   private static String encode(String text) {

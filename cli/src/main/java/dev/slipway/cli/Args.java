@@ -3,6 +3,7 @@ package dev.slipway.cli;
 import dev.slipway.common.plan.Durations;
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -17,6 +18,9 @@ final class Args {
 
   /** One {@code --attr key=value}. */
   record Attr(String key, String value) {}
+
+  /** The attributes one lease group {@code --member} asks for. */
+  record Member(Map<String, String> attributes) {}
 
   /** Splits {@code key=value} at the first {@code =}; the value may be empty, the key may not. */
   static Attr attr(String text) {
@@ -40,6 +44,21 @@ final class Args {
       }
     }
     return map;
+  }
+
+  /**
+   * One lease group member's attributes, {@code key=value} pairs separated by commas ({@code
+   * platform=linux,arch=x64}), in the order given; empty text asks for none. A value cannot hold a
+   * comma: the part after it would be read as the next pair.
+   */
+  static Map<String, String> member(String text) {
+    List<Attr> attrs = new ArrayList<>();
+    if (!text.isBlank()) {
+      for (String pair : text.split(",", -1)) {
+        attrs.add(attr(pair));
+      }
+    }
+    return attributes(attrs);
   }
 
   /** Checks a duration ({@code 30s}, {@code 5m}) and keeps it as written for the API. */
@@ -126,6 +145,14 @@ final class Args {
     @Override
     Attr check(String value) {
       return attr(value);
+    }
+  }
+
+  /** {@code --member}. */
+  static final class MemberConverter extends Checked<Member> {
+    @Override
+    Member check(String value) {
+      return new Member(member(value));
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.slipway.cli;
 
 import static dev.slipway.cli.ApiClient.path;
+import static dev.slipway.cli.ApiClient.putIfGiven;
 
 import dev.slipway.cli.ApiClient.Param;
 import dev.slipway.cli.ApiClient.Reply;
@@ -193,11 +194,5 @@ final class BuildCommands {
   /** A build's log as text. */
   static String log(ApiClient api, String id) {
     return api.getText(path(BUILDS, id) + "/log").body();
-  }
-
-  private static void putIfGiven(Map<String, Object> body, String field, Object value) {
-    if (value != null) {
-      body.put(field, value);
-    }
   }
 }

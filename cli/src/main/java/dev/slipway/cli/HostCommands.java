@@ -1,6 +1,7 @@
 package dev.slipway.cli;
 
 import static dev.slipway.cli.ApiClient.path;
+import static dev.slipway.cli.ApiClient.putIfGiven;
 
 import dev.slipway.cli.ApiClient.Reply;
 import dev.slipway.cli.Args.Attr;
@@ -259,11 +260,5 @@ final class HostCommands {
               + " holds no PEM private key (-----BEGIN ... PRIVATE KEY-----)");
     }
     return pem;
-  }
-
-  private static void putIfGiven(Map<String, Object> body, String field, Object value) {
-    if (value != null) {
-      body.put(field, value);
-    }
   }
 }

@@ -1,6 +1,7 @@
 package dev.slipway.cli;
 
 import static dev.slipway.cli.ApiClient.path;
+import static dev.slipway.cli.ApiClient.putIfGiven;
 
 import dev.slipway.cli.ApiClient.Param;
 import dev.slipway.cli.ApiClient.Reply;
@@ -20,7 +21,8 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "lease",
     synopsisSubcommandLabel = "COMMAND",
-    description = "Take, hold, list and release leases on resources.")
+    description = "Take, hold, list and release leases on resources.",
+    subcommands = LeaseGroupCommands.class)
 final class LeaseCommands {
 
   static final String LEASES = "api/v1/leases";
@@ -153,11 +155,5 @@ final class LeaseCommands {
   int show(@Parameters(paramLabel = "ID") String id) {
     main.printer().record(main.api().get(path(LEASES, id)));
     return 0;
-  }
-
-  private static void putIfGiven(Map<String, Object> body, String field, Object value) {
-    if (value != null) {
-      body.put(field, value);
-    }
   }
 }

@@ -41,6 +41,19 @@ class ArgsTest {
   }
 
   @Test
+  void memberSplitsPairsAtCommasInOrderAndEmptyTextAsksForNone() {
+    assertEquals(
+        List.of("platform", "arch", "query"),
+        List.copyOf(Args.member("platform=linux, arch=x64,query=a=b").keySet()));
+    assertEquals("a=b", Args.member("query=a=b").get("query"));
+    assertEquals(Map.of(), Args.member(""));
+    var comma = assertThrows(IllegalArgumentException.class, () -> Args.member("k=a,b"));
+    assertTrue(comma.getMessage().contains("'b' is not key=value"), comma.getMessage());
+    var twice = assertThrows(IllegalArgumentException.class, () -> Args.member("a=1,a=2"));
+    assertTrue(twice.getMessage().contains("'a' is given twice"), twice.getMessage());
+  }
+
+  @Test
   void durationIsCheckedAndKeptAsWritten() {
     assertEquals("5m", Args.duration(" 5m"));
     assertThrows(IllegalArgumentException.class, () -> Args.duration("5 minutes"));

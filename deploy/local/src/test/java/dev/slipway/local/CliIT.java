@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.slipway.local.Cli.Finished;
 import dev.slipway.local.Cli.Running;
 import dev.slipway.stack.SshTestHost;
@@ -108,6 +109,83 @@ class CliIT {
                     stack.api.get("api/v1/leases/" + lease).ok().get("status").asText()));
     assertEquals(0, hold.process().exitValue(), hold.output());
     assertTrue(hold.output().contains("released " + lease), hold.output());
+  }
+
+  @Test
+  void aLeaseGroupIsAskedForGrantedShownAndReleasedMemberByMember() throws Exception {
+    String first = stack.register(stack.sshHost(), 1);
+    String second = E2eStack.newPool();
+    SshTestHost secondHost = stack.sshHost();
+    String pinned =
+        stack.registerHost(
+            secondHost,
+            secondHost.clientPrivateKeyPem(),
+            "host-" + second,
+            "linux",
+            Map.of("pool", second),
+            1);
+    String owner = "cli-group-" + UUID.randomUUID().toString().substring(0, 8);
+
+    Finished requested =
+        run(
+            "--json",
+            "lease",
+            "group",
+            "request",
+            "--member",
+            "pool=" + first + ",platform=linux",
+            "--member",
+            "pool=" + second,
+            "--resource",
+            pinned,
+            "--owner",
+            owner,
+            "--wait-timeout",
+            "2m");
+
+    assertEquals(0, requested.code(), requested.output());
+    JsonNode group = new ObjectMapper().readTree(requested.output());
+    String id = group.get("id").asText();
+    assertEquals(owner, group.get("owner").asText(), group.toString());
+    assertEquals("linux", group.get("members").get(0).get("attributes").get("platform").asText());
+    assertEquals(pinned, group.get("members").get(1).get("pinnedResourceId").asText());
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () -> {
+              JsonNode now = stack.api.get("api/v1/lease-groups/" + id).ok();
+              boolean ready = "granted".equals(now.get("status").asText());
+              for (JsonNode member : now.get("members")) {
+                ready &= "active".equals(member.get("status").asText());
+              }
+              return ready;
+            });
+
+    Finished shown = run("lease", "group", "show", id);
+    assertEquals(0, shown.code(), shown.output());
+    assertTrue(shown.output().startsWith("id:"), shown.output());
+    assertTrue(
+        Pattern.compile("(?m)^status:\\s+granted$").matcher(shown.output()).find(), shown.output());
+    String pinnedLease = group.get("leases").get(1).asText();
+    assertTrue(
+        Pattern.compile(
+                "(?m)^"
+                    + Pattern.quote(pinnedLease)
+                    + "\\s+host\\s+active\\s+"
+                    + Pattern.quote(pinned)
+                    + "\\s")
+            .matcher(shown.output())
+            .find(),
+        shown.output());
+    for (JsonNode lease : group.get("leases")) {
+      Finished released = run("lease", "release", lease.asText());
+      assertEquals(0, released.code(), released.output());
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .untilAsserted(
+              () ->
+                  assertEquals("released", stack.api.lease(lease.asText()).get("status").asText()));
+    }
   }
 
   @Test
