@@ -163,7 +163,7 @@ public class GroupAllocation {
   }
 
   /** {@code members[i] (lease-…)}: how reasons name a member, as it was asked for. */
-  static String member(List<Lease> members, int i) {
+  public static String member(List<Lease> members, int i) {
     return "members[" + i + "] (" + members.get(i).id + ")";
   }
 

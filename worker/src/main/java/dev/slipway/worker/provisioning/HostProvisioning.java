@@ -9,11 +9,15 @@ import dev.slipway.platform.blueprint.BlueprintRepository;
 import dev.slipway.platform.blueprint.ScriptHostConfig;
 import dev.slipway.platform.lease.CommandTarget;
 import dev.slipway.platform.lease.Lease;
+import dev.slipway.platform.lease.LeaseGroup;
+import dev.slipway.platform.lease.LeaseGroupRepository;
+import dev.slipway.platform.lease.LeaseGroups;
 import dev.slipway.platform.lease.Leases;
 import dev.slipway.platform.resource.Resource;
 import dev.slipway.platform.resource.ResourceRepository;
 import dev.slipway.platform.resource.Resources;
 import dev.slipway.worker.allocation.Allocator;
+import dev.slipway.worker.allocation.GroupAllocation;
 import dev.slipway.worker.hosts.HostDirectory;
 import dev.slipway.worker.process.WorkerProcess;
 import dev.slipway.worker.ssh.ExecResult;
@@ -60,6 +64,8 @@ public class HostProvisioning {
   @Inject SshConnections ssh;
   @Inject Leases leases;
   @Inject Allocator allocator;
+  @Inject LeaseGroupRepository groupRepository;
+  @Inject LeaseGroups leaseGroups;
   @Inject ProvisioningJobs jobs;
   @Inject ProvisioningBackoff backoff;
 
@@ -322,11 +328,52 @@ public class HostProvisioning {
                         leases.move(
                             lease, LeaseStatus.BROKEN, clip("its host could not be made: " + why));
                         resourceRepository.freeSlot(id);
+                        if (lease.groupId != null) {
+                          failGroupOf(lease, why);
+                        }
                       }
                       return true;
                     }));
     if (broken) {
       destroy(id);
+    }
+  }
+
+  /**
+   * A lease group is granted before the hosts being made for its members are ready: when one of
+   * them cannot be made, the group fails whole, so that none of it is left held. Its other members
+   * give back what they hold (released; one still waiting for a host of its own is released once
+   * that host is ready), each with a reason naming the member whose host failed.
+   */
+  private void failGroupOf(Lease member, String why) {
+    LeaseGroup group =
+        groupRepository
+            .lock(member.groupId)
+            .filter(g -> LeaseGroup.GRANTED.equals(g.status))
+            .orElse(null);
+    if (group == null) {
+      return; // failed already (another member's host), or never granted
+    }
+    List<Lease> members = groupRepository.lockMembers(group.id);
+    int index = members.stream().map(m -> m.id).toList().indexOf(member.id);
+    String reason =
+        clip(
+            "lease group "
+                + group.id
+                + " failed: the host of "
+                + GroupAllocation.member(members, index)
+                + " could not be made: "
+                + why);
+    boolean freed = false;
+    for (Lease other : members) {
+      if (!other.id.equals(member.id) && other.status.holdsSlot()) {
+        freed |= allocator.release(other.id, reason).isPresent();
+      }
+    }
+    leaseGroups.fail(group, reason);
+    LOG.info(reason);
+    if (freed) {
+      resources.retryAllocation(Resource.TYPE_HOST, reason);
     }
   }
 
