@@ -40,6 +40,22 @@ public final class ServiceProcess implements AutoCloseable {
    * @param logFile where its output goes
    * @param console where restarts are announced
    */
+  /** The system property that sets the services' JVM options (split at spaces). */
+  public static final String JVM_OPTIONS_PROPERTY = "slipway.services.jvm-options";
+
+  /**
+   * The services' JVM options by default: a small heap and the C1 compiler only, for a quick
+   * start-up of a local stack. Benchmarks print what they ran with; steady-state figures want the
+   * JVM's default compilers ({@code -Dslipway.services.jvm-options=-Xmx384m}).
+   */
+  public static final String DEFAULT_JVM_OPTIONS = "-Xmx384m -XX:TieredStopAtLevel=1";
+
+  /** The JVM options each service is started with. */
+  public static List<String> jvmOptions() {
+    String options = System.getProperty(JVM_OPTIONS_PROPERTY, DEFAULT_JVM_OPTIONS).strip();
+    return options.isEmpty() ? List.of() : List.of(options.split("\\s+"));
+  }
+
   public ServiceProcess(
       String name,
       Path application,
@@ -75,8 +91,7 @@ public final class ServiceProcess implements AutoCloseable {
     Files.createDirectories(logFile.getParent());
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("-Xmx384m");
-    command.add("-XX:TieredStopAtLevel=1");
+    command.addAll(jvmOptions());
     command.add("-jar");
     command.add(application.toString());
     ProcessBuilder builder =

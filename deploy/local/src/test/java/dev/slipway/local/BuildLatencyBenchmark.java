@@ -145,7 +145,9 @@ class BuildLatencyBenchmark {
       client.start();
       try (ClientSession session = connect(client)) {
         System.out.printf(
-            "%n=== Slipway builds: created → finished (ms) ===%nhost: %s%n", hostKind);
+            "%n=== Slipway builds: created → finished (ms) ===%nhost: %s%nservices' JVM options:"
+                + " %s%n",
+            hostKind, String.join(" ", ServiceProcess.jvmOptions()));
         run(p6, WARM_UP, 2);
         List<String> full = run(p6, BUILDS, 2);
         run(p2, WARM_UP, 1);
