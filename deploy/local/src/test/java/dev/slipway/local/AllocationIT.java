@@ -124,6 +124,15 @@ class AllocationIT {
     JsonNode onWindows = awaitStatus(workingCopy(Map.of("hostLease", windows)), "failed");
     assertTrue(onWindows.get("reason").asText().contains("windows"), onWindows.toString());
     release(windows);
+    // in a plan, the copy is asked for with its host lease, before that is active on windows
+    WorkingCopyFixture.Repository repo = WorkingCopyFixture.repository();
+    String plan = WorkingCopyFixture.plan(WorkingCopyFixture.onLeasedHost("pool: " + pool), "true");
+    JsonNode build =
+        stack.api.awaitFinished(
+            stack.api.submitBuild(plan, repo.uri(), repo.a(), "main"), Duration.ofSeconds(60));
+    JsonNode src = WorkingCopyFixture.step(build, "src");
+    assertEquals("failed", src.get("status").asText(), build.toString());
+    assertTrue(src.get("reason").asText().contains("windows"), build.toString());
     JsonNode onReleased = awaitStatus(workingCopy(Map.of("hostLease", windows)), "failed");
     assertTrue(onReleased.get("reason").asText().contains("is released"), onReleased.toString());
     // no windows host is left behind for the tests that expect none

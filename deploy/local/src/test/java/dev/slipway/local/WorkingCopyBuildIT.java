@@ -59,6 +59,14 @@ class WorkingCopyBuildIT {
     assertEquals(repo.a(), lease.get("ref").asText(), lease.toString());
     assertEquals(repo.a(), lease.get("commit").asText(), lease.toString());
     assertEquals(leaseOf(first, "buildhost"), lease.get("hostLease").asText(), lease.toString());
+    // asked for with its host lease, and acquired in the transaction that made that one active
+    assertEquals(
+        stack.sqlColumn(
+            "select txid::text from lease_history where lease_id = ? and status = 'active'",
+            leaseOf(first, "buildhost")),
+        stack.sqlColumn(
+            "select txid::text from lease_history where lease_id = ? and status = 'acquired'",
+            lease.get("id").asText()));
 
     stack.assertLeasesReleased(first, 2);
 

@@ -225,7 +225,7 @@ public class Leases {
             LeaseStatus.FAILED,
             "its host lease "
                 + lease.id
-                + " "
+                + " is "
                 + to.wireName()
                 + (lease.reason == null ? "" : ": " + lease.reason));
       }

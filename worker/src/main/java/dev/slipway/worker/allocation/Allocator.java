@@ -159,6 +159,10 @@ public class Allocator {
         queue.advance(); // it now waits for a host lease opened for it: the next may be tried
         continue;
       }
+      if (sittingOn != null && failIfHopeless(lease.get())) {
+        queue.advance(); // its host lease, asked for with it, turned out unusable (a windows host)
+        continue;
+      }
       queue.drop(); // what it asks for is not to be had now: its group waits
       leaseRepository.getEntityManager().detach(lease.get()); // unchanged: keep it out
       if (!makesResources && !resourceRepository.hasFreeSlot(type)) {

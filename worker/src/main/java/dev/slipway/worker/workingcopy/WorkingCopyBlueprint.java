@@ -91,8 +91,10 @@ public final class WorkingCopyBlueprint implements Blueprint {
     if (host == null || !Resource.TYPE_HOST.equals(host.type)) {
       return "no host lease " + lease.hostLeaseId + " exists";
     }
-    if (host.status == LeaseStatus.PENDING && lease.ownsHostLease) {
-      return null; // the host lease it opened waits for a host to be made
+    if (host.status == LeaseStatus.PENDING) {
+      // the host lease waits for a host (one it opened, or a build's asked for at the same time):
+      // the copy is made once it is active; if it fails, this lease fails with it (Leases.move)
+      return null;
     }
     if (host.status != LeaseStatus.ACTIVE && host.status != LeaseStatus.ACQUIRED) {
       return "host lease "

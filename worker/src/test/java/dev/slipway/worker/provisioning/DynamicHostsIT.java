@@ -356,7 +356,7 @@ class DynamicHostsIT {
     String hostLease = string("select host_lease_id from leases where id = ?1", copy);
     assertEquals("broken", status(hostLease));
     String reason = string("select reason from leases where id = ?1", copy);
-    assertTrue(reason.contains("its host lease " + hostLease + " broken"), reason);
+    assertTrue(reason.contains("its host lease " + hostLease + " is broken"), reason);
     assertTrue(reason.contains("provision failed with exit code 3"), reason);
     assertEquals(
         0,
