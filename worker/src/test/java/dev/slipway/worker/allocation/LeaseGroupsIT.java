@@ -127,12 +127,9 @@ class LeaseGroupsIT {
   void aGroupWaitingLongerThanGroupPriorityAfterIsServedBeforeNewerLeasesForItsHosts() {
     String busy = single("linux");
     drain();
-    String group = group();
-    String wantsLinux = member(group, "linux");
-    String wantsWindows = member(group, "windows");
-    sql(
-        "update leases set created_at = now() - interval '1 minute' where group_id = ?1",
-        group); // waited past group-priority-after (30s)
+    List<String> waiting = groupWaitedPastPriority();
+    String wantsLinux = waiting.get(0);
+    String wantsWindows = waiting.get(1);
     String newerWindows = single("windows");
     String newerLinux = single("linux");
     String elsewhere = single("macos");
@@ -156,12 +153,7 @@ class LeaseGroupsIT {
   void aGroupWithPriorityKeepsItsFreeSlotFromANewerWorkingCopyByHostAttributesToo() {
     String busy = single("windows");
     drain();
-    String group = group();
-    String wantsLinux = member(group, "linux");
-    member(group, "windows");
-    sql(
-        "update leases set created_at = now() - interval '1 minute' where group_id = ?1",
-        group); // waited past group-priority-after (30s)
+    String wantsLinux = groupWaitedPastPriority().get(0);
     String copy = workingCopy("linux");
 
     drain(); // the host queue, then the working copies' after it
@@ -250,6 +242,17 @@ class LeaseGroupsIT {
     return id;
   }
 
+  /**
+   * A group of a linux and a windows member (their ids, in that order) that has waited past {@code
+   * group-priority-after} (30s).
+   */
+  private List<String> groupWaitedPastPriority() {
+    String group = group();
+    List<String> members = List.of(member(group, "linux"), member(group, "windows"));
+    sql("update leases set created_at = now() - interval '1 minute' where group_id = ?1", group);
+    return members;
+  }
+
   private String member(String group, String platform) {
     return insertLease(group, platform);
   }
@@ -260,38 +263,36 @@ class LeaseGroupsIT {
 
   /** A pending host lease in the pool, newer than every other one. */
   private String insertLease(String group, String platform) {
-    String id = "lease-" + UUID.randomUUID();
-    QuarkusTransaction.requiringNew()
-        .run(
-            () ->
-                entityManager
-                    .createNativeQuery(
-                        "insert into leases (id, type, attributes, status, owner, group_id)"
-                            + " values (?1, 'host', jsonb_build_object('platform', ?2, 'pool',"
-                            + " ?3), 'pending', ?3, ?4)")
-                    .setParameter(1, id)
-                    .setParameter(2, platform)
-                    .setParameter(3, pool)
-                    .setParameter(4, group)
-                    .executeUpdate());
-    return id;
+    return insertLease("host", platform, group, null, null);
   }
 
   /** A pending working-copy lease for a host of {@code platform} in the pool, newest of all. */
   private String workingCopy(String platform) {
+    return insertLease("working-copy", platform, null, "https://example.invalid/app.git", "main");
+  }
+
+  /**
+   * A pending lease of {@code type} for a host of {@code platform} in the pool, newest of all: a
+   * member of {@code group} (null: none), of {@code repository} at {@code ref} (null: none).
+   */
+  private String insertLease(
+      String type, String platform, String group, String repository, String ref) {
     String id = "lease-" + UUID.randomUUID();
     QuarkusTransaction.requiringNew()
         .run(
             () ->
                 entityManager
                     .createNativeQuery(
-                        "insert into leases (id, type, attributes, status, owner, repository, ref)"
-                            + " values (?1, 'working-copy', jsonb_build_object('platform', ?2,"
-                            + " 'pool', ?3), 'pending', ?3, 'https://example.invalid/app.git',"
-                            + " 'main')")
+                        "insert into leases (id, type, attributes, status, owner, group_id,"
+                            + " repository, ref) values (?1, ?2, jsonb_build_object('platform',"
+                            + " ?3, 'pool', ?4), 'pending', ?4, ?5, ?6, ?7)")
                     .setParameter(1, id)
-                    .setParameter(2, platform)
-                    .setParameter(3, pool)
+                    .setParameter(2, type)
+                    .setParameter(3, platform)
+                    .setParameter(4, pool)
+                    .setParameter(5, group)
+                    .setParameter(6, repository)
+                    .setParameter(7, ref)
                     .executeUpdate());
     return id;
   }

@@ -6,12 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.slipway.common.events.EventCodec;
-import dev.slipway.platform.blueprint.BlueprintRecord;
 import dev.slipway.platform.lease.Lease;
 import dev.slipway.platform.lease.LeaseRepository;
 import dev.slipway.platform.lease.Leases;
 import dev.slipway.platform.secrets.CredentialStore;
 import dev.slipway.stack.OpenSshHost;
+import dev.slipway.stack.Ports;
 import dev.slipway.stack.RealServices;
 import dev.slipway.stack.SshKeys;
 import dev.slipway.stack.SshdProcessBlueprint;
@@ -25,8 +25,6 @@ import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,7 +35,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -68,6 +65,7 @@ class DynamicHostsIT {
   @Inject HostDirectory hostDirectory;
   @Inject SshConnections ssh;
 
+  DynamicHostsDb db;
   String pool;
   String credentialId;
   final List<String> blueprints = new ArrayList<>();
@@ -81,6 +79,7 @@ class DynamicHostsIT {
 
   @BeforeEach
   void pool() {
+    db = new DynamicHostsDb(entityManager, WAIT);
     assumeTrue(OpenSshHost.available(), OpenSshHost.UNAVAILABLE);
     pool = "dyn-" + UUID.randomUUID().toString().substring(0, 8);
     credentialId =
@@ -95,16 +94,16 @@ class DynamicHostsIT {
   @AfterEach
   void drain() {
     for (String id : blueprints) {
-      sql("update blueprints set enabled = false where id = ?1", id);
+      db.sql("update blueprints set enabled = false where id = ?1", id);
     }
     for (String id : blueprints) {
-      await(
+      db.await(
+          "every host of blueprint " + id + " destroyed after the test",
           () ->
-              count(
+              db.count(
                       "select count(*) from resources where blueprint_id = ?1 and status <> 'destroyed'",
                       id)
-                  == 0,
-          "every host of blueprint " + id + " destroyed after the test");
+                  == 0);
     }
   }
 
@@ -113,22 +112,22 @@ class DynamicHostsIT {
     blueprint(Map.of());
 
     String lease = lease();
-    awaitStatus(lease, "active");
-    String host = hostOf(lease);
-    int port = port(host);
+    db.awaitStatus(lease, "active");
+    String host = db.hostOf(lease);
+    int port = db.port(host);
 
     assertEquals("hello from a dynamic host", run(host, "echo hello from a dynamic host"));
-    assertTrue(listening(port), "its sshd answers while leased");
+    assertTrue(Ports.accepting(port), "its sshd answers while leased");
 
     release(lease);
-    awaitHost(host, "destroyed");
-    assertFalse(listening(port), "its sshd process is gone after release (idleTtl 0)");
+    db.awaitHost(host, "destroyed");
+    assertFalse(Ports.accepting(port), "its sshd process is gone after release (idleTtl 0)");
     assertEquals(
         List.of("pending", "active", "released", "destroyed"),
-        strings("select status from resource_history where resource_id = ?1 order by id", host));
+        db.strings("select status from resource_history where resource_id = ?1 order by id", host));
     assertEquals(
         "idle: its last lease was released",
-        string(
+        db.string(
             "select reason from resource_history where resource_id = ?1 and status = 'released'",
             host),
         "destroyed with its last lease (idleTtl 0), not left for the reaper");
@@ -138,55 +137,56 @@ class DynamicHostsIT {
   void aHostIdleLessThanIdleTtlServesTheNextLeaseAndIsDestroyedAfter() throws Exception {
     blueprint(Map.of("idleTtl", "5s"));
     String first = lease();
-    awaitStatus(first, "active");
-    String host = hostOf(first);
+    db.awaitStatus(first, "active");
+    String host = db.hostOf(first);
     release(first);
-    awaitStatus(first, "released");
+    db.awaitStatus(first, "released");
 
     String second = lease();
-    awaitStatus(second, "active");
-    assertEquals(host, hostOf(second), "the idle host is reused within its idleTtl");
+    db.awaitStatus(second, "active");
+    assertEquals(host, db.hostOf(second), "the idle host is reused within its idleTtl");
     release(second);
-    awaitStatus(second, "released");
+    db.awaitStatus(second, "released");
     Instant released = Instant.now();
 
-    awaitHost(host, "destroyed");
+    db.awaitHost(host, "destroyed");
     assertTrue(
         Duration.between(released, Instant.now()).toMillis() >= 4000,
         "destroyed only once idle for its idleTtl");
-    assertFalse(listening(port(host)));
+    assertFalse(Ports.accepting(db.port(host)));
   }
 
   @Test
   void aWarmPoolServesALeaseWithoutProvisioning() throws Exception {
     String blueprint = blueprint(Map.of("minIdle", 1, "idleTtl", "10m"));
-    await(
+    db.await(
+        "one warm host ready with no lease",
         () ->
-            count(
+            db.count(
                     "select count(*) from resources where blueprint_id = ?1 and status = 'active'",
                     blueprint)
-                == 1,
-        "one warm host ready with no lease");
+                == 1);
     String warm =
-        string("select id from resources where blueprint_id = ?1 and status = 'active'", blueprint);
+        db.string(
+            "select id from resources where blueprint_id = ?1 and status = 'active'", blueprint);
 
     String lease = lease();
-    awaitStatus(lease, "active");
-    assertEquals(warm, hostOf(lease), "served by the warm host");
+    db.awaitStatus(lease, "active");
+    assertEquals(warm, db.hostOf(lease), "served by the warm host");
     assertEquals(
         "0",
-        string(
+        db.string(
             "select count(*)::text from lease_history where lease_id = ?1 and status = 'acquired'"
                 + " and txid <> (select txid from lease_history where lease_id = ?1 and status = 'active')",
             lease),
         "acquired and activated in one transaction: nothing was provisioned for it");
-    await(
+    db.await(
+        "another warm host is made to keep minIdle",
         () ->
-            count(
+            db.count(
                     "select count(*) from resources where blueprint_id = ?1 and status = 'active' and leases_held = 0",
                     blueprint)
-                == 1,
-        "another warm host is made to keep minIdle");
+                == 1);
     release(lease);
   }
 
@@ -198,20 +198,20 @@ class DynamicHostsIT {
       all.add(lease());
     }
     List<String> done = new ArrayList<>();
-    await(
+    db.await(
+        "all 5 leases served in turn",
         () -> {
           for (String lease : all) {
-            if (!done.contains(lease) && "active".equals(status(lease))) {
+            if (!done.contains(lease) && "active".equals(db.status(lease))) {
               release(lease);
               done.add(lease);
             }
           }
           return done.size() == all.size();
-        },
-        "all 5 leases served in turn");
+        });
     // from the history: hosts alive at once (made, ready, being destroyed) never above 2
     List<String> moves =
-        strings(
+        db.strings(
             "select h.status from resource_history h join resources r on r.id = h.resource_id"
                 + " where r.blueprint_id = ?1 and h.status in ('pending', 'destroyed') order by h.id",
             blueprint);
@@ -222,7 +222,7 @@ class DynamicHostsIT {
       most = Math.max(most, alive);
     }
     assertTrue(most <= 2, "at most 2 hosts alive at once, saw " + most);
-    assertTrue(count("select count(*) from resources where blueprint_id = ?1", blueprint) >= 2);
+    assertTrue(db.count("select count(*) from resources where blueprint_id = ?1", blueprint) >= 2);
   }
 
   @Test
@@ -236,13 +236,13 @@ class DynamicHostsIT {
             Map.of("provision", "2s")));
 
     String lease = lease();
-    awaitStatus(lease, "broken");
-    String reason = string("select reason from leases where id = ?1", lease);
+    db.awaitStatus(lease, "broken");
+    String reason = db.string("select reason from leases where id = ?1", lease);
     assertTrue(reason.contains("did not finish within 2s"), reason);
-    String host = hostOf(lease);
-    awaitHost(host, "destroyed");
+    String host = db.hostOf(lease);
+    db.awaitHost(host, "destroyed");
     assertTrue(
-        string(
+        db.string(
                 "select reason from resource_history where resource_id = ?1 and status = 'broken'",
                 host)
             .contains("provisioning failed"));
@@ -263,13 +263,14 @@ class DynamicHostsIT {
                 + " > /dev/null\necho 'this is not JSON'\n"));
 
     String lease = lease();
-    awaitStatus(lease, "broken");
-    String host = hostOf(lease);
+    db.awaitStatus(lease, "broken");
+    String host = db.hostOf(lease);
     assertTrue(
-        string("select reason from leases where id = ?1", lease).contains("printed no JSON object"),
+        db.string("select reason from leases where id = ?1", lease)
+            .contains("printed no JSON object"),
         "the reason says what was wrong");
-    awaitHost(host, "destroyed");
-    String token = string("select token from resources where id = ?1", host);
+    db.awaitHost(host, "destroyed");
+    String token = db.string("select token from resources where id = ?1", host);
     assertFalse(sshdRunningFor(token), "destroy (by token) stopped the sshd provision started");
   }
 
@@ -280,7 +281,7 @@ class DynamicHostsIT {
     String token = UUID.randomUUID().toString();
     // what a worker killed right after provision started leaves: the pending row, its stale claim,
     // and the instance provision was making
-    sql(
+    db.sql(
         "insert into resources (id, blueprint_id, type, name, status, attributes, slots, token,"
             + " credential_id, busy_since, busy_by)"
             + " values (?1, ?2, 'host', ?1, 'pending', '{}', 1, ?3, ?4, now() - interval '1 hour',"
@@ -294,10 +295,10 @@ class DynamicHostsIT {
     assertTrue(printed.contains("providerId"), printed);
     assertTrue(sshdRunningFor(token));
 
-    awaitHost(host, "destroyed");
+    db.awaitHost(host, "destroyed");
     assertFalse(sshdRunningFor(token), "the orphan's sshd is gone");
     assertTrue(
-        string(
+        db.string(
                 "select reason from resource_history where resource_id = ?1 and status = 'broken'",
                 host)
             .contains("stopped before provision ended"));
@@ -316,12 +317,12 @@ class DynamicHostsIT {
 
     blueprint(Map.of());
 
-    await(
-        () -> !sshdRunningFor(ours), "the unknown instance tagged by this installation destroyed");
+    db.await(
+        "the unknown instance tagged by this installation destroyed", () -> !sshdRunningFor(ours));
     // one made after that is destroyed by a later round of the reaper, which listed theirs too
     String later = UUID.randomUUID().toString();
     runScript("provision", Map.of("SLIPWAY_TOKEN", later, "SLIPWAY_TAG", tag));
-    await(() -> !sshdRunningFor(later), "a later unknown instance destroyed by a later round");
+    db.await("a later unknown instance destroyed by a later round", () -> !sshdRunningFor(later));
     assertTrue(
         sshdRunningFor(theirs, "slipway-someone-else"),
         "another installation's instance is left alone");
@@ -334,17 +335,18 @@ class DynamicHostsIT {
     String repository = bareRepository();
 
     String copy = workingCopy(repository);
-    awaitStatus(copy, "active");
-    String hostLease = string("select host_lease_id from leases where id = ?1", copy);
-    String host = hostOf(hostLease);
-    assertEquals(blueprint, string("select blueprint_id from resources where id = ?1", host));
-    String directory = string("select command_directory from leases where id = ?1", copy);
+    db.awaitStatus(copy, "active");
+    String hostLease = db.string("select host_lease_id from leases where id = ?1", copy);
+    String host = db.hostOf(hostLease);
+    assertEquals(blueprint, db.string("select blueprint_id from resources where id = ?1", host));
+    String directory = db.string("select command_directory from leases where id = ?1", copy);
     assertEquals("A", run(host, "cat '" + directory + "/app.txt'"), "checked out on the new host");
 
     release(copy);
-    awaitStatus(hostLease, "released");
-    awaitHost(host, "destroyed");
-    assertFalse(listening(port(host)), "its sshd is gone with the working copy (idleTtl 0)");
+    db.awaitStatus(hostLease, "released");
+    db.awaitHost(host, "destroyed");
+    assertFalse(
+        Ports.accepting(db.port(host)), "its sshd is gone with the working copy (idleTtl 0)");
   }
 
   @Test
@@ -352,15 +354,15 @@ class DynamicHostsIT {
     blueprint(Map.of("provision", "#!/bin/sh\necho 'quota exceeded' >&2\nexit 3\n"));
 
     String copy = workingCopy(bareRepository());
-    awaitStatus(copy, "failed");
-    String hostLease = string("select host_lease_id from leases where id = ?1", copy);
-    assertEquals("broken", status(hostLease));
-    String reason = string("select reason from leases where id = ?1", copy);
+    db.awaitStatus(copy, "failed");
+    String hostLease = db.string("select host_lease_id from leases where id = ?1", copy);
+    assertEquals("broken", db.status(hostLease));
+    String reason = db.string("select reason from leases where id = ?1", copy);
     assertTrue(reason.contains("its host lease " + hostLease + " is broken"), reason);
     assertTrue(reason.contains("provision failed with exit code 3"), reason);
     assertEquals(
         0,
-        count(
+        db.count(
             "select count(*) from resources r join blueprints b on b.id = r.blueprint_id"
                 + " where b.id like ?1 and r.leases_held > 0",
             "dyn-" + pool + "%"),
@@ -408,17 +410,7 @@ class DynamicHostsIT {
     String id = "dyn-" + pool + "-" + blueprints.size();
     Map<String, Object> config = sshd.config(credentialId, pool);
     config.putAll(overrides);
-    QuarkusTransaction.requiringNew()
-        .run(
-            () -> {
-              BlueprintRecord record = new BlueprintRecord();
-              record.id = id;
-              record.name = id;
-              record.kind = "script-host";
-              record.type = "host";
-              record.config = config;
-              entityManager.persist(record);
-            });
+    db.scriptHostBlueprint(id, config);
     blueprints.add(id);
     return id;
   }
@@ -468,7 +460,7 @@ class DynamicHostsIT {
   }
 
   private String tag() {
-    return string("select tag from installation");
+    return db.string("select tag from installation");
   }
 
   private String lease() {
@@ -498,87 +490,11 @@ class DynamicHostsIT {
     return out.toString(StandardCharsets.UTF_8).strip();
   }
 
-  private void awaitStatus(String lease, String status) {
-    await(() -> status.equals(status(lease)), "lease " + lease + " " + status);
-  }
-
-  private void awaitHost(String host, String status) {
-    await(
-        () -> status.equals(string("select status from resources where id = ?1", host)),
-        "host " + host + " " + status);
-  }
-
-  private String status(String lease) {
-    return string("select status from leases where id = ?1", lease);
-  }
-
-  private String hostOf(String lease) {
-    return string("select resource_id from leases where id = ?1", lease);
-  }
-
-  private int port(String host) {
-    return Integer.parseInt(string("select port::text from resources where id = ?1", host));
-  }
-
-  private static boolean listening(int port) {
-    try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress("127.0.0.1", port), 1000);
-      return true;
-    } catch (IOException e) {
-      return false;
-    }
-  }
-
   private static String read(Path file) {
     try {
       return Files.readString(file);
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
-  }
-
-  private void await(BooleanSupplier condition, String what) {
-    Instant deadline = Instant.now().plus(WAIT);
-    while (!condition.getAsBoolean()) {
-      if (Instant.now().isAfter(deadline)) {
-        throw new AssertionError("timed out waiting for: " + what);
-      }
-      try {
-        Thread.sleep(200);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
-    }
-  }
-
-  private String string(String sql, Object... parameters) {
-    List<String> values = strings(sql, parameters);
-    return values.isEmpty() ? null : values.get(0);
-  }
-
-  @SuppressWarnings("unchecked")
-  private List<String> strings(String sql, Object... parameters) {
-    return QuarkusTransaction.requiringNew()
-        .call(
-            () ->
-                ((List<Object>) query(sql, parameters).getResultList())
-                    .stream().map(v -> v == null ? null : v.toString()).toList());
-  }
-
-  private long count(String sql, Object... parameters) {
-    return Long.parseLong(string(sql, parameters));
-  }
-
-  private void sql(String sql, Object... parameters) {
-    QuarkusTransaction.requiringNew().run(() -> query(sql, parameters).executeUpdate());
-  }
-
-  private jakarta.persistence.Query query(String sql, Object... parameters) {
-    var query = entityManager.createNativeQuery(sql);
-    for (int i = 0; i < parameters.length; i++) {
-      query.setParameter(i + 1, parameters[i]);
-    }
-    return query;
   }
 }

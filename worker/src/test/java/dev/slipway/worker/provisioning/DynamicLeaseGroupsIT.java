@@ -1,28 +1,26 @@
 package dev.slipway.worker.provisioning;
 
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.slipway.platform.blueprint.BlueprintRecord;
 import dev.slipway.platform.lease.LeaseGroups;
 import dev.slipway.platform.lease.LeaseRepository;
 import dev.slipway.platform.lease.Leases;
 import dev.slipway.platform.secrets.CredentialStore;
 import dev.slipway.stack.OpenSshHost;
+import dev.slipway.stack.Ports;
 import dev.slipway.stack.RealServices;
 import dev.slipway.stack.SshKeys;
+import dev.slipway.stack.SshdProcessBlueprint;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -32,6 +30,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -48,11 +47,12 @@ import org.junit.jupiter.api.Test;
 class DynamicLeaseGroupsIT {
 
   private static final Path SCRIPTS =
-      Path.of("").toAbsolutePath().getParent().resolve("deploy/blueprints/sshd-process");
+      SshdProcessBlueprint.scriptsIn(Path.of("").toAbsolutePath().getParent());
   private static final Duration WAIT = Duration.ofSeconds(90);
 
   static KeyPair client;
   static Path state;
+  static SshdProcessBlueprint sshd;
 
   @Inject Leases leases;
   @Inject LeaseGroups leaseGroups;
@@ -60,6 +60,7 @@ class DynamicLeaseGroupsIT {
   @Inject CredentialStore credentials;
   @Inject EntityManager entityManager;
 
+  DynamicHostsDb db;
   String pool;
   String credentialId;
   String staticHost;
@@ -70,10 +71,12 @@ class DynamicLeaseGroupsIT {
   static void keys() throws IOException {
     client = SshKeys.generate();
     state = Files.createTempDirectory("slipway-dynamic-lease-groups-");
+    sshd = new SshdProcessBlueprint(SCRIPTS, state, client);
   }
 
   @BeforeEach
   void poolWithOneStaticHostOfOneSlot() {
+    db = new DynamicHostsDb(entityManager, WAIT);
     assumeTrue(OpenSshHost.available(), OpenSshHost.UNAVAILABLE);
     pool = "dyngroups-" + UUID.randomUUID().toString().substring(0, 8);
     credentialId =
@@ -83,7 +86,7 @@ class DynamicLeaseGroupsIT {
                     credentials.save(
                         "ssh-private-key", SshKeys.toPem(client, "slipway-dynamic-lease-groups")));
     staticHost = "host-" + UUID.randomUUID();
-    sql(
+    db.sql(
         "insert into resources (id, blueprint_id, type, name, status, attributes, slots,"
             + " leases_held) values (?1, 'static-host', 'host', ?1, 'active',"
             + " jsonb_build_object('platform', 'linux', 'pool', ?2, 'kind', 'static'), 1, 0)",
@@ -100,27 +103,27 @@ class DynamicLeaseGroupsIT {
     for (Path gate : gates) {
       Files.writeString(gate, "open");
     }
-    sql("update leases set status = 'failed' where owner = ?1 and status = 'pending'", pool);
+    db.sql("update leases set status = 'failed' where owner = ?1 and status = 'pending'", pool);
     for (String id : blueprints) {
-      sql("update blueprints set enabled = false where id = ?1", id);
+      db.sql("update blueprints set enabled = false where id = ?1", id);
     }
     for (String id : blueprints) {
-      await("every host of blueprint " + id + " destroyed after the test")
+      Awaitility.await("every host of blueprint " + id + " destroyed after the test")
           .atMost(WAIT)
           .pollInterval(Duration.ofMillis(500))
           .until(
               () -> {
                 // a host being made when the test ended still serves its lease once ready
-                strings("select id from leases where owner = ?1 and status = 'active'", pool)
+                db.strings("select id from leases where owner = ?1 and status = 'active'", pool)
                     .forEach(this::release);
-                return count(
+                return db.count(
                         "select count(*) from resources where blueprint_id = ?1"
                             + " and status <> 'destroyed'",
                         id)
                     == 0;
               });
     }
-    sql("update resources set enabled = false where id = ?1", staticHost);
+    db.sql("update resources set enabled = false where id = ?1", staticHost);
   }
 
   @Test
@@ -133,7 +136,7 @@ class DynamicLeaseGroupsIT {
                 "#!/bin/sh\nwhile [ ! -e '"
                     + gate
                     + "' ]; do sleep 0.1; done\n"
-                    + env()
+                    + sshd.environment()
                     + "exec "
                     + SCRIPTS.resolve("provision")
                     + "\n",
@@ -148,19 +151,19 @@ class DynamicLeaseGroupsIT {
     String onDynamic = group.get(1);
 
     // provision waits at its gate: the host is being made
-    await("a host being made for " + onDynamic).atMost(WAIT).until(() -> hostOf(onDynamic) != null);
-    String host = hostOf(onDynamic);
-    assertEquals("pending", hostStatus(host), "provision has not been let through yet");
+    db.await("a host being made for " + onDynamic, () -> db.hostOf(onDynamic) != null);
+    String host = db.hostOf(onDynamic);
+    assertEquals("pending", db.hostStatus(host), "provision has not been let through yet");
     // what the group holds meanwhile (docs/allocation.md, lease groups 3): granted in one
     // transaction, member 0 active on the static host, member 1 acquired on the host being made
     assertEquals("granted", groupStatus(groupId));
     assertEquals("active on " + staticHost, state(onStatic));
     assertEquals("acquired on " + host, state(onDynamic));
     assertEquals(
-        string(
+        db.string(
             "select txid::text from lease_history where lease_id = ?1 and status = 'acquired'",
             onStatic),
-        string(
+        db.string(
             "select txid::text from lease_history where lease_id = ?1 and status = 'acquired'",
             onDynamic),
         "both members acquired in one transaction");
@@ -168,36 +171,34 @@ class DynamicLeaseGroupsIT {
     assertEquals(1, held(host), "one slot on the host being made, for member 1 only");
     assertEquals(
         1,
-        count("select count(*) from resources where blueprint_id = ?1", blueprint),
+        db.count("select count(*) from resources where blueprint_id = ?1", blueprint),
         "one host made for the group, no more");
     assertEquals(
         0,
-        count(
+        db.count(
             "select count(*) from leases where owner = ?1 and status not in ('active', 'acquired')",
             pool),
         "no member failed or is left pending");
 
     open(gate);
-    await("member 1 active once its host is ready")
-        .atMost(WAIT)
-        .until(() -> "active".equals(status(onDynamic)));
-    assertEquals("active", hostStatus(host));
+    db.await("member 1 active once its host is ready", () -> "active".equals(db.status(onDynamic)));
+    assertEquals("active", db.hostStatus(host));
     assertEquals("active on " + staticHost, state(onStatic));
     assertEquals("granted", groupStatus(groupId));
-    int port = port(host);
-    assertTrue(listening(port), "the dynamic host's sshd answers while leased");
+    int port = db.port(host);
+    assertTrue(Ports.accepting(port), "the dynamic host's sshd answers while leased");
 
     release(onStatic);
     release(onDynamic);
-    awaitHost(host, "destroyed");
-    assertFalse(listening(port), "its sshd process is gone after release (idleTtl 0)");
+    db.awaitHost(host, "destroyed");
+    assertFalse(Ports.accepting(port), "its sshd process is gone after release (idleTtl 0)");
     assertEquals(
         "idle: its last lease was released",
-        string(
+        db.string(
             "select reason from resource_history where resource_id = ?1 and status = 'released'",
             host));
-    await("member 0 released").atMost(WAIT).until(() -> "released".equals(status(onStatic)));
-    assertEquals("active", hostStatus(staticHost), "the static host is kept");
+    db.await("member 0 released", () -> "released".equals(db.status(onStatic)));
+    assertEquals("active", db.hostStatus(staticHost), "the static host is kept");
     assertEquals(0, held(staticHost));
   }
 
@@ -211,22 +212,21 @@ class DynamicLeaseGroupsIT {
     List<String> all = groups.stream().flatMap(List::stream).toList();
 
     List<String> done = new ArrayList<>();
-    await("both groups granted and their members used in turn")
+    Awaitility.await("both groups granted and their members used in turn")
         .atMost(WAIT.multipliedBy(2))
         .until(
             () -> {
               for (List<String> group : groups) {
                 if (!done.contains(group.get(0))
-                    && group.stream().allMatch(m -> "active".equals(status(m)))) {
+                    && group.stream().allMatch(m -> "active".equals(db.status(m)))) {
                   group.forEach(this::release); // what a build does when its steps end
                   done.addAll(group);
                 }
               }
               return done.size() == all.size();
             });
-    await("every member released")
-        .atMost(WAIT)
-        .until(() -> all.stream().allMatch(m -> "released".equals(status(m))));
+    db.await(
+        "every member released", () -> all.stream().allMatch(m -> "released".equals(db.status(m))));
 
     for (List<String> group : groups) {
       assertEquals("granted", groupStatus(groupOf(group.get(0))));
@@ -234,7 +234,7 @@ class DynamicLeaseGroupsIT {
     // from the history: in the order things happened, a group holds from its first member's
     // acquisition until its last member's release; the two never overlap
     List<String> moves =
-        strings(
+        db.strings(
             "select l.group_id || ' ' || h.status from lease_history h join leases l"
                 + " on l.id = h.lease_id where l.owner = ?1 and h.status in ('acquired',"
                 + " 'released', 'failed', 'broken') order by h.id",
@@ -252,7 +252,7 @@ class DynamicLeaseGroupsIT {
     assertEquals(8, moves.size(), "4 members, each acquired and released once: " + moves);
     // the blueprint's limit held: at most one dynamic host alive at once, one made per group
     List<String> hostMoves =
-        strings(
+        db.strings(
             "select h.status from resource_history h join resources r on r.id = h.resource_id"
                 + " where r.blueprint_id = ?1 and h.status in ('pending', 'destroyed')"
                 + " order by h.id",
@@ -263,8 +263,8 @@ class DynamicLeaseGroupsIT {
       assertTrue(alive <= 1, "two dynamic hosts alive at once: " + hostMoves);
     }
     assertNotEquals(
-        hostOf(groups.get(0).get(1)),
-        hostOf(groups.get(1).get(1)),
+        db.hostOf(groups.get(0).get(1)),
+        db.hostOf(groups.get(1).get(1)),
         "the first group's host was destroyed (idleTtl 0): the second had one made");
   }
 
@@ -282,30 +282,27 @@ class DynamicLeaseGroupsIT {
     String onStatic = group.get(0);
     String onDynamic = group.get(1);
 
-    await("member 1 broken: its host could not be made")
-        .atMost(WAIT)
-        .until(() -> "broken".equals(status(onDynamic)));
-    String host = hostOf(onDynamic);
-    String hostReason = reason(onDynamic);
+    db.await(
+        "member 1 broken: its host could not be made", () -> "broken".equals(db.status(onDynamic)));
+    String host = db.hostOf(onDynamic);
+    String hostReason = db.reason(onDynamic);
     assertTrue(hostReason.contains("provision failed with exit code 1"), hostReason);
     assertTrue(hostReason.contains("no capacity left"), hostReason);
 
-    await("the group failed").atMost(WAIT).until(() -> "failed".equals(groupStatus(groupId)));
-    String why = string("select reason from lease_groups where id = ?1", groupId);
+    db.await("the group failed", () -> "failed".equals(groupStatus(groupId)));
+    String why = db.string("select reason from lease_groups where id = ?1", groupId);
     assertTrue(why.contains("members[1] (" + onDynamic + ")"), why);
     assertTrue(why.contains("provision failed with exit code 1"), why);
 
-    await("member 0 gives back its static slot")
-        .atMost(WAIT)
-        .until(() -> !"active".equals(status(onStatic)));
-    assertEquals("released", status(onStatic));
-    assertTrue(reason(onStatic).contains("members[1] (" + onDynamic + ")"), reason(onStatic));
+    db.await("member 0 gives back its static slot", () -> !"active".equals(db.status(onStatic)));
+    assertEquals("released", db.status(onStatic));
+    assertTrue(db.reason(onStatic).contains("members[1] (" + onDynamic + ")"), db.reason(onStatic));
     assertEquals(0, held(staticHost), "nothing is left held on the static host");
-    awaitHost(host, "destroyed");
+    db.awaitHost(host, "destroyed");
     assertEquals(0, held(host));
     assertEquals(
         0,
-        count(
+        db.count(
             "select count(*) from leases where owner = ?1 and status in ('acquired', 'active',"
                 + " 'pending')",
             pool),
@@ -336,25 +333,10 @@ class DynamicLeaseGroupsIT {
 
   private String blueprint(Map<String, Object> overrides) {
     String id = "dyngroups-" + pool + "-" + blueprints.size();
-    Map<String, Object> config = new HashMap<>();
-    config.put("provision", wrapper("provision"));
-    config.put("destroy", wrapper("destroy"));
-    config.put("list", wrapper("list"));
-    config.put("credentialId", credentialId);
+    Map<String, Object> config = sshd.config(credentialId, pool);
     config.put("attributes", Map.of("pool", pool, "kind", "dynamic"));
-    config.put("timeouts", Map.of("ready", "30s"));
     config.putAll(overrides);
-    QuarkusTransaction.requiringNew()
-        .run(
-            () -> {
-              BlueprintRecord record = new BlueprintRecord();
-              record.id = id;
-              record.name = id;
-              record.kind = "script-host";
-              record.type = "host";
-              record.config = config;
-              entityManager.persist(record);
-            });
+    db.scriptHostBlueprint(id, config);
     blueprints.add(id);
     return id;
   }
@@ -374,100 +356,24 @@ class DynamicLeaseGroupsIT {
     }
   }
 
-  private String wrapper(String name) {
-    return "#!/bin/sh\n" + env() + "exec " + SCRIPTS.resolve(name) + "\n";
-  }
-
-  private String env() {
-    return "export SLIPWAY_SSHD_STATE='"
-        + state
-        + "'\n"
-        + "export SLIPWAY_SSHD_AUTHORIZED_KEY='"
-        + SshKeys.publicKeyLine(client.getPublic())
-        + "'\n";
-  }
-
   private void release(String id) {
     QuarkusTransaction.requiringNew()
         .run(() -> leases.requestRelease(leaseRepository.findById(id), "test done"));
   }
 
-  private void awaitHost(String host, String status) {
-    await("host " + host + " " + status).atMost(WAIT).until(() -> status.equals(hostStatus(host)));
-  }
-
-  private String status(String lease) {
-    return string("select status from leases where id = ?1", lease);
-  }
-
-  private String reason(String lease) {
-    return string("select reason from leases where id = ?1", lease);
-  }
-
   private String state(String lease) {
-    return status(lease) + " on " + hostOf(lease);
-  }
-
-  private String hostOf(String lease) {
-    return string("select resource_id from leases where id = ?1", lease);
+    return db.status(lease) + " on " + db.hostOf(lease);
   }
 
   private String groupOf(String lease) {
-    return string("select group_id from leases where id = ?1", lease);
+    return db.string("select group_id from leases where id = ?1", lease);
   }
 
   private String groupStatus(String group) {
-    return string("select status from lease_groups where id = ?1", group);
-  }
-
-  private String hostStatus(String host) {
-    return string("select status from resources where id = ?1", host);
+    return db.string("select status from lease_groups where id = ?1", group);
   }
 
   private long held(String host) {
-    return count("select leases_held from resources where id = ?1", host);
-  }
-
-  private int port(String host) {
-    return Integer.parseInt(string("select port::text from resources where id = ?1", host));
-  }
-
-  private static boolean listening(int port) {
-    try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress("127.0.0.1", port), 1000);
-      return true;
-    } catch (IOException e) {
-      return false;
-    }
-  }
-
-  private String string(String sql, Object... parameters) {
-    List<String> values = strings(sql, parameters);
-    return values.isEmpty() ? null : values.get(0);
-  }
-
-  @SuppressWarnings("unchecked")
-  private List<String> strings(String sql, Object... parameters) {
-    return QuarkusTransaction.requiringNew()
-        .call(
-            () ->
-                ((List<Object>) query(sql, parameters).getResultList())
-                    .stream().map(v -> v == null ? null : v.toString()).toList());
-  }
-
-  private long count(String sql, Object... parameters) {
-    return Long.parseLong(string(sql, parameters));
-  }
-
-  private void sql(String sql, Object... parameters) {
-    QuarkusTransaction.requiringNew().run(() -> query(sql, parameters).executeUpdate());
-  }
-
-  private jakarta.persistence.Query query(String sql, Object... parameters) {
-    var query = entityManager.createNativeQuery(sql);
-    for (int i = 0; i < parameters.length; i++) {
-      query.setParameter(i + 1, parameters[i]);
-    }
-    return query;
+    return db.count("select leases_held from resources where id = ?1", host);
   }
 }
