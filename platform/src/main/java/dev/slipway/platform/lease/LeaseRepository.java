@@ -102,14 +102,22 @@ public class LeaseRepository implements PanacheRepositoryBase<Lease, String> {
         .list();
   }
 
-  /** Ids of pending leases that have waited longer than their wait timeout. */
+  /**
+   * Ids of pending leases that have waited longer than their wait timeout. A working copy on a host
+   * lease that is itself still waiting (a host being made for it) does not time out: the host
+   * lease's own timeout covers that wait, and the copy's wait counts from the moment its host lease
+   * became active.
+   */
   @SuppressWarnings("unchecked")
   public List<String> timedOut(long defaultWaitMillis, int limit) {
     return getEntityManager()
         .createNativeQuery(
-            "select id from leases where status = 'pending' and created_at"
-                + " + coalesce(wait_timeout_ms, ?1) * interval '1 millisecond' < now()"
-                + " order by seq limit ?2")
+            "select l.id from leases l left join leases h on h.id = l.host_lease_id"
+                + " where l.status = 'pending'"
+                + " and (h.id is null or h.status not in ('pending', 'acquired'))"
+                + " and greatest(l.created_at, case when h.status = 'active' then h.updated_at end)"
+                + " + coalesce(l.wait_timeout_ms, ?1) * interval '1 millisecond' < now()"
+                + " order by l.seq limit ?2")
         .setParameter(1, defaultWaitMillis)
         .setParameter(2, limit)
         .getResultList();
