@@ -94,6 +94,14 @@ public final class Limits {
 
   private Limits() {}
 
+  /**
+   * {@code reason} cut to {@link #REASON} characters (an ellipsis ends one that was cut): a reason
+   * built from others (one lease's from another's) stays within the limit of what is stored.
+   */
+  public static String clip(String reason) {
+    return reason.length() > REASON ? reason.substring(0, REASON - 1) + "…" : reason;
+  }
+
   /** A value over a limit: the field at fault and what is wrong. */
   public record Violation(String field, String message) {}
 

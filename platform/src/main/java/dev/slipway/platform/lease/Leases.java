@@ -5,6 +5,7 @@ import dev.slipway.common.events.LeaseChanged;
 import dev.slipway.common.events.LeaseReleaseRequested;
 import dev.slipway.common.events.LeaseRequested;
 import dev.slipway.common.events.Topics;
+import dev.slipway.common.limits.Limits;
 import dev.slipway.common.status.IllegalTransitionException;
 import dev.slipway.common.status.LeaseStatus;
 import dev.slipway.common.status.Transitions;
@@ -215,19 +216,25 @@ public class Leases {
             lease.ref,
             lease.commit,
             lease.hostLeaseId));
-    boolean ended =
-        to == LeaseStatus.RELEASED || to == LeaseStatus.FAILED || to == LeaseStatus.BROKEN;
-    if (ended && Resource.TYPE_HOST.equals(lease.type)) {
+    if (to.isFinal() && Resource.TYPE_HOST.equals(lease.type)) {
       // ended: a working copy waiting to be made on its host never will be
       for (Lease waiting : leases.waitingOn(lease.id)) {
         move(
             waiting,
             LeaseStatus.FAILED,
-            "its host lease "
-                + lease.id
-                + " is "
-                + to.wireName()
-                + (lease.reason == null ? "" : ": " + lease.reason));
+            Limits.clip(
+                "its host lease "
+                    + lease.id
+                    + " is "
+                    + to.wireName()
+                    + (lease.reason == null ? "" : ": " + lease.reason)));
+      }
+    }
+    if (to == LeaseStatus.FAILED && lease.ownsHostLease && lease.hostLeaseId != null) {
+      // a working copy that never got made gives back the host lease it opened, whatever failed it
+      Lease host = leases.findById(lease.hostLeaseId);
+      if (host != null && !host.status.isFinal()) {
+        requestRelease(host, "its working-copy lease " + lease.id + " failed");
       }
     }
   }

@@ -226,20 +226,9 @@ public class Allocator {
     }
     String reason = whyHopeless(lease);
     if (reason != null) {
-      failWaiting(lease, reason);
+      leases.move(lease, LeaseStatus.FAILED, reason);
     }
     return reason != null;
-  }
-
-  /**
-   * Fails waiting {@code lease}; a host lease it opened for itself (a working copy by host
-   * attributes that waits for a host to be made) is released with it.
-   */
-  private void failWaiting(Lease lease, String reason) {
-    leases.move(lease, LeaseStatus.FAILED, reason);
-    if (lease.ownsHostLease && lease.hostLeaseId != null) {
-      release(lease.hostLeaseId, "its working-copy lease " + lease.id + " failed");
-    }
   }
 
   /**
@@ -298,7 +287,7 @@ public class Allocator {
       String why = "released before it was acquired: " + reason;
       if (lease.groupId == null
           || !groupAllocation.fail(lease, m -> m + " was " + why + "; its group with it")) {
-        failWaiting(lease, why);
+        leases.move(lease, LeaseStatus.FAILED, why);
       }
       return Optional.empty();
     }
@@ -355,7 +344,8 @@ public class Allocator {
                           ? "nothing offers it any more"
                           : "all " + offering + " " + lease.type + "s offering it stayed busy");
                 });
-    failWaiting(lease, String.format("waited %ds for %s", waited.toSeconds(), why));
+    leases.move(
+        lease, LeaseStatus.FAILED, String.format("waited %ds for %s", waited.toSeconds(), why));
     return true;
   }
 

@@ -207,7 +207,8 @@ public class HostProvisioning {
     stray.reason = "found: " + why;
     jobs.claim(stray);
     resources.create(stray);
-    resources.move(stray, ResourceStatus.BROKEN, clip("instance " + providerId + ": " + why));
+    resources.move(
+        stray, ResourceStatus.BROKEN, Limits.clip("instance " + providerId + ": " + why));
     LOG.warnf("blueprint %s: destroying instance %s: %s", blueprintName, providerId, why);
     return stray.id;
   }
@@ -308,7 +309,7 @@ public class HostProvisioning {
    * then destroys what was made (by its token, and {@code providerId} when known).
    */
   private void fail(String id, String reason, String providerId) {
-    String why = clip("provisioning failed: " + reason);
+    String why = Limits.clip("provisioning failed: " + reason);
     LOG.warnf("host %s: %s", id, why);
     boolean broken =
         Boolean.TRUE.equals(
@@ -326,7 +327,9 @@ public class HostProvisioning {
                       resources.move(host, ResourceStatus.BROKEN, why);
                       for (Lease lease : hosts.acquiredOn(id)) {
                         leases.move(
-                            lease, LeaseStatus.BROKEN, clip("its host could not be made: " + why));
+                            lease,
+                            LeaseStatus.BROKEN,
+                            Limits.clip("its host could not be made: " + why));
                         resourceRepository.freeSlot(id);
                         if (lease.groupId != null) {
                           failGroupOf(lease, why);
@@ -357,7 +360,7 @@ public class HostProvisioning {
     List<Lease> members = groupRepository.lockMembers(group.id);
     int index = members.stream().map(m -> m.id).toList().indexOf(member.id);
     String reason =
-        clip(
+        Limits.clip(
             "lease group "
                 + group.id
                 + " failed: the host of "
@@ -370,6 +373,7 @@ public class HostProvisioning {
         freed |= allocator.release(other.id, reason).isPresent();
       }
     }
+    groupRepository.flush(); // the members' releases are written before the group's status
     leaseGroups.fail(group, reason);
     LOG.info(reason);
     if (freed) {
@@ -418,7 +422,7 @@ public class HostProvisioning {
                 resources.move(host, ResourceStatus.DESTROYED, "destroyed by its blueprint");
                 LOG.infof("host %s (%s) destroyed", host.name, id);
               } else {
-                host.reason = clip(failed + " (tried again later)");
+                host.reason = Limits.clip(failed + " (tried again later)");
                 host.updatedAt = Instant.now();
                 LOG.warnf("host %s (%s): %s", host.name, id, host.reason);
               }
@@ -450,7 +454,8 @@ public class HostProvisioning {
               } catch (ScriptHostConfig.Invalid e) {
                 // nothing can run without it: the host waits, saying why, until an admin fixes
                 // it (its claim goes stale and the job is taken up again)
-                host.reason = clip("its blueprint's config cannot be used: " + e.getMessage());
+                host.reason =
+                    Limits.clip("its blueprint's config cannot be used: " + e.getMessage());
                 LOG.warnf("host %s (%s): %s", host.name, id, host.reason);
                 return null;
               }
@@ -493,9 +498,5 @@ public class HostProvisioning {
     if (!lines.isEmpty()) {
       QuarkusTransaction.requiringNew().run(() -> hosts.log(id, source, lines));
     }
-  }
-
-  private static String clip(String text) {
-    return text.length() > Limits.REASON ? text.substring(0, Limits.REASON - 1) + "…" : text;
   }
 }
