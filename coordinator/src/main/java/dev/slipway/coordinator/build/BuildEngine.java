@@ -212,11 +212,21 @@ public class BuildEngine {
           && !needed.contains(step.name)) {
         // still waiting for its lease, which no step that can still run needs: given up
         Lease lease = leaseRepository.findById(step.leaseId);
-        if (lease != null && !lease.status.isFinal()) {
-          leases.requestRelease(lease, "build " + build.id + " failed; nothing needs it");
+        if (lease != null
+            && (lease.status == LeaseStatus.FAILED || lease.status == LeaseStatus.BROKEN)) {
+          // it failed already (with the lease it sat on), its event not yet here: say so
+          move(
+              build,
+              step,
+              StepStatus.FAILED,
+              "lease " + lease.status.wireName() + ": " + lease.reason);
+        } else {
+          if (lease != null && !lease.status.isFinal()) {
+            leases.requestRelease(lease, "build " + build.id + " failed; nothing needs it");
+          }
+          step.leaseReleasedAt = clock.now();
+          move(build, step, StepStatus.ABORTED, "not needed: a step of the build failed");
         }
-        step.leaseReleasedAt = clock.now();
-        move(build, step, StepStatus.ABORTED, "not needed: a step of the build failed");
         gaveUp = true;
       }
     }
