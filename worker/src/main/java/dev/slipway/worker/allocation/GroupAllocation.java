@@ -200,10 +200,15 @@ public class GroupAllocation {
 
     /**
      * Whether {@code lease} (a single lease, or a member of a newer group) must wait. A lease that
-     * sits on a host lease (a working copy on it) takes no host slot and never waits for a group.
+     * sits on a host lease (a working copy on it) takes no host slot and never waits for a group;
+     * nor does one that has waited longer than every lease held for a group (first come, first
+     * served: a group's priority puts it ahead of newer leases only).
      */
     boolean blocks(Lease lease) {
       if (lease.hostLeaseId != null) {
+        return false;
+      }
+      if (lease.seq != null && held.stream().allMatch(h -> h.seq != null && lease.seq < h.seq)) {
         return false;
       }
       List<Lease> asking =

@@ -170,6 +170,21 @@ class LeaseGroupsIT {
   }
 
   @Test
+  void aGroupWithPriorityDoesNotHoldBackALeaseThatHasWaitedLongerThanIt() {
+    String busy = single("windows");
+    drain();
+    String copy = workingCopy("linux");
+    sql("update leases set created_at = now() - interval '2 minutes' where id = ?1", copy);
+    groupWaitedPastPriority();
+
+    QuarkusTransaction.requiringNew().run(() -> allocator.drain("working-copy"));
+
+    assertTrue(state(copy).startsWith("acquired on "), "first come, first served: " + state(copy));
+    assertEquals("1", held(linux));
+    release(busy);
+  }
+
+  @Test
   void aMemberNothingCouldEverServeFailsTheWholeGroupNamingIt() {
     String group = group();
     String fine = member(group, "linux");
