@@ -44,12 +44,14 @@ provider_dir() {
 # line (or the title sshd gives its listener, which repeats it) holds "/usr/sbin/sshd -f $2 ".
 # A pid that was reused by any other process never matches.
 is_our_sshd() {
-  local pid=$1 config=$2 comm cmdline
+  local pid=$1 config=$2 comm
+  local -a argv
   [[ $pid =~ ^[1-9][0-9]*$ ]] || return 1
-  comm=$(cat "/proc/$pid/comm" 2>/dev/null) || return 1
+  # builtins only: destroy calls this in a loop while it waits for sshd to exit
+  { read -r comm <"/proc/$pid/comm"; } 2>/dev/null || return 1
   [[ $comm == sshd ]] || return 1
-  cmdline=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || return 1
-  [[ " $cmdline " == *" $SSHD -f $config "* ]]
+  { mapfile -d '' -t argv <"/proc/$pid/cmdline"; } 2>/dev/null || return 1
+  [[ " ${argv[*]} " == *" $SSHD -f $config "* ]]
 }
 
 # Prints the pid of the live sshd of host directory $1; fails when none runs.
