@@ -279,13 +279,13 @@ class DynamicHostsIT {
     String blueprint = blueprint(Map.of());
     String host = "host-" + UUID.randomUUID();
     String token = UUID.randomUUID().toString();
-    // what a worker killed right after provision started leaves: the pending row, its stale claim,
-    // and the instance provision was making
+    // what a worker killed right after provision started leaves: the pending row, its claim, and
+    // the instance provision was making; the claim goes stale only after that (as it does when
+    // the worker dies), or the reaper could destroy by token before provision made anything
     db.sql(
         "insert into resources (id, blueprint_id, type, name, status, attributes, slots, token,"
             + " credential_id, busy_since, busy_by)"
-            + " values (?1, ?2, 'host', ?1, 'pending', '{}', 1, ?3, ?4, now() - interval '1 hour',"
-            + " 'worker-killed')",
+            + " values (?1, ?2, 'host', ?1, 'pending', '{}', 1, ?3, ?4, now(), 'worker-killed')",
         host,
         blueprint,
         token,
@@ -294,6 +294,7 @@ class DynamicHostsIT {
         runScript("provision", Map.of("SLIPWAY_TOKEN", token, "SLIPWAY_RESOURCE_ID", host));
     assertTrue(printed.contains("providerId"), printed);
     assertTrue(sshdRunningFor(token));
+    db.sql("update resources set busy_since = now() - interval '1 hour' where id = ?1", host);
 
     db.awaitHost(host, "destroyed");
     assertFalse(sshdRunningFor(token), "the orphan's sshd is gone");
