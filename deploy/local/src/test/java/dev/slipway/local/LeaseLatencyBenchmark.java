@@ -10,13 +10,18 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -31,7 +36,8 @@ import org.junit.jupiter.api.Test;
  * Lease request → active latency through the whole system (REST, coordinator, outbox, Kafka,
  * allocator, outbox, Kafka), on a warm static pool of 10 and of 10,000 hosts, beside the floors
  * measured in the same run: one Kafka produce→consume hop and one PostgreSQL reservation
- * transaction. Prints figures; asserts nothing about time. Run it with
+ * transaction; and P1 of issue #15, lease requested → acquired by the records' timestamps, with 1
+ * and with 8 clients asking at once. Prints figures; asserts nothing about time. Run it with
  *
  * <pre>
  * ./mvnw -B install -DskipTests && ./mvnw -B -pl deploy/local verify -Dit.test=LeaseLatencyBenchmark
@@ -41,6 +47,7 @@ class LeaseLatencyBenchmark {
 
   private static final int WARMUP = 2_000;
   private static final int SAMPLES = 2_000;
+  private static final int P1_LEASES = 2_000;
 
   @Test
   void leaseLatency() throws Exception {
@@ -53,6 +60,11 @@ class LeaseLatencyBenchmark {
     String small = E2eStack.newPool();
     addHosts(stack, machine, small, 10);
     print("lease request → active, 10 hosts", leaseLatency(stack, small, true));
+    for (int requesters : new int[] {1, 8}) {
+      print(
+          "P1: requested → acquired, " + requesters + " at once (records)",
+          requestedToAcquired(stack, small, requesters));
+    }
     String large = E2eStack.newPool();
     addHosts(stack, machine, large, 10_000);
     print("lease request → active, 10,000 hosts", leaseLatency(stack, large, false));
@@ -75,6 +87,48 @@ class LeaseLatencyBenchmark {
         StageTrace.print(stack, postedAt, watcher.sentAt, watcher.seenAt);
       }
       return samples;
+    }
+  }
+
+  /**
+   * P1: from the {@code lease.requested} record on {@code slipway.lease-requests} to the {@code
+   * lease.acquired} record on {@code slipway.leases}, by the records' timestamps (set by each
+   * outbox relay when it sends, so milliseconds), with {@code requesters} clients each asking for
+   * leases one after another ({@link #P1_LEASES} in all, on the warm pool).
+   */
+  private static long[] requestedToAcquired(E2eStack stack, String pool, int requesters)
+      throws Exception {
+    Map<String, Long> activeAt = new ConcurrentHashMap<>();
+    List<String> leases = Collections.synchronizedList(new ArrayList<>());
+    try (EventWatcher watcher = new EventWatcher(stack, activeAt)) {
+      watcher.start();
+      ExecutorService clients = Executors.newFixedThreadPool(requesters);
+      try {
+        List<Future<?>> running = new ArrayList<>();
+        for (int r = 0; r < requesters; r++) {
+          running.add(
+              clients.submit(
+                  () -> {
+                    for (int i = 0; i < P1_LEASES / requesters; i++) {
+                      leases.add(timedLease(stack, pool, activeAt, null).id());
+                    }
+                    return null;
+                  }));
+        }
+        for (Future<?> f : running) {
+          f.get();
+        }
+      } finally {
+        clients.shutdownNow();
+      }
+      // a lease's records share its key, hence a partition: acquired was read before activated
+      return leases.stream()
+          .mapToLong(
+              id ->
+                  TimeUnit.MILLISECONDS.toNanos(
+                      watcher.sentAt.get(id + " " + EventTypes.LEASE_ACQUIRED)
+                          - watcher.sentAt.get(id + " " + EventTypes.LEASE_REQUESTED)))
+          .toArray();
     }
   }
 
