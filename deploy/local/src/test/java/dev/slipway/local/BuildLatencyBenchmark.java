@@ -3,6 +3,7 @@ package dev.slipway.local;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.slipway.common.events.BuildChanged;
+import dev.slipway.common.events.Envelope;
 import dev.slipway.common.events.EventCodec;
 import dev.slipway.common.events.EventTypes;
 import dev.slipway.common.events.LeaseChanged;
@@ -28,22 +29,18 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.channel.ChannelExec;
 import org.apache.sshd.client.channel.ClientChannelEvent;
@@ -143,7 +140,7 @@ class BuildLatencyBenchmark {
       watcher.start();
       client.setServerKeyVerifier(AcceptAllServerKeyVerifier.INSTANCE);
       client.start();
-      try (ClientSession session = connect(client)) {
+      try (ClientSession session = connect(client, host)) {
         System.out.printf(
             "%n=== Slipway builds: created → finished (ms) ===%nhost: %s%nservices' JVM options:"
                 + " %s%n",
@@ -246,52 +243,33 @@ class BuildLatencyBenchmark {
   }
 
   /** Reads slipway.builds and slipway.leases: when each build finished, its released leases. */
-  static final class BuildWatcher extends Thread implements AutoCloseable {
-    private final KafkaConsumer<String, String> consumer;
+  static final class BuildWatcher extends TopicWatcher {
     final Map<String, Long> submitted = new ConcurrentHashMap<>();
     final Map<String, Long> finishedAt = new ConcurrentHashMap<>();
     final Map<String, String> finished = new ConcurrentHashMap<>();
     final Map<String, Integer> released = new ConcurrentHashMap<>();
-    private volatile boolean running = true;
 
     BuildWatcher(E2eStack stack) {
-      consumer = consumer(stack, "latest");
-      consumer.subscribe(List.of(Topics.BUILDS, Topics.LEASES));
-      while (consumer.assignment().isEmpty()) {
-        consumer.poll(Duration.ofMillis(100));
-      }
-      setDaemon(true);
+      super(stack, List.of(Topics.BUILDS, Topics.LEASES));
     }
 
     @Override
-    public void run() {
-      while (running) {
-        for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(100))) {
-          var envelope = EventCodec.decode(r.value());
-          if (EventTypes.BUILD_FINISHED.equals(envelope.type())) {
-            BuildChanged build = EventCodec.data(envelope, BuildChanged.class);
-            finishedAt.put(build.buildId(), System.nanoTime());
-            finished.put(build.buildId(), build.status());
-          } else if (EventTypes.LEASE_RELEASED.equals(envelope.type())) {
-            LeaseChanged lease = EventCodec.data(envelope, LeaseChanged.class);
-            if (lease.owner() != null) {
-              released.merge(lease.owner(), 1, Integer::sum);
-            }
-          }
+    protected void on(ConsumerRecord<String, String> record, Envelope event) {
+      if (EventTypes.BUILD_FINISHED.equals(event.type())) {
+        BuildChanged build = EventCodec.data(event, BuildChanged.class);
+        finishedAt.put(build.buildId(), System.nanoTime());
+        finished.put(build.buildId(), build.status());
+      } else if (EventTypes.LEASE_RELEASED.equals(event.type())) {
+        LeaseChanged lease = EventCodec.data(event, LeaseChanged.class);
+        if (lease.owner() != null) {
+          released.merge(lease.owner(), 1, Integer::sum);
         }
       }
-      consumer.close();
     }
 
     /** Nanoseconds from each build's submission to its build.finished reaching this consumer. */
     long[] seen(List<String> ids) {
       return ids.stream().mapToLong(id -> finishedAt.get(id) - submitted.get(id)).toArray();
-    }
-
-    @Override
-    public void close() throws InterruptedException {
-      running = false;
-      join(5_000);
     }
   }
 
@@ -586,7 +564,7 @@ class BuildLatencyBenchmark {
     private Events() {}
 
     static Map<TopicPartition, Long> offsets(E2eStack stack) {
-      try (KafkaConsumer<String, String> consumer = consumer(stack, "earliest")) {
+      try (KafkaConsumer<String, String> consumer = TopicWatcher.consumer(stack, "earliest")) {
         List<TopicPartition> partitions = new ArrayList<>();
         for (Map.Entry<String, List<PartitionInfo>> t : consumer.listTopics().entrySet()) {
           if (t.getKey().startsWith("slipway.")) {
@@ -601,7 +579,7 @@ class BuildLatencyBenchmark {
     static List<ConsumerRecord<String, String>> read(
         E2eStack stack, Map<TopicPartition, Long> from, Map<TopicPartition, Long> to) {
       List<ConsumerRecord<String, String>> records = new ArrayList<>();
-      try (KafkaConsumer<String, String> consumer = consumer(stack, "earliest")) {
+      try (KafkaConsumer<String, String> consumer = TopicWatcher.consumer(stack, "earliest")) {
         List<TopicPartition> wanted =
             to.keySet().stream().filter(p -> to.get(p) > from.getOrDefault(p, 0L)).toList();
         consumer.assign(wanted);
@@ -620,17 +598,6 @@ class BuildLatencyBenchmark {
       }
       return records;
     }
-  }
-
-  static KafkaConsumer<String, String> consumer(E2eStack stack, String reset) {
-    Properties config = new Properties();
-    config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.broker.bootstrapServers());
-    config.put(ConsumerConfig.GROUP_ID_CONFIG, "benchmark-" + UUID.randomUUID());
-    config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, reset);
-    config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-    config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-    return new KafkaConsumer<>(config);
   }
 
   // --- SQL statements: PostgreSQL's own statement log
@@ -830,17 +797,13 @@ class BuildLatencyBenchmark {
 
     static HostTrace start(TestSshHost host) throws Exception {
       Set<Long> sshd = new HashSet<>();
-      ProcessHandle.allProcesses()
-          .filter(p -> p.info().command().map(c -> c.endsWith("/sshd")).orElse(false))
-          .filter(p -> cmdline(p).contains(".openssh-test-host"))
-          .forEach(
+      listener(host.port())
+          .ifPresent(
               p -> {
-                if (listensOn(p, host.port())) {
-                  sshd.add(p.pid());
-                  p.descendants()
-                      .filter(d -> d.info().command().map(c -> c.endsWith("sshd")).orElse(false))
-                      .forEach(d -> sshd.add(d.pid()));
-                }
+                sshd.add(p.pid());
+                p.descendants()
+                    .filter(d -> d.info().command().map(c -> c.endsWith("sshd")).orElse(false))
+                    .forEach(d -> sshd.add(d.pid()));
               });
       Path dir = Files.createTempDirectory("strace");
       List<String> command =
@@ -867,6 +830,17 @@ class BuildLatencyBenchmark {
         LockSupport.parkNanos(10_000_000);
       }
       return new HostTrace(strace, dir, sshd);
+    }
+
+    /**
+     * The sshd of an {@link OpenSshHost} listening on {@code port}: the one that forks sessions.
+     */
+    static java.util.Optional<ProcessHandle> listener(int port) {
+      return ProcessHandle.allProcesses()
+          .filter(p -> p.info().command().map(c -> c.endsWith("/sshd")).orElse(false))
+          .filter(p -> cmdline(p).contains(".openssh-test-host"))
+          .filter(p -> listensOn(p, port))
+          .findFirst();
     }
 
     private static final Pattern CONFIG = Pattern.compile("-f (\\S*sshd_config)");
@@ -976,7 +950,8 @@ class BuildLatencyBenchmark {
 
   // --- baselines over a pooled connection
 
-  private ClientSession connect(SshClient client) throws Exception {
+  /** A session to {@code host}, authenticated with its client key: a pooled connection. */
+  static ClientSession connect(SshClient client, TestSshHost host) throws Exception {
     ClientSession session =
         client
             .connect(host.user(), host.address(), host.port())
@@ -1000,7 +975,8 @@ class BuildLatencyBenchmark {
     return nanos;
   }
 
-  private static void exec(ClientSession session, String command) throws Exception {
+  /** Runs {@code command} in an exec channel of {@code session}; asserts it exits 0. */
+  static void exec(ClientSession session, String command) throws Exception {
     try (ChannelExec channel = session.createExecChannel(command)) {
       channel.setOut(java.io.OutputStream.nullOutputStream());
       channel.setErr(java.io.OutputStream.nullOutputStream());

@@ -7,6 +7,7 @@ import dev.slipway.common.auth.TokenSecrets;
 import dev.slipway.stack.Database;
 import dev.slipway.stack.KafkaBroker;
 import dev.slipway.stack.SshTestHost;
+import dev.slipway.stack.TestSshHost;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -169,7 +170,7 @@ final class E2eStack {
 
   /** The body of {@code POST /api/v1/hosts} that registers {@code host}, for tests to add to. */
   Map<String, Object> hostBody(
-      SshTestHost host,
+      TestSshHost host,
       String privateKey,
       String name,
       String platform,

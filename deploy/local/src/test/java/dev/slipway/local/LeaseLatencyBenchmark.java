@@ -1,5 +1,6 @@
 package dev.slipway.local;
 
+import dev.slipway.common.events.Envelope;
 import dev.slipway.common.events.EventCodec;
 import dev.slipway.common.events.EventTypes;
 import dev.slipway.common.events.LeaseChanged;
@@ -16,7 +17,6 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -24,12 +24,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -189,8 +187,7 @@ class LeaseLatencyBenchmark {
   }
 
   /** Reads slipway.leases and notes when each lease became active. */
-  static final class EventWatcher extends Thread implements AutoCloseable {
-    private final KafkaConsumer<String, String> consumer;
+  static final class EventWatcher extends TopicWatcher {
     private final Map<String, Long> activeAt;
 
     /** Kafka record timestamps (ms) of lease.requested / lease.activated, by lease and type. */
@@ -199,45 +196,19 @@ class LeaseLatencyBenchmark {
     /** When this consumer saw lease.activated (epoch µs), by lease. */
     final Map<String, Long> seenAt = new ConcurrentHashMap<>();
 
-    private volatile boolean running = true;
-
     EventWatcher(E2eStack stack, Map<String, Long> activeAt) {
-      Properties config = new Properties();
-      config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.broker.bootstrapServers());
-      config.put(ConsumerConfig.GROUP_ID_CONFIG, "benchmark-" + UUID.randomUUID());
-      config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
-      config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-      config.put(
-          ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-      this.consumer = new KafkaConsumer<>(config);
+      super(stack, List.of(Topics.LEASES, Topics.LEASE_REQUESTS));
       this.activeAt = activeAt;
-      consumer.subscribe(List.of(Topics.LEASES, Topics.LEASE_REQUESTS));
-      while (consumer.assignment().isEmpty()) {
-        consumer.poll(Duration.ofMillis(100));
-      }
-      setDaemon(true);
     }
 
     @Override
-    public void run() {
-      while (running) {
-        for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(100))) {
-          var envelope = EventCodec.decode(r.value());
-          if (EventTypes.LEASE_ACTIVATED.equals(envelope.type())) {
-            String lease = EventCodec.data(envelope, LeaseChanged.class).leaseId();
-            activeAt.put(lease, System.nanoTime());
-            seenAt.put(lease, StageTrace.nowMicros());
-          }
-          sentAt.put(r.key() + " " + envelope.type(), r.timestamp());
-        }
+    protected void on(ConsumerRecord<String, String> record, Envelope event) {
+      if (EventTypes.LEASE_ACTIVATED.equals(event.type())) {
+        String lease = EventCodec.data(event, LeaseChanged.class).leaseId();
+        activeAt.put(lease, System.nanoTime());
+        seenAt.put(lease, StageTrace.nowMicros());
       }
-      consumer.close();
-    }
-
-    @Override
-    public void close() throws InterruptedException {
-      running = false;
-      join(5_000);
+      sentAt.put(record.key() + " " + event.type(), record.timestamp());
     }
   }
 
@@ -245,15 +216,9 @@ class LeaseLatencyBenchmark {
   private static long[] kafkaHop(E2eStack stack) throws Exception {
     String topic = "benchmark-hop-" + UUID.randomUUID();
     String payload = "x".repeat(1024);
-    Properties config = new Properties();
-    config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.broker.bootstrapServers());
-    config.put(ConsumerConfig.GROUP_ID_CONFIG, "benchmark-" + UUID.randomUUID());
-    config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-    config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
     try (KafkaProducer<String, String> producer =
             TopicReader.producer(stack.broker.bootstrapServers());
-        KafkaConsumer<String, String> consumer = new KafkaConsumer<>(config)) {
+        KafkaConsumer<String, String> consumer = TopicWatcher.consumer(stack, "earliest")) {
       producer.send(new ProducerRecord<>(topic, "k", payload)).get();
       consumer.subscribe(List.of(topic));
       while (consumer.poll(Duration.ofMillis(100)).isEmpty()) {
