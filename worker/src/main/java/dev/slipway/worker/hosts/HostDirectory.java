@@ -13,7 +13,9 @@ import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.sshd.common.NamedResource;
 import org.apache.sshd.common.config.keys.FilePasswordProvider;
 import org.apache.sshd.common.util.security.SecurityUtils;
@@ -75,13 +77,65 @@ public class HostDirectory {
       throw new SshFailure(
           SshFailure.Kind.CREDENTIAL_MISSING, "credential " + host.credentialId(), null);
     }
+    List<String> secrets = new ArrayList<>();
+    secrets.add(pem);
+    if (reach.passphrase() != null) {
+      secrets.add(reach.passphrase());
+    }
+    return new Login(host, parsed.get(new KeyText(pem, reach.passphrase()), host), secrets);
+  }
+
+  /**
+   * A credential's key as stored: parsed keys are cached under it, so a credential that is edited
+   * is parsed anew, and nothing is cached under a credential's id alone.
+   */
+  record KeyText(String pem, String passphrase) {
+    @Override
+    public String toString() {
+      return "KeyText[hidden]";
+    }
+  }
+
+  /**
+   * Parsed private keys, the most recently used {@link #PARSED_KEYS}: parsing a key took ~10 % of a
+   * runner's CPU when it was done for every command.
+   */
+  private final ParsedKeys parsed = new ParsedKeys();
+
+  static final int PARSED_KEYS = 64;
+
+  final class ParsedKeys {
+    private final Map<KeyText, KeyPair> recent =
+        new LinkedHashMap<>(16, 0.75f, true) {
+          @Override
+          protected boolean removeEldestEntry(Map.Entry<KeyText, KeyPair> eldest) {
+            return size() > PARSED_KEYS;
+          }
+        };
+
+    KeyPair get(KeyText text, HostConnection host) throws SshFailure {
+      synchronized (recent) {
+        KeyPair known = recent.get(text);
+        if (known != null) {
+          return known;
+        }
+      }
+      KeyPair key = parse(text, host);
+      synchronized (recent) {
+        recent.put(text, key);
+      }
+      return key;
+    }
+  }
+
+  private static KeyPair parse(KeyText text, HostConnection host) throws SshFailure {
     try {
       Iterator<KeyPair> keys =
           SecurityUtils.loadKeyPairIdentities(
                   null,
                   NamedResource.ofName("credential " + host.credentialId()),
-                  new ByteArrayInputStream(pem.getBytes(StandardCharsets.UTF_8)),
-                  reach.passphrase() == null ? null : FilePasswordProvider.of(reach.passphrase()))
+                  new ByteArrayInputStream(text.pem().getBytes(StandardCharsets.UTF_8)),
+                  text.passphrase() == null ? null : FilePasswordProvider.of(text.passphrase()))
               .iterator();
       if (!keys.hasNext()) {
         throw new SshFailure(
@@ -89,12 +143,7 @@ public class HostDirectory {
             "credential " + host.credentialId() + " is empty",
             null);
       }
-      List<String> secrets = new ArrayList<>();
-      secrets.add(pem);
-      if (reach.passphrase() != null) {
-        secrets.add(reach.passphrase());
-      }
-      return new Login(host, keys.next(), secrets);
+      return keys.next();
     } catch (SshFailure e) {
       throw e;
     } catch (Exception e) {
