@@ -70,6 +70,9 @@ class OutputLatencyBenchmark {
 
   private E2eStack stack;
 
+  /** The pool each host was registered in. */
+  private final Map<TestSshHost, String> registered = new HashMap<>();
+
   @Test
   void outputWrittenToSeenByAFollower() throws Exception {
     stack = E2eStack.get();
@@ -164,8 +167,6 @@ class OutputLatencyBenchmark {
     return stack.api.submitBuild(stack.plan(registered.get(host), command));
   }
 
-  private final Map<TestSshHost, String> registered = new HashMap<>();
-
   /**
    * Follows the build's log through the API until it ends: the stamps ("written") and when each
    * line was read ("seen"), epoch ns; asserts the build passed and every stamp came once, in order.
@@ -196,7 +197,8 @@ class OutputLatencyBenchmark {
         last = line;
       }
     }
-    assertTrue(last.startsWith("=== build passed"), () -> "build " + build + " ended: ");
+    String end = last;
+    assertTrue(end.startsWith("=== build passed"), () -> "build " + build + " ended: " + end);
     for (int i = 1; i < written.size(); i++) {
       assertTrue(written.get(i) > written.get(i - 1), "stamps out of order");
     }
