@@ -1,6 +1,7 @@
 package dev.slipway.worker.ssh;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.security.KeyPair;
 import java.time.Duration;
 import java.time.Instant;
@@ -9,11 +10,14 @@ import java.util.EnumSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Pattern;
 import org.apache.sshd.client.channel.ChannelExec;
 import org.apache.sshd.client.channel.ClientChannelEvent;
 import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.common.channel.Channel;
+import org.apache.sshd.common.channel.ChannelListener;
 import org.apache.sshd.sftp.client.SftpClient;
 import org.apache.sshd.sftp.common.SftpConstants;
 import org.apache.sshd.sftp.common.SftpException;
@@ -28,6 +32,11 @@ import org.jboss.logging.Logger;
  * ExecResult#REBOOTED}; {@link SpoolScripts} compares boot ids). A connection lost on the way is
  * reconnected for up to {@code slipway.ssh.reconnect-for}; the command keeps running on the host
  * meanwhile.
+ *
+ * <p>The spool is read when the channel that started the command says the command wrote ({@link
+ * Wakeup}), and otherwise polled: every {@value #MIN_POLL_MS} ms while output comes, backing off to
+ * {@value #MAX_POLL_MS} ms while none does ({@value #MIN_EXEC_POLL_MS} to {@value
+ * #MAX_EXEC_POLL_MS} ms over exec). A runner that re-attached has no such channel and only polls.
  */
 public final class DetachedCommands {
 
@@ -249,6 +258,7 @@ public final class DetachedCommands {
     /** The host booted again since the command started: it is lost, and never signalled. */
     private boolean rebooted;
 
+    private final Wakeup wakeup = new Wakeup();
     private Instant attachedAt = Instant.now();
     private Instant aliveCheckedAt = Instant.now();
 
@@ -296,11 +306,12 @@ public final class DetachedCommands {
             }
           }
           lostSince = null;
+          long least = exec != null ? MIN_EXEC_POLL_MS : MIN_POLL_MS;
           poll =
-              exec != null
-                  ? (progressed ? MIN_EXEC_POLL_MS : Math.min(poll * 2, MAX_EXEC_POLL_MS))
-                  : (progressed ? MIN_POLL_MS : Math.min(poll * 2, MAX_POLL_MS));
-          waitForEnd(poll);
+              progressed
+                  ? least
+                  : Math.min(poll * 2, exec != null ? MAX_EXEC_POLL_MS : MAX_POLL_MS);
+          waitForEnd(poll, least);
         } catch (IOException | SshFailure e) {
           lostSince = lostSince == null ? Instant.now() : lostSince;
           if (e instanceof SshFailure f
@@ -365,6 +376,8 @@ public final class DetachedCommands {
               new java.io.ByteArrayInputStream(
                   spec.secretExports().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         }
+        starter.setOut(wakeup.stream());
+        starter.addChannelListener(wakeup.onClose());
         starter.open().verify(config.openTimeout());
       }
     }
@@ -479,10 +492,20 @@ public final class DetachedCommands {
       attached = false;
     }
 
-    /** Sleeps {@code millis}, or less when the channel that started the command closes. */
-    private void waitForEnd(long millis) throws IOException {
-      if (starter != null) {
-        starter.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), millis);
+    /**
+     * Sleeps {@code millis}, or less when the channel that started the command closes or says that
+     * the command wrote ({@link Wakeup}); but at least {@code least} in all, so that a command that
+     * writes all the time is read no more often than before (each read is a round trip, an exec
+     * where the host has no SFTP).
+     */
+    private void waitForEnd(long millis, long least) {
+      long start = System.nanoTime();
+      if (starter != null && !starter.isClosed()) {
+        wakeup.await(millis);
+        long slept = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        if (slept < least && !starter.isClosed()) {
+          pause(least - slept);
+        }
       } else {
         pause(millis);
       }
@@ -495,6 +518,64 @@ public final class DetachedCommands {
         Thread.currentThread().interrupt();
         throw new IllegalStateException("interrupted while following " + spec.commandId(), e);
       }
+    }
+  }
+
+  /**
+   * What the starter's channel says while the command runs: its stdout carries a copy of the
+   * command's output ({@link SpoolScripts#start}), which is dropped here but wakes the follow, so
+   * that output after a quiet spell is read at once rather than at the next poll (up to {@value
+   * DetachedCommands#MAX_POLL_MS} ms later, {@value DetachedCommands#MAX_EXEC_POLL_MS} ms without
+   * SFTP). The channel closing wakes it too. The copy is never read (it may hold secrets the runner
+   * masks only in what it publishes); the spool files stay the one record of the output, so a
+   * wake-up lost costs only time.
+   */
+  private static final class Wakeup {
+    private boolean woken;
+
+    synchronized void wake() {
+      woken = true;
+      notifyAll();
+    }
+
+    /** Waits until woken (since the last wait) or {@code millis} have passed. */
+    synchronized void await(long millis) {
+      long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+      long left = millis;
+      try {
+        while (!woken && left > 0) {
+          wait(left);
+          left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while following a command", e);
+      }
+      woken = false;
+    }
+
+    /** The starter's stdout: whatever arrives is dropped, and wakes the follow. */
+    OutputStream stream() {
+      return new OutputStream() {
+        @Override
+        public void write(int b) {
+          wake();
+        }
+
+        @Override
+        public void write(byte[] bytes, int offset, int length) {
+          wake();
+        }
+      };
+    }
+
+    ChannelListener onClose() {
+      return new ChannelListener() {
+        @Override
+        public void channelClosed(Channel channel, Throwable reason) {
+          wake();
+        }
+      };
     }
   }
 }

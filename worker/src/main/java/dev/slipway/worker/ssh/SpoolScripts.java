@@ -26,7 +26,14 @@ import dev.slipway.common.platform.Shell;
  * </ul>
  *
  * A runner follows {@code out}, {@code err} and {@code exit} over SFTP, from any offset; on a host
- * without usable SFTP it reads them with {@link #read} over exec channels.
+ * without usable SFTP it reads them with {@link #read} over exec channels. The starter ({@link
+ * #start}) also runs {@code tail -f} on {@code out} and {@code err} with its stdout on the
+ * starter's channel: a wake-up for the runner that started the command, sent as soon as the command
+ * writes (tail waits with inotify or kqueue where it can, so nothing polls on the host), so that
+ * output after a quiet spell is read at once instead of at the runner's next poll. Only tail writes
+ * to the channel, never the command: a channel that dies takes tail with it (SIGPIPE), not the
+ * command; where tail is missing or cannot follow two files, the runner's polls alone find the
+ * output, as before.
  */
 final class SpoolScripts {
 
@@ -92,8 +99,16 @@ final class SpoolScripts {
       [ -z "$b" ] || printf '%s\\n' "$b" > "$D/boot"
       if command -v setsid > /dev/null 2>&1; then set -- setsid
       else set -- perl -MPOSIX -e 'POSIX::setsid(); exec @ARGV'; fi
+      : > "$D/out"; : > "$D/err"
       "$@" /bin/sh -c WRAPPER slipway-command "$D" "$S" < /dev/null > /dev/null 2>&1 &
-      wait $!"""
+      c=$!
+      tail -n 0 -f "$D/out" "$D/err" < /dev/null 2> /dev/null &
+      t=$!
+      trap 'kill $t 2> /dev/null; trap - HUP INT TERM; kill -TERM $$' HUP INT TERM
+      wait $c
+      s=$?
+      kill $t 2> /dev/null
+      exit $s"""
           .replace("WRAPPER", SH.quote(WRAPPER))
           .replace("BOOT_ID", BOOT_ID);
 
@@ -169,7 +184,10 @@ final class SpoolScripts {
 
   /**
    * Starts {@code script} in spool directory {@code dir} unless it was started before, and waits
-   * for it: the channel's exit status is the command's, or {@link #ALREADY_STARTED}. With {@code
+   * for it: the channel's exit status is the command's, or {@link #ALREADY_STARTED}. Meanwhile its
+   * stdout carries a copy of what the command writes to {@code out} and {@code err} (with tail's
+   * file headers), only to wake the runner: the spool files stay the record. The tail ends with the
+   * command, or with the starter when the starter is hung up on or terminated. With {@code
    * secretsOnStdin}, the starter's standard input ({@code export NAME='value'} lines) goes to
    * {@code env} in the spool directory (mode 0600), which the wrapper sources and deletes first
    * thing.

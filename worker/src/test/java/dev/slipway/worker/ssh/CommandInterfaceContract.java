@@ -196,6 +196,33 @@ abstract class CommandInterfaceContract extends RealSshHostTest {
     assertEquals(4, result.stderrBytes());
   }
 
+  /**
+   * Output written after quiet spells (read on the starter's wake-up, or at a poll) arrives whole
+   * and in order, a last line without a newline too; and the tail that sends the wake-ups ends with
+   * the command.
+   */
+  @Test
+  void outputAfterQuietSpellsArrivesWholeAndTheWakeupTailEndsWithTheCommand() throws Exception {
+    String id = newId();
+    Collected out = new Collected(true);
+    ExecResult result =
+        run(
+            id,
+            "for i in 1 2 3 4 5; do sleep 0.$i; echo \"out $i\"; echo \"err $i\" >&2; done;"
+                + " sleep 0.3; printf last",
+            LONG,
+            out,
+            () -> false);
+    assertEquals(0, result.exitCode());
+    assertEquals("out 1\nout 2\nout 3\nout 4\nout 5\nlast", out.out());
+    assertEquals("err 1\nerr 2\nerr 3\nerr 4\nerr 5\n", out.err());
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!processesWith(id + "/out").isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    assertEquals(List.of(), processesWith(id + "/out"), "processes following the spool");
+  }
+
   @Test
   void tenThousandInterleavedLinesKeepTheirOrderInEachStream() throws Exception {
     Collected out = new Collected(true);
