@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.slipway.common.events.CommandOutput;
+import dev.slipway.common.events.Envelope;
 import dev.slipway.common.events.EventCodec;
 import dev.slipway.common.events.EventTypes;
 import dev.slipway.common.events.Topics;
@@ -33,7 +34,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.channel.ChannelExec;
 import org.apache.sshd.client.keyverifier.AcceptAllServerKeyVerifier;
@@ -258,42 +258,29 @@ class OutputLatencyBenchmark {
    * Reads {@code slipway.command-output}: for each stamp line, when this consumer got its chunk and
    * the chunk's record timestamp (CreateTime: the runner's clock when it sent it), epoch ns.
    */
-  static final class OutputWatcher extends Thread implements AutoCloseable {
-    private final KafkaConsumer<String, String> consumer;
+  static final class OutputWatcher extends TopicWatcher {
     private final Map<Long, Long> seenAt = new ConcurrentHashMap<>();
     private final Map<Long, Long> sentAt = new ConcurrentHashMap<>();
-    private volatile boolean running = true;
 
     OutputWatcher(E2eStack stack) {
-      consumer = BuildLatencyBenchmark.consumer(stack, "latest");
-      consumer.subscribe(List.of(Topics.COMMAND_OUTPUT));
-      while (consumer.assignment().isEmpty()) {
-        consumer.poll(Duration.ofMillis(100));
-      }
-      setDaemon(true);
+      super(stack, List.of(Topics.COMMAND_OUTPUT));
     }
 
     @Override
-    public void run() {
-      while (running) {
-        for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(100))) {
-          long now = epochNanos();
-          var envelope = EventCodec.decode(r.value());
-          if (!EventTypes.COMMAND_OUTPUT.equals(envelope.type())) {
-            continue;
-          }
-          CommandOutput chunk = EventCodec.data(envelope, CommandOutput.class);
-          for (String line : chunk.text().split("\n")) {
-            Matcher m = STAMP.matcher(line);
-            if (m.matches()) {
-              long stamp = Long.parseLong(m.group(1));
-              seenAt.put(stamp, now);
-              sentAt.put(stamp, r.timestamp() * 1_000_000L);
-            }
-          }
+    protected void on(ConsumerRecord<String, String> record, Envelope event) {
+      long now = epochNanos();
+      if (!EventTypes.COMMAND_OUTPUT.equals(event.type())) {
+        return;
+      }
+      CommandOutput chunk = EventCodec.data(event, CommandOutput.class);
+      for (String line : chunk.text().split("\n")) {
+        Matcher m = STAMP.matcher(line);
+        if (m.matches()) {
+          long stamp = Long.parseLong(m.group(1));
+          seenAt.put(stamp, now);
+          sentAt.put(stamp, record.timestamp() * 1_000_000L);
         }
       }
-      consumer.close();
     }
 
     long[] seen(long[] stamps) {
@@ -310,12 +297,6 @@ class OutputLatencyBenchmark {
         values[i] = times.getOrDefault(stamps[i], stamps[i]);
       }
       return values;
-    }
-
-    @Override
-    public void close() throws InterruptedException {
-      running = false;
-      join(5_000);
     }
   }
 }
