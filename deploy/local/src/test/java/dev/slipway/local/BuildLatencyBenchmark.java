@@ -104,16 +104,10 @@ class BuildLatencyBenchmark {
       host = stack.sshHost();
       hostKind = "Apache SSHD in the benchmark's JVM (OpenSSH not installed)";
     }
-    Map<String, Object> body = new HashMap<>();
-    body.put("name", "host-" + pool);
-    body.put("address", host.address());
-    body.put("port", host.port());
-    body.put("user", host.user());
-    body.put("privateKey", host.clientPrivateKeyPem());
+    Map<String, Object> body =
+        stack.hostBody(
+            host, host.clientPrivateKeyPem(), "host-" + pool, "linux", Map.of("pool", pool), 2);
     body.put("hostKey", host.hostPublicKey());
-    body.put("platform", "linux");
-    body.put("attributes", Map.of("pool", pool));
-    body.put("slots", 2);
     stack.api.registerHost(body);
     repo = WorkingCopyFixture.repository();
     String p6 =

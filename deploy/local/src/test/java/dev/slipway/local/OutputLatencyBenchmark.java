@@ -151,16 +151,10 @@ class OutputLatencyBenchmark {
   private String build(TestSshHost host, String command) throws Exception {
     String pool = E2eStack.newPool();
     if (!registered.containsKey(host)) {
-      Map<String, Object> body = new HashMap<>();
-      body.put("name", "host-" + pool);
-      body.put("address", host.address());
-      body.put("port", host.port());
-      body.put("user", host.user());
-      body.put("privateKey", host.clientPrivateKeyPem());
+      Map<String, Object> body =
+          stack.hostBody(
+              host, host.clientPrivateKeyPem(), "host-" + pool, "linux", Map.of("pool", pool), 2);
       body.put("hostKey", host.hostPublicKey());
-      body.put("platform", "linux");
-      body.put("attributes", Map.of("pool", pool));
-      body.put("slots", 2);
       stack.api.registerHost(body);
       registered.put(host, pool);
     }

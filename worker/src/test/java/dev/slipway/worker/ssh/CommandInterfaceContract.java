@@ -1,5 +1,6 @@
 package dev.slipway.worker.ssh;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -216,11 +217,9 @@ abstract class CommandInterfaceContract extends RealSshHostTest {
     assertEquals(0, result.exitCode());
     assertEquals("out 1\nout 2\nout 3\nout 4\nout 5\nlast", out.out());
     assertEquals("err 1\nerr 2\nerr 3\nerr 4\nerr 5\n", out.err());
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!processesWith(id + "/out").isEmpty() && System.nanoTime() < deadline) {
-      Thread.sleep(50);
-    }
-    assertEquals(List.of(), processesWith(id + "/out"), "processes following the spool");
+    await("no process follows the spool any more")
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> processesWith(id + "/out").isEmpty());
   }
 
   @Test
