@@ -1,7 +1,11 @@
 package dev.slipway.common.auth;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.HexFormat;
 import java.util.regex.Pattern;
 
 /**
@@ -27,5 +31,18 @@ public final class TokenSecrets {
   /** Whether {@code text} has the shape of a secret. */
   public static boolean isSecret(String text) {
     return text != null && SECRET.matcher(text).matches();
+  }
+
+  /**
+   * What the database keeps of a secret ({@code api_tokens.secret_hash}): its SHA-256 in hex. A
+   * secret of 256 random bits needs no slow hash, since it cannot be guessed.
+   */
+  public static String hash(String secret) {
+    try {
+      MessageDigest sha = MessageDigest.getInstance("SHA-256");
+      return HexFormat.of().formatHex(sha.digest(secret.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+    }
   }
 }

@@ -22,15 +22,18 @@ import dev.slipway.platform.lease.Lease;
 import dev.slipway.platform.lease.LeaseGroups;
 import dev.slipway.platform.lease.LeaseRepository;
 import dev.slipway.platform.lease.Leases;
+import dev.slipway.platform.metrics.Meters;
 import dev.slipway.platform.outbox.Outbox;
 import dev.slipway.platform.persistence.AfterCommit;
 import dev.slipway.platform.persistence.DatabaseClock;
 import dev.slipway.platform.resource.Resource;
 import dev.slipway.platform.resource.ResourceRepository;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.TransactionSynchronizationRegistry;
 import jakarta.transaction.Transactional;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -60,6 +63,7 @@ public class BuildEngine {
   @Inject TransactionSynchronizationRegistry transactions;
   @Inject BuildConfig config;
   @Inject DatabaseClock clock;
+  @Inject MeterRegistry registry;
 
   /**
    * Starts every pending step whose dependencies are done and whose {@code if} holds, skips those
@@ -627,6 +631,19 @@ public class BuildEngine {
       leases.requestRelease(lease, "build " + status.wireName());
     }
     announce(build, EventTypes.BUILD_FINISHED, null);
+    if (build.createdAt != null) {
+      Duration took = Duration.between(build.createdAt, build.finishedAt);
+      AfterCommit.run(
+          transactions,
+          () ->
+              Meters.record(
+                  registry,
+                  "slipway.build.duration",
+                  "from a build's request to its end, by its final status",
+                  took,
+                  "status",
+                  status.wireName()));
+    }
     LOG.infof("build %s %s%s", build.id, status.wireName(), reason == null ? "" : ": " + reason);
   }
 

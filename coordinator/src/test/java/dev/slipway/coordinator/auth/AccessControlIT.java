@@ -202,6 +202,37 @@ class AccessControlIT {
   @Test
   void healthStaysOpen() {
     given().get("/q/health/live").then().statusCode(200);
+    given().get("/q/health/ready").then().statusCode(200);
+  }
+
+  @Test
+  void metricsNeedATokenOfAnyRole() {
+    String revoked = token(Roles.VIEWER);
+    as(AuthTestResource.ADMIN_TOKEN)
+        .delete("/api/v1/tokens/" + idOf(revoked))
+        .then()
+        .statusCode(204);
+    for (String bad : new String[] {null, ApiTokens.newSecret(), revoked}) {
+      RequestSpecification request = given();
+      if (bad != null) {
+        request.header("Authorization", "Bearer " + bad);
+      }
+      Response response = request.get("/q/metrics");
+      assertEquals(401, response.statusCode(), "metrics with " + bad);
+      assertEquals("Bearer", response.header("WWW-Authenticate"));
+      assertFalse(response.asString().contains("slipway_"));
+    }
+    for (String role : Roles.ALL) {
+      String text =
+          given()
+              .header("Authorization", "Bearer " + token(role))
+              .get("/q/metrics")
+              .then()
+              .statusCode(200)
+              .extract()
+              .asString();
+      assertTrue(text.contains("slipway_outbox_backlog"), role + ": " + text);
+    }
   }
 
   @Test

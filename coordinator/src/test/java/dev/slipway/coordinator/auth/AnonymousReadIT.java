@@ -46,6 +46,16 @@ class AnonymousReadIT {
   }
 
   @Test
+  void metricsStayClosedToAnonymousCallers() {
+    given().get("/q/metrics").then().statusCode(401).header("WWW-Authenticate", "Bearer");
+    given()
+        .header("Authorization", "Bearer " + AuthTestResource.ADMIN_TOKEN)
+        .get("/q/metrics")
+        .then()
+        .statusCode(200);
+  }
+
+  @Test
   void aBadTokenIsStillRefused() {
     given()
         .header("Authorization", "Bearer " + ApiTokens.newSecret())

@@ -158,6 +158,14 @@ public final class ServiceProcess implements AutoCloseable {
     return answering && process.isAlive();
   }
 
+  /**
+   * Where the service's HTTP server answers, e.g. {@code http://127.0.0.1:8081/}: its {@code
+   * /q/health} and {@code /q/metrics} are relative to it.
+   */
+  public URI httpRoot() {
+    return ready.resolve("/");
+  }
+
   public int restarts() {
     return restarts;
   }

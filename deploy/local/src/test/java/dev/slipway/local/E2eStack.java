@@ -80,7 +80,10 @@ final class E2eStack {
                     "SLIPWAY_PROVISIONING_REAP_INTERVAL",
                     "1s",
                     "SLIPWAY_PROVISIONING_DESTROY_RETRY",
-                    "2s")),
+                    "2s",
+                    // the coordinator's database gauges are read every second, not every 15 s
+                    "SLIPWAY_METRICS_REFRESH_INTERVAL",
+                    "1s")),
             System.out);
     api = new SlipwayClient(services.apiUrl(), adminToken);
     Runtime.getRuntime().addShutdownHook(new Thread(services::close));

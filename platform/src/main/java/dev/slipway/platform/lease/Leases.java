@@ -9,12 +9,17 @@ import dev.slipway.common.limits.Limits;
 import dev.slipway.common.status.IllegalTransitionException;
 import dev.slipway.common.status.LeaseStatus;
 import dev.slipway.common.status.Transitions;
+import dev.slipway.platform.metrics.Meters;
 import dev.slipway.platform.outbox.Outbox;
+import dev.slipway.platform.persistence.AfterCommit;
 import dev.slipway.platform.persistence.DatabaseClock;
 import dev.slipway.platform.resource.Resource;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.transaction.TransactionSynchronizationRegistry;
 import jakarta.transaction.Transactional;
+import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import org.jboss.logging.Logger;
@@ -32,6 +37,8 @@ public class Leases {
   @Inject LeaseRepository leases;
   @Inject Outbox outbox;
   @Inject DatabaseClock clock;
+  @Inject MeterRegistry registry;
+  @Inject TransactionSynchronizationRegistry transactions;
 
   /**
    * Creates a pending lease and asks the allocators to satisfy it.
@@ -170,6 +177,20 @@ public class Leases {
     lease.commandHostId = target.hostId();
     lease.commandDirectory = target.directory();
     move(lease, LeaseStatus.ACTIVE, null);
+    if (lease.createdAt != null) {
+      Duration waited = Duration.between(lease.createdAt, lease.updatedAt);
+      String type = lease.type;
+      AfterCommit.run(
+          transactions,
+          () ->
+              Meters.record(
+                  registry,
+                  "slipway.lease.wait",
+                  "from a lease's request to its activation (usable by its owner)",
+                  waited,
+                  "type",
+                  type));
+    }
   }
 
   /**

@@ -13,6 +13,7 @@ import dev.slipway.platform.persistence.DatabaseClock;
 import dev.slipway.platform.resource.Resource;
 import dev.slipway.platform.resource.ResourceRepository;
 import dev.slipway.platform.resource.Resources;
+import dev.slipway.worker.metrics.ReaperActions;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.Instance;
@@ -58,6 +59,7 @@ public class Allocator {
   @Inject AllocatorConfig config;
   @Inject GroupAllocation groupAllocation;
   @Inject LeaseGroups leaseGroups;
+  @Inject ReaperActions reaperActions;
 
   /**
    * A new lease: serves the queue of its type (the lease included, in its turn), then fails the
@@ -358,6 +360,7 @@ public class Allocator {
         || found.get().expiresAt.isAfter(clock.now())) {
       return Optional.empty(); // renewed meanwhile
     }
+    reaperActions.done(ReaperActions.LEASE_HEARTBEAT_EXPIRED);
     return release(leaseId, "heartbeat expired: its owner stopped renewing it");
   }
 

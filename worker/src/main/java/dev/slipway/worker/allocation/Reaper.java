@@ -2,6 +2,7 @@ package dev.slipway.worker.allocation;
 
 import dev.slipway.platform.lease.LeaseRepository;
 import dev.slipway.platform.schedule.Periodic;
+import dev.slipway.worker.metrics.ReaperActions;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -27,6 +28,7 @@ public class Reaper {
   @Inject Allocator allocator;
   @Inject LeaseRepository leases;
   @Inject AllocatorConfig config;
+  @Inject ReaperActions actions;
 
   @ConfigProperty(name = "slipway.worker.allocator.enabled")
   boolean allocatorRole;
@@ -52,7 +54,9 @@ public class Reaper {
           QuarkusTransaction.requiringNew()
               .call(() -> leases.timedOut(config.defaultWaitTimeout().toMillis(), BATCH));
       for (String id : timedOut) {
-        QuarkusTransaction.requiringNew().call(() -> allocator.timeOut(id));
+        if (QuarkusTransaction.requiringNew().call(() -> allocator.timeOut(id))) {
+          actions.done(ReaperActions.LEASE_WAIT_TIMED_OUT);
+        }
       }
       List<String> expired = QuarkusTransaction.requiringNew().call(() -> leases.expired(BATCH));
       for (String id : expired) {

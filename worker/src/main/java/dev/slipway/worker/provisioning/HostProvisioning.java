@@ -13,12 +13,14 @@ import dev.slipway.platform.lease.LeaseGroup;
 import dev.slipway.platform.lease.LeaseGroupRepository;
 import dev.slipway.platform.lease.LeaseGroups;
 import dev.slipway.platform.lease.Leases;
+import dev.slipway.platform.persistence.DatabaseClock;
 import dev.slipway.platform.resource.Resource;
 import dev.slipway.platform.resource.ResourceRepository;
 import dev.slipway.platform.resource.Resources;
 import dev.slipway.worker.allocation.Allocator;
 import dev.slipway.worker.allocation.GroupAllocation;
 import dev.slipway.worker.hosts.HostDirectory;
+import dev.slipway.worker.metrics.ProvisioningMeters;
 import dev.slipway.worker.process.WorkerProcess;
 import dev.slipway.worker.ssh.ExecResult;
 import dev.slipway.worker.ssh.HostKeyScan;
@@ -68,6 +70,8 @@ public class HostProvisioning {
   @Inject LeaseGroups leaseGroups;
   @Inject ProvisioningJobs jobs;
   @Inject ProvisioningBackoff backoff;
+  @Inject ProvisioningMeters meters;
+  @Inject DatabaseClock clock;
 
   /** What a job needs of a host and its blueprint, read in one transaction. */
   record Job(
@@ -294,6 +298,9 @@ public class HostProvisioning {
     host.busyBy = null;
     backoff.succeeded(host.blueprintId);
     resources.move(host, ResourceStatus.ACTIVE, "ready: it answered over SSH and passed the probe");
+    if (host.createdAt != null) {
+      meters.ready(host.blueprintId, Duration.between(host.createdAt, clock.now()));
+    }
     LOG.infof("host %s (%s) is ready", host.name, id);
     for (Lease lease : hosts.acquiredOn(id)) {
       leases.activate(lease, CommandTarget.home(id));
@@ -324,6 +331,7 @@ public class HostProvisioning {
                         host.providerId = providerId;
                       }
                       backoff.failed(host.blueprintId);
+                      meters.failed(host.blueprintId);
                       resources.move(host, ResourceStatus.BROKEN, why);
                       for (Lease lease : hosts.acquiredOn(id)) {
                         leases.move(

@@ -8,6 +8,7 @@ import dev.slipway.platform.resource.Resource;
 import dev.slipway.platform.resource.Resources;
 import dev.slipway.platform.schedule.Periodic;
 import dev.slipway.worker.allocation.Allocator;
+import dev.slipway.worker.metrics.ReaperActions;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -50,6 +51,7 @@ public class HostReaper {
   @Inject HostProvisioning provisioning;
   @Inject ProvisioningBackoff backoff;
   @Inject ProvisioningConfig config;
+  @Inject ReaperActions actions;
 
   @ConfigProperty(name = "slipway.worker.allocator.enabled")
   boolean allocatorRole;
@@ -151,6 +153,7 @@ public class HostReaper {
                     return true;
                   });
       if (retired) {
+        actions.done(ReaperActions.HOST_RETIRED_IDLE);
         surplus--;
       }
     }
@@ -172,6 +175,7 @@ public class HostReaper {
         && (max == null || alive < max)
         && provisioning < b.config().maxProvisioning()) {
       blueprint.make(b, "to keep " + b.config().minIdle() + " ready (minIdle)");
+      actions.done(ReaperActions.HOST_WARMED);
       warm++;
       alive++;
       provisioning++;
@@ -281,6 +285,7 @@ public class HostReaper {
             output,
             "it carries this installation's tag (token " + token + ") but no host accounts for it");
     jobs.destroyAfterCommit(stray);
+    actions.done(ReaperActions.STRAY_DESTROYED);
   }
 
   /**
@@ -296,6 +301,7 @@ public class HostReaper {
     resources.move(
         host, ResourceStatus.BROKEN, "its instance " + providerId + " is gone from the provider");
     LOG.warnf("host %s (%s): its instance %s is gone from the provider", host.name, id, providerId);
+    actions.done(ReaperActions.HOST_VANISHED);
     blueprint.retireIfIdle(host, "its instance is gone");
   }
 }

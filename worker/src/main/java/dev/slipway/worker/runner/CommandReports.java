@@ -11,6 +11,7 @@ import dev.slipway.platform.faults.Backoff;
 import dev.slipway.platform.faults.DatabaseProbe;
 import dev.slipway.platform.faults.Failures;
 import dev.slipway.platform.messaging.EventProducer;
+import dev.slipway.platform.metrics.Meters;
 import dev.slipway.platform.outbox.Outbox;
 import dev.slipway.platform.resource.Resource;
 import dev.slipway.platform.resource.ResourceRepository;
@@ -19,6 +20,7 @@ import dev.slipway.worker.hosts.OutputStreamer;
 import dev.slipway.worker.process.WorkerProcess;
 import dev.slipway.worker.ssh.ExecResult;
 import dev.slipway.worker.ssh.SshFailure;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -52,6 +54,7 @@ public class CommandReports {
   @Inject ResourceRepository resourceRepository;
   @Inject Resources resources;
   @Inject DatabaseProbe database;
+  @Inject MeterRegistry registry;
 
   private final Map<String, Instant> abortCheckedAt = new ConcurrentHashMap<>();
 
@@ -133,6 +136,13 @@ public class CommandReports {
         if (attempt > 1) {
           LOG.infof("command %s: result stored after %d attempts", request.commandId(), attempt);
         }
+        Meters.record(
+            registry,
+            "slipway.command.duration",
+            "how long a command ran on its host (or a copy took), by how it ended",
+            Duration.ofMillis(result.durationMillis()),
+            "outcome",
+            outcome(result));
         return Optional.of(result);
       } catch (RuntimeException e) {
         boolean outage = Failures.isTransient(e) || !database.answers();
@@ -162,6 +172,18 @@ public class CommandReports {
         }
       }
     }
+  }
+
+  /**
+   * The {@code outcome} label of {@code slipway_command_duration_seconds}: {@code succeeded} (exit
+   * 0), {@code failed} (another exit status or a signal), or the result's outcome otherwise ({@code
+   * error}, {@code timed-out}, {@code aborted}).
+   */
+  static String outcome(CommandFinished result) {
+    if (result.succeeded()) {
+      return "succeeded";
+    }
+    return CommandFinished.EXITED.equals(result.outcome()) ? "failed" : result.outcome();
   }
 
   private boolean recordFollowed(CommandRequested request, Ending ending, CommandFinished result) {

@@ -18,6 +18,9 @@ import dev.slipway.stack.SshdProcessBlueprint;
 import dev.slipway.worker.hosts.HostDirectory;
 import dev.slipway.worker.ssh.ExecResult;
 import dev.slipway.worker.ssh.SshConnections;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -64,6 +67,7 @@ class DynamicHostsIT {
   @Inject EntityManager entityManager;
   @Inject HostDirectory hostDirectory;
   @Inject SshConnections ssh;
+  @Inject MeterRegistry registry;
 
   DynamicHostsDb db;
   String pool;
@@ -109,10 +113,19 @@ class DynamicHostsIT {
 
   @Test
   void aHostIsMadeForALeaseRunsItsCommandsAndIsDestroyedAfterRelease() throws Exception {
-    blueprint(Map.of());
+    String blueprint = blueprint(Map.of());
 
     String lease = lease();
     db.awaitStatus(lease, "active");
+    db.await(
+        "its provisioning time recorded (slipway_host_provisioning_seconds)",
+        () -> {
+          Timer made =
+              registry.find("slipway.host.provisioning").tag("blueprint", blueprint).timer();
+          return made != null
+              && made.count() == 1
+              && made.totalTime(java.util.concurrent.TimeUnit.NANOSECONDS) > 0;
+        });
     String host = db.hostOf(lease);
     int port = db.port(host);
 
@@ -228,17 +241,32 @@ class DynamicHostsIT {
   @Test
   void aProvisionThatHangsFailsItsHostAndLeaseAndLeavesNothingRunning() {
     Path marker = state.resolve("hang-" + UUID.randomUUID());
-    blueprint(
-        Map.of(
-            "provision",
-            "#!/bin/sh\necho $$ > " + marker + "\nexec sleep 300\n",
-            "timeouts",
-            Map.of("provision", "2s")));
+    String blueprint =
+        blueprint(
+            Map.of(
+                "provision",
+                "#!/bin/sh\necho $$ > " + marker + "\nexec sleep 300\n",
+                "timeouts",
+                Map.of("provision", "2s")));
 
     String lease = lease();
     db.awaitStatus(lease, "broken");
     String reason = db.string("select reason from leases where id = ?1", lease);
     assertTrue(reason.contains("did not finish within 2s"), reason);
+    db.await(
+        "the failure counted (slipway_host_provisioning_failures_total)",
+        () -> {
+          Counter failed =
+              registry
+                  .find("slipway.host.provisioning.failures")
+                  .tag("blueprint", blueprint)
+                  .counter();
+          return failed != null && failed.count() == 1;
+        });
+    assertEquals(
+        null,
+        registry.find("slipway.host.provisioning").tag("blueprint", blueprint).timer(),
+        "a host never made has no provisioning time");
     String host = db.hostOf(lease);
     db.awaitHost(host, "destroyed");
     assertTrue(
@@ -316,10 +344,14 @@ class DynamicHostsIT {
     assertTrue(sshdRunningFor(ours));
     assertTrue(sshdRunningFor(theirs, "slipway-someone-else"));
 
+    double strays = reaped("stray-instance-destroyed");
     blueprint(Map.of());
 
     db.await(
         "the unknown instance tagged by this installation destroyed", () -> !sshdRunningFor(ours));
+    db.await(
+        "the reaper's action counted (slipway_reaper_actions_total)",
+        () -> reaped("stray-instance-destroyed") >= strays + 1);
     // one made after that is destroyed by a later round of the reaper, which listed theirs too
     String later = UUID.randomUUID().toString();
     runScript("provision", Map.of("SLIPWAY_TOKEN", later, "SLIPWAY_TAG", tag));
@@ -414,6 +446,12 @@ class DynamicHostsIT {
     db.scriptHostBlueprint(id, config);
     blueprints.add(id);
     return id;
+  }
+
+  /** How often the reapers did {@code action} in this process so far. */
+  private double reaped(String action) {
+    Counter counter = registry.find("slipway.reaper.actions").tag("action", action).counter();
+    return counter == null ? 0 : counter.count();
   }
 
   /** Runs example script {@code name} directly (as a provider's own tooling would). */
