@@ -149,7 +149,7 @@ class DeploymentManifestsTest {
     assertHas(
         problems,
         "deploy/k8s/worker.yaml: Deployment slipway-worker, container worker: readinessProbe"
-            + " targets port health but the worker listens on 8081");
+            + " targets port http but the worker listens on 8081");
 
     problems =
         problemsAfter(
