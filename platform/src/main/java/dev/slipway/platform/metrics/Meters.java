@@ -5,13 +5,21 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import org.jboss.logging.Logger;
 
 /**
  * What Slipway's own meters have in common (docs/metrics.md): every name starts with {@code
  * slipway.} ({@code slipway_} in Prometheus form), and every duration is a histogram over the same
  * fixed buckets, from 10 ms to an hour, so that a quantile can be computed across replicas.
+ * Recording never throws: a metric must not break what it measures (a tag without a value is
+ * {@value #UNKNOWN}; any other failure is logged and the value dropped).
  */
 public final class Meters {
+
+  private static final Logger LOG = Logger.getLogger(Meters.class);
+
+  /** The value of a tag given none. */
+  static final String UNKNOWN = "unknown";
 
   /** The upper bounds of the histograms' buckets ({@code le} in Prometheus form). */
   static final Duration[] BUCKETS = {
@@ -40,21 +48,39 @@ public final class Meters {
    */
   public static void record(
       MeterRegistry registry, String name, String description, Duration took, String... tags) {
-    Timer.builder(name)
-        .description(description)
-        .tags(Tags.of(tags))
-        .serviceLevelObjectives(BUCKETS)
-        .register(registry)
-        .record(took.isNegative() ? Duration.ZERO : took);
+    try {
+      Timer.builder(name)
+          .description(description)
+          .tags(tags(tags))
+          .serviceLevelObjectives(BUCKETS)
+          .register(registry)
+          .record(took == null || took.isNegative() ? Duration.ZERO : took);
+    } catch (RuntimeException e) {
+      LOG.warnf("metrics: %s not recorded: %s", name, e);
+    }
   }
 
   /** Adds one to the counter {@code name} with {@code tags} (key, value, ...). */
   public static void count(
       MeterRegistry registry, String name, String description, String... tags) {
-    Counter.builder(name)
-        .description(description)
-        .tags(Tags.of(tags))
-        .register(registry)
-        .increment();
+    try {
+      Counter.builder(name)
+          .description(description)
+          .tags(tags(tags))
+          .register(registry)
+          .increment();
+    } catch (RuntimeException e) {
+      LOG.warnf("metrics: %s not counted: %s", name, e);
+    }
+  }
+
+  private static Tags tags(String... keyValues) {
+    String[] safe = keyValues.clone();
+    for (int i = 1; i < safe.length; i += 2) {
+      if (safe[i] == null) {
+        safe[i] = UNKNOWN;
+      }
+    }
+    return Tags.of(safe);
   }
 }

@@ -136,14 +136,7 @@ public class CommandReports {
         if (attempt > 1) {
           LOG.infof("command %s: result stored after %d attempts", request.commandId(), attempt);
         }
-        Meters.record(
-            registry,
-            "slipway.command.duration",
-            "how long a command ran on its host (or a copy took), by how it ended",
-            Duration.ofMillis(result.durationMillis()),
-            "outcome",
-            outcome(result));
-        return Optional.of(result);
+        break;
       } catch (RuntimeException e) {
         boolean outage = Failures.isTransient(e) || !database.answers();
         if (!outage && ++failures >= MAX_REPORT_FAILURES) {
@@ -172,6 +165,15 @@ public class CommandReports {
         }
       }
     }
+    // stored: only now, outside the retries (a failure here must not look like a lost result)
+    Meters.record(
+        registry,
+        "slipway.command.duration",
+        "how long a command ran on its host (or a copy took), by how it ended",
+        Duration.ofMillis(result.durationMillis()),
+        "outcome",
+        outcome(result));
+    return Optional.of(result);
   }
 
   /**
