@@ -18,6 +18,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -48,6 +49,9 @@ public class DatabaseGauges {
   /** The longest {@code attributes} label; a longer one is cut and ends in {@code ...}. */
   static final int MAX_LABEL = 200;
 
+  /** A failed read is logged at WARN at most this often while the failures last. */
+  static final Duration WARN_EVERY = Duration.ofMinutes(1);
+
   private static final List<LeaseStatus> LIVE =
       List.of(LeaseStatus.PENDING, LeaseStatus.ACQUIRED, LeaseStatus.ACTIVE);
   private static final List<String> LEASE_TYPES =
@@ -64,7 +68,11 @@ public class DatabaseGauges {
   private volatile double outboxParked = Double.NaN;
   private Periodic timer;
 
+  /** When a failed read was last logged ({@link System#nanoTime}); null while reads succeed. */
+  private Long warnedAt;
+
   void start(@Observes StartupEvent event) {
+    validate(config);
     builds =
         MultiGauge.builder("slipway.builds")
             .description("builds in each status (the database's count)")
@@ -92,13 +100,47 @@ public class DatabaseGauges {
     }
   }
 
-  /** Reads every gauge again; a failure (the database away) keeps the last values. */
+  /** Refuses settings the gauges cannot work with, naming the setting. */
+  static void validate(MetricsConfig config) {
+    if (config.refreshInterval().toMillis() < 1) {
+      throw new IllegalArgumentException(
+          "slipway.metrics.refresh-interval must be positive (at least 1ms), not "
+              + config.refreshInterval());
+    }
+    if (config.pendingAttributeSets() < 1) {
+      throw new IllegalArgumentException(
+          "slipway.metrics.pending-attribute-sets must be positive, not "
+              + config.pendingAttributeSets());
+    }
+  }
+
+  /**
+   * Reads every gauge again; a failure (the database away) keeps the last values and is logged at
+   * WARN: the first after a success, then at most once per {@link #WARN_EVERY}.
+   */
   void refresh() {
     try {
       QuarkusTransaction.requiringNew().run(this::read);
+      if (warnedAt != null) {
+        LOG.info("metrics: the database gauges are read again");
+        warnedAt = null;
+      }
     } catch (RuntimeException e) {
-      LOG.debugf("metrics: reading the database gauges failed: %s", e);
+      long now = System.nanoTime();
+      if (warnNow(now)) {
+        LOG.warnf(
+            "metrics: reading the database gauges failed (they keep their last values): %s", e);
+      }
     }
+  }
+
+  /** Whether a failed read at {@code now} (nanoTime) is logged; remembers it if so. */
+  boolean warnNow(long now) {
+    if (warnedAt != null && now - warnedAt < WARN_EVERY.toNanos()) {
+      return false;
+    }
+    warnedAt = now;
+    return true;
   }
 
   private void read() {
@@ -149,25 +191,28 @@ public class DatabaseGauges {
   /**
    * The rows of {@code slipway_leases_pending_by_attributes}: the first {@code limit} sets of
    * {@code sets} (type, attributes as JSON, count; most first) one by one, the rest summed by type
-   * under {@link #OTHER}.
+   * under {@link #OTHER}. Sets whose labels are the same ({@link #canonical} is not one-to-one:
+   * values holding {@code ,} or {@code =}, labels cut short) are summed into one row.
    */
   static List<MultiGauge.Row<?>> pendingRows(List<Object[]> sets, int limit) {
-    List<MultiGauge.Row<?>> rows = new ArrayList<>();
+    Map<Tags, Long> shown = new LinkedHashMap<>();
     Map<String, Long> other = new TreeMap<>();
     for (int i = 0; i < sets.size(); i++) {
       String type = (String) sets.get(i)[0];
       long count = ((Number) sets.get(i)[2]).longValue();
       if (i < limit) {
-        rows.add(
-            MultiGauge.Row.of(
-                Tags.of("type", type, "attributes", canonical((String) sets.get(i)[1])), count));
+        shown.merge(
+            Tags.of("type", type, "attributes", canonical((String) sets.get(i)[1])),
+            count,
+            Long::sum);
       } else {
         other.merge(type, count, Long::sum);
       }
     }
     other.forEach(
-        (type, count) ->
-            rows.add(MultiGauge.Row.of(Tags.of("type", type, "attributes", OTHER), count)));
+        (type, count) -> shown.merge(Tags.of("type", type, "attributes", OTHER), count, Long::sum));
+    List<MultiGauge.Row<?>> rows = new ArrayList<>();
+    shown.forEach((tags, count) -> rows.add(MultiGauge.Row.of(tags, count)));
     return rows;
   }
 

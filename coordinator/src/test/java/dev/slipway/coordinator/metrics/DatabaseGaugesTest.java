@@ -1,9 +1,13 @@
 package dev.slipway.coordinator.metrics;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -53,5 +57,77 @@ class DatabaseGaugesTest {
             "host (other)", 2.0,
             "working-copy (other)", 2.0),
         shown);
+  }
+
+  @Test
+  void setsWithTheSameLabelAreSummedIntoOneRow() {
+    List<Object[]> sets =
+        List.of(
+            new Object[] {"host", "{\"a\": \"1\", \"b\": \"2\"}", 4L},
+            new Object[] {"host", "{\"a\": \"1,b=2\"}", 3L},
+            new Object[] {"host", "{\"k\": \"" + "x".repeat(300) + "1\"}", 2L},
+            new Object[] {"host", "{\"k\": \"" + "x".repeat(300) + "2\"}", 1L});
+
+    assertEquals(
+        Map.of(
+            "host a=1,b=2", 7.0, "host k=" + "x".repeat(DatabaseGauges.MAX_LABEL - 5) + "...", 3.0),
+        shown(sets, 10));
+  }
+
+  @Test
+  void settingsThatCannotWorkAreRefusedByName() {
+    IllegalArgumentException interval =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> DatabaseGauges.validate(config(Duration.ZERO, 10)));
+    assertTrue(
+        interval.getMessage().startsWith("slipway.metrics.refresh-interval must be positive"));
+    IllegalArgumentException sets =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> DatabaseGauges.validate(config(Duration.ofSeconds(15), 0)));
+    assertTrue(
+        sets.getMessage().startsWith("slipway.metrics.pending-attribute-sets must be positive"));
+    DatabaseGauges.validate(config(Duration.ofSeconds(15), 1));
+  }
+
+  @Test
+  void failedReadsAreWarnedOfAtMostOncePerMinute() {
+    DatabaseGauges gauges = new DatabaseGauges();
+    long minute = DatabaseGauges.WARN_EVERY.toNanos();
+    assertTrue(gauges.warnNow(0));
+    assertFalse(gauges.warnNow(minute - 1));
+    assertTrue(gauges.warnNow(minute));
+    assertFalse(gauges.warnNow(minute + 1));
+  }
+
+  private static Map<String, Double> shown(List<Object[]> sets, int limit) {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    MultiGauge.builder("pending")
+        .register(registry)
+        .register(DatabaseGauges.pendingRows(sets, limit));
+    Map<String, Double> shown = new TreeMap<>();
+    registry
+        .find("pending")
+        .gauges()
+        .forEach(
+            g ->
+                shown.put(
+                    g.getId().getTag("type") + " " + g.getId().getTag("attributes"), g.value()));
+    return shown;
+  }
+
+  private static MetricsConfig config(Duration refreshInterval, int pendingAttributeSets) {
+    return new MetricsConfig() {
+      @Override
+      public Duration refreshInterval() {
+        return refreshInterval;
+      }
+
+      @Override
+      public int pendingAttributeSets() {
+        return pendingAttributeSets;
+      }
+    };
   }
 }
