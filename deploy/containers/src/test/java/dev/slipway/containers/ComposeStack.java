@@ -79,6 +79,7 @@ final class ComposeStack {
     env.put("SLIPWAY_SECRETS_MASTER_KEY", Base64.getEncoder().encodeToString(bytes(random, 32)));
     env.put("SLIPWAY_BOOTSTRAP_TOKEN", token);
     env.put("SLIPWAY_DB_PASSWORD", base64Url(random, 24));
+    env.put("SLIPWAY_KAFKA_PASSWORD", base64Url(random, 24));
     int port = freePort();
     env.put("SLIPWAY_PORT", Integer.toString(port));
 

@@ -426,6 +426,7 @@ final class DeploymentManifests {
     for (Map.Entry<String, Object> e : services.entrySet()) {
       checkComposeBuild(e.getKey(), map(e.getValue()));
     }
+    checkComposeIsolation(services);
     Map<Service, String> artifactVolumes = new LinkedHashMap<>();
     for (ServiceFacts f : facts.values()) {
       String name = f.service.module;
@@ -504,6 +505,22 @@ final class DeploymentManifests {
           "the coordinator and the worker mount different artifact volumes: " + artifactVolumes);
     }
     checkComposeTopics(map(services.get("topic-init")), facts);
+  }
+
+  /**
+   * Build hosts run users' commands and share the compose network with Kafka: its client listener
+   * must authenticate (SASL or TLS), never take PLAINTEXT clients.
+   */
+  private void checkComposeIsolation(Map<String, Object> services) {
+    Map<String, String> kafka = composeEnvironment(map(services.get("kafka")).get("environment"));
+    String advertised = kafka.getOrDefault("KAFKA_ADVERTISED_LISTENERS", "");
+    if (advertised.isEmpty() || advertised.matches("(?i).*\\bPLAINTEXT://.*")) {
+      problem(
+          COMPOSE,
+          "service kafka: KAFKA_ADVERTISED_LISTENERS "
+              + advertised
+              + " lets clients in without credentials, and build hosts share its network");
+    }
   }
 
   private void checkComposeBuild(String name, Map<String, Object> service) {

@@ -186,6 +186,21 @@ class DeploymentManifestsTest {
   }
 
   @Test
+  void aBrokerThatTakesClientsWithoutCredentialsIsNamed() throws IOException {
+    List<String> problems =
+        problemsAfter(
+            "docker-compose.yml",
+            s ->
+                s.replace(
+                    "KAFKA_ADVERTISED_LISTENERS: SASL_PLAINTEXT://kafka:9092",
+                    "KAFKA_ADVERTISED_LISTENERS: PLAINTEXT://kafka:9092"));
+    assertHas(
+        problems,
+        "docker-compose.yml: service kafka: KAFKA_ADVERTISED_LISTENERS PLAINTEXT://kafka:9092 lets"
+            + " clients in without credentials, and build hosts share its network");
+  }
+
+  @Test
   void aBuildPathThatDoesNotExistIsNamed() throws IOException {
     List<String> problems =
         problemsAfter(
