@@ -14,8 +14,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import javax.management.MBeanServerConnection;
+import javax.management.ObjectName;
 import javax.management.remote.JMXConnector;
 import javax.management.remote.JMXConnectorFactory;
 import javax.management.remote.JMXServiceURL;
@@ -31,6 +34,7 @@ final class JvmMemory implements AutoCloseable {
 
   private final long pid;
   private final JMXConnector connector;
+  private final MBeanServerConnection server;
   private final MemoryMXBean memory;
   private final ThreadMXBean threads;
   private final List<GarbageCollectorMXBean> collectors;
@@ -40,7 +44,7 @@ final class JvmMemory implements AutoCloseable {
   private JvmMemory(long pid, JMXConnector connector) throws IOException {
     this.pid = pid;
     this.connector = connector;
-    MBeanServerConnection server = connector.getMBeanServerConnection();
+    server = connector.getMBeanServerConnection();
     memory =
         ManagementFactory.newPlatformMXBeanProxy(
             server, ManagementFactory.MEMORY_MXBEAN_NAME, MemoryMXBean.class);
@@ -128,6 +132,33 @@ final class JvmMemory implements AutoCloseable {
     return last;
   }
 
+  private static final Pattern HISTOGRAM_ROW =
+      Pattern.compile("^\\s*\\d+:\\s+(\\d+)\\s+(\\d+)\\s+(\\S+)", Pattern.MULTILINE);
+
+  /**
+   * The live objects of the heap by class: instances and bytes, after the full collection that
+   * {@code GC.class_histogram} runs first (the DiagnosticCommand MBean, what {@code jcmd <pid>
+   * GC.class_histogram} asks for).
+   */
+  Map<String, long[]> classHistogram() throws Exception {
+    String text =
+        (String)
+            server.invoke(
+                new ObjectName("com.sun.management:type=DiagnosticCommand"),
+                "gcClassHistogram",
+                new Object[] {new String[0]},
+                new String[] {String[].class.getName()});
+    Map<String, long[]> classes = new HashMap<>();
+    Matcher row = HISTOGRAM_ROW.matcher(text);
+    while (row.find()) {
+      classes.merge(
+          row.group(3),
+          new long[] {Long.parseLong(row.group(1)), Long.parseLong(row.group(2))},
+          (a, b) -> new long[] {a[0] + b[0], a[1] + b[1]});
+    }
+    return classes;
+  }
+
   @Override
   public void close() throws IOException {
     connector.close();
@@ -137,12 +168,19 @@ final class JvmMemory implements AutoCloseable {
    * Samples a JVM's heap every {@code periodMillis} on a daemon thread until {@link #finish}: the
    * peak of heap in use (garbage included: it shows how much the JVM had to hold at once, bounded
    * by the heap's maximum) and the largest heap in use right after any collection that ran
-   * meanwhile (live data, from the collectors' last-collection records).
+   * meanwhile (live data, from the collectors' last-collection records). With {@code
+   * fullGcEveryMillis} above 0 it also forces a full collection that often and keeps the largest
+   * heap in use right after one: the live data at its peak, at the cost of those collections'
+   * pauses in the service.
    */
   static final class Sampler extends Thread {
     private final JvmMemory jvm;
     private final long periodMillis;
+    private final long fullGcEveryMillis;
     private final Map<String, Long> seen = new HashMap<>();
+    private long lastFullGc;
+    private long maxLive;
+    private int fullGcs;
     private volatile boolean running = true;
     private long peakUsed;
     private long peakCommitted;
@@ -151,15 +189,16 @@ final class JvmMemory implements AutoCloseable {
     private int samples;
     private Exception failure;
 
-    Sampler(JvmMemory jvm, long periodMillis) {
+    Sampler(JvmMemory jvm, long periodMillis, long fullGcEveryMillis) {
       super("heap-sampler-" + jvm.pid());
       this.jvm = jvm;
       this.periodMillis = periodMillis;
+      this.fullGcEveryMillis = fullGcEveryMillis;
       setDaemon(true);
     }
 
-    static Sampler start(JvmMemory jvm, long periodMillis) {
-      Sampler s = new Sampler(jvm, periodMillis);
+    static Sampler start(JvmMemory jvm, long periodMillis, long fullGcEveryMillis) {
+      Sampler s = new Sampler(jvm, periodMillis, fullGcEveryMillis);
       s.start();
       return s;
     }
@@ -168,9 +207,14 @@ final class JvmMemory implements AutoCloseable {
     public void run() {
       synchronized (this) {
         jvm.lastCollections().forEach((name, idUsed) -> seen.put(name, idUsed[0]));
+        lastFullGc = System.nanoTime();
       }
       while (running) {
         try {
+          if (fullGcEveryMillis > 0
+              && System.nanoTime() - lastFullGc >= fullGcEveryMillis * 1_000_000) {
+            forceFullGc();
+          }
           sample();
           Thread.sleep(periodMillis);
         } catch (InterruptedException e) {
@@ -180,6 +224,14 @@ final class JvmMemory implements AutoCloseable {
           return;
         }
       }
+    }
+
+    private synchronized void forceFullGc() {
+      sample(); // what was in use before it
+      maxLive = Math.max(maxLive, jvm.usedAfterFullGc());
+      fullGcs++;
+      lastFullGc = System.nanoTime();
+      jvm.lastCollections().forEach((name, idUsed) -> seen.put(name, idUsed[0])); // not counted
     }
 
     private synchronized void sample() {
@@ -208,16 +260,26 @@ final class JvmMemory implements AutoCloseable {
       }
       synchronized (this) {
         sample(); // the last one, at the end of what was sampled
-        return new Peak(peakUsed, peakCommitted, maxAfterGc, collections, samples);
+        return new Peak(
+            peakUsed, peakCommitted, maxAfterGc, collections, maxLive, fullGcs, samples);
       }
     }
   }
 
   /**
    * What a {@link Sampler} saw: peak heap in use and committed, the largest heap in use after a
-   * collection ({@code 0} if none ran), how many collections ran, and how many samples were taken.
+   * collection the JVM ran itself ({@code 0} if none ran) and how many ran, the largest heap in use
+   * after a full collection the sampler forced ({@code 0} if none) and how many, and how many
+   * samples were taken.
    */
-  record Peak(long used, long committed, long afterGc, int collections, int samples) {}
+  record Peak(
+      long used,
+      long committed,
+      long afterGc,
+      int collections,
+      long live,
+      int fullGcs,
+      int samples) {}
 
   /** Mebibytes of {@code bytes}. */
   static double mib(long bytes) {

@@ -58,7 +58,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * ./mvnw -B -o verify -pl deploy/local -Dit.test=MemoryBenchmark -Dtest=none \
  *     -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false
  *     # one part: -Dit.test='MemoryBenchmark#heapAgainstHistory' (or #a200MegabyteLog)
- *     # -Dbench.builds=N (1500), -Dbench.checkpoint=N (250), -Dbench.warmup=N (250),
+ *     # -Dbench.builds=N (10,000), -Dbench.checkpoint=N (500), -Dbench.warmup=N (500),
+ *     # -Dbench.max-minutes=N (20: stops at the first checkpoint after N minutes; 0: never),
  *     # -Dbench.submitters=N (8), -Dbench.hosts=N (2), -Dbench.slots=N (8),
  *     # -Dbench.log-lines=N (2,000,000 lines of 100 bytes)
  * </pre>
@@ -66,14 +67,24 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class MemoryBenchmark {
 
-  private static final int BUILDS = Integer.getInteger("bench.builds", 1500);
-  private static final int CHECKPOINT = Integer.getInteger("bench.checkpoint", 250);
-  private static final int WARM_UP = Integer.getInteger("bench.warmup", 250);
+  private static final int BUILDS = Integer.getInteger("bench.builds", 10_000);
+  private static final int CHECKPOINT = Integer.getInteger("bench.checkpoint", 500);
+  private static final int WARM_UP = Integer.getInteger("bench.warmup", 500);
   private static final int SUBMITTERS = Integer.getInteger("bench.submitters", 8);
+
+  /**
+   * Stop at the first checkpoint after this many minutes (0: run every build): 10,000 builds take
+   * ~6 minutes on the 2-core machine when it is otherwise idle, far longer when it is busy.
+   */
+  private static final int MAX_MINUTES = Integer.getInteger("bench.max-minutes", 20);
+
   private static final int HOSTS = Integer.getInteger("bench.hosts", 2);
   private static final int SLOTS = Integer.getInteger("bench.slots", 8);
   private static final int LOG_LINES = Integer.getInteger("bench.log-lines", 2_000_000);
   private static final int SMALL_LOG_LINES = 1_000;
+
+  /** How often the samplers force a full collection in the second pair of log runs. */
+  private static final long FORCED_GC_MILLIS = 2_000;
 
   /** Bytes of a numbered line: 99 digits and a newline. */
   private static final int LINE = 100;
@@ -187,6 +198,8 @@ class MemoryBenchmark {
                 + " %d submitters, %d hosts × %d slots, a checkpoint every %d builds",
             BUILDS, WARM_UP, SUBMITTERS, HOSTS, SLOTS, CHECKPOINT));
     List<Checkpoint> checkpoints = new ArrayList<>();
+    Map<String, Map<String, long[]>> baseHistograms = new LinkedHashMap<>();
+    Map<String, Map<String, long[]>> lastHistograms = new LinkedHashMap<>();
     int failedTotal = 0;
     try (BuildThroughputBenchmark.Completions completions =
         new BuildThroughputBenchmark.Completions(stack)) {
@@ -202,7 +215,13 @@ class MemoryBenchmark {
       for (int left = BUILDS; left > 0; left -= CHECKPOINT) {
         batches.add(Math.min(CHECKPOINT, left));
       }
+      long began = System.nanoTime();
       for (int i = 0; i < batches.size(); i++) {
+        if (MAX_MINUTES > 0 && System.nanoTime() - began > TimeUnit.MINUTES.toNanos(MAX_MINUTES)) {
+          System.out.printf(
+              "stopped after %d builds: -Dbench.max-minutes=%d have passed%n", done, MAX_MINUTES);
+          break;
+        }
         long start = System.nanoTime();
         List<String> failed = batch(stack, plan, completions, batches.get(i));
         double seconds = (System.nanoTime() - start) / 1e9;
@@ -212,7 +231,15 @@ class MemoryBenchmark {
         quiesce(stack);
         Checkpoint c = checkpoint(stack, jvms, done, batches.get(i), seconds, failed.size());
         checkpoints.add(c);
+        if (i == 0) {
+          for (var e : jvms.entrySet()) {
+            baseHistograms.put(e.getKey(), e.getValue().classHistogram());
+          }
+        }
         printCheckpoint(c, i == 0 ? "baseline" : "");
+      }
+      for (var e : jvms.entrySet()) {
+        lastHistograms.put(e.getKey(), e.getValue().classHistogram());
       }
     } finally {
       for (JvmMemory jvm : jvms.values()) {
@@ -220,6 +247,11 @@ class MemoryBenchmark {
       }
     }
     printSlopes(checkpoints, jvms.keySet());
+    Checkpoint base = checkpoints.get(1);
+    Checkpoint last = checkpoints.get(checkpoints.size() - 1);
+    baseHistograms.forEach(
+        (name, histogram) ->
+            printGrowth(name, histogram, lastHistograms.get(name), last.builds() - base.builds()));
     assertEquals(0, failedTotal, failedTotal + " builds did not pass");
   }
 
@@ -388,6 +420,44 @@ class MemoryBenchmark {
     System.out.println(rows);
   }
 
+  /**
+   * The classes whose live instances grew most (by bytes) between two histograms of one service,
+   * {@code builds} builds apart: what a growth of the heap with history is made of.
+   */
+  private static void printGrowth(
+      String name, Map<String, long[]> before, Map<String, long[]> after, int builds) {
+    System.out.printf(
+        "%n%s: live objects by class, last checkpoint − baseline (GC.class_histogram),"
+            + " the 12 that grew most by bytes:%n%12s %12s %14s  %s%n",
+        name, "Δ instances", "Δ bytes", "bytes/1000 b.", "class");
+    long total = 0;
+    List<Map.Entry<String, long[]>> growth = new ArrayList<>();
+    for (var e : after.entrySet()) {
+      long[] was = before.getOrDefault(e.getKey(), new long[2]);
+      long[] delta = {e.getValue()[0] - was[0], e.getValue()[1] - was[1]};
+      total += delta[1];
+      growth.add(Map.entry(e.getKey(), delta));
+    }
+    for (var e : before.entrySet()) {
+      if (!after.containsKey(e.getKey())) {
+        total -= e.getValue()[1];
+      }
+    }
+    growth.sort((a, b) -> Long.compare(b.getValue()[1], a.getValue()[1]));
+    growth.stream()
+        .limit(12)
+        .forEach(
+            e ->
+                System.out.printf(
+                    "%12d %12d %14.0f  %s%n",
+                    e.getValue()[0],
+                    e.getValue()[1],
+                    e.getValue()[1] * 1000.0 / Math.max(1, builds),
+                    e.getKey()));
+    System.out.printf(
+        "%12s %12d %14.0f  (all classes)%n", "", total, total * 1000.0 / Math.max(1, builds));
+  }
+
   /** The least-squares slope of {@code y} against {@code x}. */
   static double slope(double[] x, double[] y) {
     int n = x.length;
@@ -421,6 +491,7 @@ class MemoryBenchmark {
   /** One log's run: its build, how it was read twice, and the heaps around it. */
   record LogRun(
       int lines,
+      long fullGcEveryMillis,
       String build,
       String status,
       double buildSeconds,
@@ -450,13 +521,18 @@ class MemoryBenchmark {
             "a log of %,d lines (%,d bytes), followed and read; baseline %,d lines",
             LOG_LINES, (long) LOG_LINES * LINE, SMALL_LOG_LINES));
     try {
-      LogRun warm = logRun(stack, jvms, pool, SMALL_LOG_LINES); // JIT, connections: unmeasured
-      LogRun small = logRun(stack, jvms, pool, SMALL_LOG_LINES);
-      LogRun big = logRun(stack, jvms, pool, LOG_LINES);
-      printLogRuns(List.of(small, big), jvms.keySet());
+      LogRun warm = logRun(stack, jvms, pool, SMALL_LOG_LINES, 0); // JIT, connections: unmeasured
+      List<LogRun> runs =
+          List.of(
+              logRun(stack, jvms, pool, SMALL_LOG_LINES, 0),
+              logRun(stack, jvms, pool, LOG_LINES, 0),
+              logRun(stack, jvms, pool, SMALL_LOG_LINES, FORCED_GC_MILLIS),
+              logRun(stack, jvms, pool, LOG_LINES, FORCED_GC_MILLIS));
+      printLogRuns(runs, jvms.keySet());
       assertEquals("passed", warm.status());
-      assertEquals("passed", small.status());
-      assertEquals("passed", big.status());
+      for (LogRun run : runs) {
+        assertEquals("passed", run.status(), run.build());
+      }
     } finally {
       for (JvmMemory jvm : jvms.values()) {
         jvm.close();
@@ -464,13 +540,20 @@ class MemoryBenchmark {
     }
   }
 
-  private LogRun logRun(E2eStack stack, Map<String, JvmMemory> jvms, String pool, int lines)
+  /**
+   * Runs a build that writes {@code lines} numbered lines, follows its log and reads it again, the
+   * heaps sampled meanwhile; with {@code fullGcEveryMillis} above 0 the samplers also force a full
+   * collection that often (the live data at its peak).
+   */
+  private LogRun logRun(
+      E2eStack stack, Map<String, JvmMemory> jvms, String pool, int lines, long fullGcEveryMillis)
       throws Exception {
     String plan = stack.plan(pool, "seq -f '%099.0f' 1 " + lines);
     Map<String, Long> before = new LinkedHashMap<>();
     jvms.forEach((name, jvm) -> before.put(name, jvm.usedAfterFullGc()));
     Map<String, JvmMemory.Sampler> samplers = new LinkedHashMap<>();
-    jvms.forEach((name, jvm) -> samplers.put(name, JvmMemory.Sampler.start(jvm, 50)));
+    jvms.forEach(
+        (name, jvm) -> samplers.put(name, JvmMemory.Sampler.start(jvm, 50, fullGcEveryMillis)));
 
     long start = System.nanoTime();
     String build = stack.api.submitBuild(plan);
@@ -494,7 +577,8 @@ class MemoryBenchmark {
     jvms.forEach((name, jvm) -> afterRun.put(name, jvm.usedAfterFullGc()));
 
     samplers.clear();
-    jvms.forEach((name, jvm) -> samplers.put(name, JvmMemory.Sampler.start(jvm, 50)));
+    jvms.forEach(
+        (name, jvm) -> samplers.put(name, JvmMemory.Sampler.start(jvm, 50, fullGcEveryMillis)));
     Read read = read(stack, build, false);
     Map<String, JvmMemory.Peak> reading = new LinkedHashMap<>();
     for (var e : samplers.entrySet()) {
@@ -514,6 +598,7 @@ class MemoryBenchmark {
     long[] stored = stored(stack, build);
     return new LogRun(
         lines,
+        fullGcEveryMillis,
         build,
         finished.get("status").asText(),
         buildSeconds,
@@ -605,6 +690,11 @@ class MemoryBenchmark {
     System.out.println();
     runs.forEach(r -> System.out.printf("%,d lines: %s%n", r.lines(), r.build()));
     row(format, runs, "", r -> String.format("%,d lines", r.lines()));
+    row(
+        format,
+        runs,
+        "",
+        r -> r.fullGcEveryMillis() == 0 ? "" : "full GC every " + r.fullGcEveryMillis() + " ms");
     row(format, runs, "status", r -> r.status());
     row(
         format,
@@ -673,6 +763,11 @@ class MemoryBenchmark {
       row(
           format,
           runs,
+          "  build + follow: live (max after a forced full GC)",
+          r -> live(r.heaps().get(name).running()));
+      row(
+          format,
+          runs,
           "  after the build (after a full GC)",
           r -> mib(r.heaps().get(name).afterRun()));
       row(
@@ -688,6 +783,11 @@ class MemoryBenchmark {
       row(
           format,
           runs,
+          "  read: live (max after a forced full GC)",
+          r -> live(r.heaps().get(name).reading()));
+      row(
+          format,
+          runs,
           "  after the read (after a full GC)",
           r -> mib(r.heaps().get(name).after()));
     }
@@ -696,6 +796,11 @@ class MemoryBenchmark {
   /** The largest heap in use after a collection while sampling, or "—" if none ran. */
   private static String afterGc(JvmMemory.Peak peak) {
     return peak.collections() == 0 ? "—" : mib(peak.afterGc());
+  }
+
+  /** The largest heap in use after a forced full collection, and how many; "—" if none. */
+  private static String live(JvmMemory.Peak peak) {
+    return peak.fullGcs() == 0 ? "—" : mib(peak.live()) + " / " + peak.fullGcs();
   }
 
   private static String mib(long bytes) {
