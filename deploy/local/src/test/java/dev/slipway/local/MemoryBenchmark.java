@@ -43,7 +43,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  *       true}) by several closed-loop submitters, in batches; after each batch, once nothing runs,
  *       a full collection in each service and its heap in use after it, with the rows the database
  *       then holds. The baseline is the first checkpoint after the warm-up; the slope (least
- *       squares) is in MiB per 1,000 builds.
+ *       squares) is in MiB per 1,000 builds. Then the classes whose live instances grew most and
+ *       the metrics whose series grew, baseline against the end.
  *   <li>{@link #a200MegabyteLog}: a build whose run step writes 2,000,000 numbered lines of 100
  *       bytes (200,000,000 bytes), its log followed ({@code ?follow=true}) while it runs and read
  *       again once it has ended, by a client that counts and discards the bytes and checks that
@@ -200,6 +201,8 @@ class MemoryBenchmark {
     List<Checkpoint> checkpoints = new ArrayList<>();
     Map<String, Map<String, long[]>> baseHistograms = new LinkedHashMap<>();
     Map<String, Map<String, long[]>> lastHistograms = new LinkedHashMap<>();
+    Map<String, Map<String, Integer>> baseSeries = new LinkedHashMap<>();
+    Map<String, Map<String, Integer>> lastSeries = new LinkedHashMap<>();
     int failedTotal = 0;
     try (BuildThroughputBenchmark.Completions completions =
         new BuildThroughputBenchmark.Completions(stack)) {
@@ -235,12 +238,14 @@ class MemoryBenchmark {
           for (var e : jvms.entrySet()) {
             baseHistograms.put(e.getKey(), e.getValue().classHistogram());
           }
+          baseSeries.putAll(series(stack));
         }
         printCheckpoint(c, i == 0 ? "baseline" : "");
       }
       for (var e : jvms.entrySet()) {
         lastHistograms.put(e.getKey(), e.getValue().classHistogram());
       }
+      lastSeries.putAll(series(stack));
     } finally {
       for (JvmMemory jvm : jvms.values()) {
         jvm.close();
@@ -252,7 +257,52 @@ class MemoryBenchmark {
     baseHistograms.forEach(
         (name, histogram) ->
             printGrowth(name, histogram, lastHistograms.get(name), last.builds() - base.builds()));
+    baseSeries.forEach((name, series) -> printSeriesGrowth(name, series, lastSeries.get(name)));
     assertEquals(0, failedTotal, failedTotal + " builds did not pass");
+  }
+
+  /**
+   * Each service's {@code /q/metrics}: how many series (samples) each metric has. A metric whose
+   * series grow with history has a label per build, lease or host, and its meters stay in memory.
+   */
+  private static Map<String, Map<String, Integer>> series(E2eStack stack) throws Exception {
+    Map<String, ServiceProcess> services = new LinkedHashMap<>();
+    services.put("coordinator", stack.services.coordinator());
+    for (int i = 0; i < stack.services.workers().size(); i++) {
+      services.put(i == 0 ? "worker" : "worker-" + (i + 1), stack.services.workers().get(i));
+    }
+    Map<String, Map<String, Integer>> all = new LinkedHashMap<>();
+    for (var e : services.entrySet()) {
+      Map<String, Integer> counts = new java.util.TreeMap<>();
+      for (String line : Scrape.metrics(e.getValue().httpRoot(), stack.adminToken).split("\n")) {
+        if (line.isBlank() || line.startsWith("#")) {
+          continue;
+        }
+        int brace = line.indexOf('{');
+        int end = brace >= 0 ? brace : line.indexOf(' ');
+        counts.merge(end > 0 ? line.substring(0, end) : line, 1, Integer::sum);
+      }
+      all.put(e.getKey(), counts);
+    }
+    return all;
+  }
+
+  private static void printSeriesGrowth(
+      String name, Map<String, Integer> before, Map<String, Integer> after) {
+    StringBuilder grew = new StringBuilder();
+    after.forEach(
+        (metric, n) -> {
+          int was = before.getOrDefault(metric, 0);
+          if (n > was) {
+            grew.append(String.format(" %s +%d (%d → %d);", metric, n - was, was, n));
+          }
+        });
+    System.out.printf(
+        "%s: metric series (/q/metrics samples) %d at the baseline, %d at the end; grew:%s%n",
+        name,
+        before.values().stream().mapToInt(Integer::intValue).sum(),
+        after.values().stream().mapToInt(Integer::intValue).sum(),
+        grew.length() == 0 ? " none" : grew);
   }
 
   /** Runs {@code count} builds with the submitters; returns what did not pass. */
