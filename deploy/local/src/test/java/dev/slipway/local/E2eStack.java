@@ -32,6 +32,7 @@ import java.util.UUID;
 final class E2eStack {
 
   private static E2eStack instance;
+  private static Map<String, String> instanceExtra = Map.of();
 
   final KafkaBroker broker;
   final String jdbcUrl;
@@ -44,7 +45,7 @@ final class E2eStack {
 
   final Path work;
 
-  private E2eStack() throws Exception {
+  private E2eStack(Map<String, String> extraEnvironment) throws Exception {
     work = Files.createTempDirectory("slipway-e2e");
     broker = KafkaBroker.shared();
     database = Database.shared();
@@ -63,35 +64,56 @@ final class E2eStack {
                 database.user(),
                 database.password(),
                 Base64.getEncoder().encodeToString(key),
-                Map.of(
-                    "SLIPWAY_BOOTSTRAP_TOKEN",
-                    adminToken,
-                    // the tests' repositories are directories on this machine
-                    "SLIPWAY_REPOSITORIES_ALLOW_FILE",
-                    "true",
-                    // the coordinator and the worker share the artifact store
-                    "SLIPWAY_ARTIFACTS_DIRECTORY",
-                    work.resolve("artifacts").toString(),
-                    // dynamic hosts: a dead worker's claims go stale after 3 s instead of 15 s,
-                    // and the reaper (warm pools, idle hosts) and destroy retries come every
-                    // second or two instead of every 10 s and 30 s
-                    "SLIPWAY_PROVISIONING_HEARTBEAT_INTERVAL",
-                    "1s",
-                    "SLIPWAY_PROVISIONING_REAP_INTERVAL",
-                    "1s",
-                    "SLIPWAY_PROVISIONING_DESTROY_RETRY",
-                    "2s",
-                    // the coordinator's database gauges are read every second, not every 15 s
-                    "SLIPWAY_METRICS_REFRESH_INTERVAL",
-                    "1s")),
+                environment(extraEnvironment)),
             System.out);
     api = new SlipwayClient(services.apiUrl(), adminToken);
     Runtime.getRuntime().addShutdownHook(new Thread(services::close));
   }
 
+  /** The services' environment: the tests' settings below, then {@code extra} over them. */
+  private Map<String, String> environment(Map<String, String> extra) {
+    Map<String, String> environment =
+        new HashMap<>(
+            Map.of(
+                "SLIPWAY_BOOTSTRAP_TOKEN",
+                adminToken,
+                // the tests' repositories are directories on this machine
+                "SLIPWAY_REPOSITORIES_ALLOW_FILE",
+                "true",
+                // the coordinator and the worker share the artifact store
+                "SLIPWAY_ARTIFACTS_DIRECTORY",
+                work.resolve("artifacts").toString(),
+                // dynamic hosts: a dead worker's claims go stale after 3 s instead of 15 s,
+                // and the reaper (warm pools, idle hosts) and destroy retries come every
+                // second or two instead of every 10 s and 30 s
+                "SLIPWAY_PROVISIONING_HEARTBEAT_INTERVAL",
+                "1s",
+                "SLIPWAY_PROVISIONING_REAP_INTERVAL",
+                "1s",
+                "SLIPWAY_PROVISIONING_DESTROY_RETRY",
+                "2s",
+                // the coordinator's database gauges are read every second, not every 15 s
+                "SLIPWAY_METRICS_REFRESH_INTERVAL",
+                "1s"));
+    environment.putAll(extra);
+    return environment;
+  }
+
   static synchronized E2eStack get() throws Exception {
+    return get(Map.of());
+  }
+
+  /**
+   * The stack, started with {@code extraEnvironment} over the tests' settings if it is not running
+   * yet (e.g. a benchmark's larger log cap); refused if it runs with other extra settings.
+   */
+  static synchronized E2eStack get(Map<String, String> extraEnvironment) throws Exception {
     if (instance == null) {
-      instance = new E2eStack();
+      instance = new E2eStack(extraEnvironment);
+      instanceExtra = Map.copyOf(extraEnvironment);
+    } else if (!instanceExtra.equals(extraEnvironment)) {
+      throw new IllegalStateException(
+          "the stack runs with " + instanceExtra + ", not " + extraEnvironment);
     }
     return instance;
   }
