@@ -259,6 +259,28 @@ final class ComposeStack {
     return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes(random, n));
   }
 
+  /**
+   * A plan file: a {@code lease-host} step asking for {@code attributes} (a YAML flow mapping),
+   * then a {@code run} step named {@code name} running {@code command} (a YAML scalar as given).
+   */
+  static Path plan(String name, String attributes, String command) throws Exception {
+    Path file = Files.createTempFile(name, ".yaml");
+    Files.writeString(
+        file,
+        String.join(
+            "\n",
+            "steps:",
+            "  - name: buildhost",
+            "    kind: lease-host",
+            "    attributes: " + attributes,
+            "  - name: " + name,
+            "    kind: run",
+            "    on: buildhost",
+            "    command: " + command,
+            ""));
+    return file;
+  }
+
   static double seconds(long startNanos) {
     return (System.nanoTime() - startNanos) / 1e9;
   }

@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.dockerjava.api.model.Container;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -74,7 +72,8 @@ class ComposeStackIT {
     cli.ok(
         "plan",
         "apply",
-        plan("hello", "echo hello from $(hostname)").toString(),
+        ComposeStack.plan("hello", "{platform: linux, role: build}", "echo hello from $(hostname)")
+            .toString(),
         "--name",
         "hello");
     List<String> ids = new ArrayList<>();
@@ -94,7 +93,10 @@ class ComposeStackIT {
     cli.ok(
         "plan",
         "apply",
-        plan("slow", "for i in 1 2 3 4 5 6 7 8; do echo tick $i; sleep 1; done; echo survived")
+        ComposeStack.plan(
+                "slow",
+                "{platform: linux, role: build}",
+                "for i in 1 2 3 4 5 6 7 8; do echo tick $i; sleep 1; done; echo survived")
             .toString(),
         "--name",
         "slow");
@@ -171,23 +173,5 @@ class ComposeStackIT {
 
   private List<Container> runningWorkers() {
     return stack.running("worker");
-  }
-
-  private static Path plan(String name, String command) throws Exception {
-    Path file = Files.createTempFile(name, ".yaml");
-    Files.writeString(
-        file,
-        String.join(
-            "\n",
-            "steps:",
-            "  - name: buildhost",
-            "    kind: lease-host",
-            "    attributes: {platform: linux, role: build}",
-            "  - name: " + name,
-            "    kind: run",
-            "    on: buildhost",
-            "    command: " + command,
-            ""));
-    return file;
   }
 }

@@ -140,8 +140,11 @@ class PodmanHostBlueprintIT {
     cli.ok(
         "plan",
         "apply",
-        plan("echo built on $(hostname); while [ ! -e /tmp/slipway-go ]; do sleep 0.2; done;"
-                + " echo released")
+        ComposeStack.plan(
+                "run",
+                "{platform: linux, pool: podman}",
+                "'echo built on $(hostname); while [ ! -e /tmp/slipway-go ]; do sleep 0.2; done;"
+                    + " echo released'")
             .toString(),
         "--name",
         "on-podman");
@@ -274,24 +277,6 @@ class PodmanHostBlueprintIT {
 
   private Path key() {
     return keys.resolve("podman-hosts");
-  }
-
-  private static Path plan(String command) throws Exception {
-    Path file = Files.createTempFile("on-podman", ".yaml");
-    Files.writeString(
-        file,
-        String.join(
-            "\n",
-            "steps:",
-            "  - name: buildhost",
-            "    kind: lease-host",
-            "    attributes: {platform: linux, pool: podman}",
-            "  - name: run",
-            "    kind: run",
-            "    on: buildhost",
-            "    command: '" + command + "'",
-            ""));
-    return file;
   }
 
   private static void run(String... command) throws Exception {
