@@ -6,6 +6,7 @@ import dev.slipway.platform.persistence.AfterCommit;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
+import jakarta.persistence.FlushModeType;
 import jakarta.transaction.TransactionSynchronizationRegistry;
 import jakarta.transaction.Transactional;
 
@@ -24,12 +25,20 @@ public class Outbox {
   @Inject OutboxRelay relay;
   @Inject TransactionSynchronizationRegistry transactions;
 
-  /** Adds an event to the current transaction; returns the envelope that will be published. */
+  /**
+   * Adds an event to the current transaction; returns the envelope that will be published.
+   *
+   * <p>The insert does not flush the session first (a native statement would, by default: a dirty
+   * check of every entity the transaction holds, once per event). Nothing in the outbox refers to
+   * those entities, and the changes still pending are flushed before the commit that makes the row
+   * visible to the relay, so the event and its state change are committed together as before.
+   */
   @Transactional(Transactional.TxType.MANDATORY)
   public Envelope publish(String topic, String type, String key, Object data) {
     Envelope envelope = EventCodec.envelope(type, key, data);
     entityManager
         .createNativeQuery("insert into outbox (topic, record_key, payload) values (?1, ?2, ?3)")
+        .setFlushMode(FlushModeType.COMMIT)
         .setParameter(1, topic)
         .setParameter(2, key)
         .setParameter(3, EventCodec.encode(envelope))

@@ -3,6 +3,7 @@ package dev.slipway.platform.persistence;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
+import jakarta.persistence.FlushModeType;
 import jakarta.transaction.TransactionSynchronizationRegistry;
 import jakarta.transaction.Transactional;
 import java.sql.Timestamp;
@@ -32,7 +33,12 @@ public class DatabaseClock {
     if (cached instanceof Instant instant) {
       return instant;
     }
-    Instant now = instant(entityManager.createNativeQuery("select now()").getSingleResult());
+    Instant now =
+        instant(
+            entityManager
+                .createNativeQuery("select now()")
+                .setFlushMode(FlushModeType.COMMIT) // reads no table: nothing to flush first
+                .getSingleResult());
     transactions.putResource(NOW, now);
     return now;
   }
