@@ -34,9 +34,11 @@ import jakarta.inject.Inject;
 import jakarta.transaction.TransactionSynchronizationRegistry;
 import jakarta.transaction.Transactional;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import org.jboss.logging.Logger;
 
@@ -612,7 +614,17 @@ public class BuildEngine {
     build.reason = reason;
     build.finishedAt = clock.now();
     String why = status == BuildStatus.ABORTED ? "build aborted: " + reason : "the build ended";
-    for (Step step : builds.steps(build.id)) {
+    List<Step> steps = builds.steps(build.id);
+    // a lease whose release its step asked for already (in this transaction or an earlier one) is
+    // not asked for again: the request is on its way (at least once), and the reconciler asks
+    // again for a lease an ended build still holds
+    Set<String> releaseAsked = new HashSet<>();
+    for (Step step : steps) {
+      if (step.leaseId != null && step.leaseReleasedAt != null) {
+        releaseAsked.add(step.leaseId);
+      }
+    }
+    for (Step step : steps) {
       if (step.status == StepStatus.PENDING) {
         move(build, step, StepStatus.SKIPPED, why);
       } else if (step.status == StepStatus.RUNNING) {
@@ -628,7 +640,9 @@ public class BuildEngine {
       }
     }
     for (Lease lease : leaseRepository.unfinishedOf(build.id)) {
-      leases.requestRelease(lease, "build " + status.wireName());
+      if (!releaseAsked.contains(lease.id)) {
+        leases.requestRelease(lease, "build " + status.wireName());
+      }
     }
     announce(build, EventTypes.BUILD_FINISHED, null);
     if (build.createdAt != null) {

@@ -58,6 +58,9 @@ class BuildReconcilerIT {
     assertTrue(reconciler.reconcile().recordedResults().contains(main.commandId));
     assertEquals(StepStatus.PASSED, step(build, "r").status);
     assertEquals(BuildStatus.PASSED, build(build).status);
+    // released once: when no step needed it any more, not again when the build ended
+    assertEquals(
+        1, published(Topics.LEASE_REQUESTS, EventTypes.LEASE_RELEASE_REQUESTED, leaseId, 1));
   }
 
   @Test
@@ -103,7 +106,7 @@ class BuildReconcilerIT {
 
     sql("update commands set created_at = now() - interval '1 hour' where id = ?1", commandId);
     assertTrue(reconciler.reconcile().unclaimed().contains(commandId));
-    assertEquals(2, published(Topics.COMMAND_REQUESTS, EventTypes.COMMAND_REQUESTED, commandId));
+    assertEquals(2, published(Topics.COMMAND_REQUESTS, EventTypes.COMMAND_REQUESTED, commandId, 2));
     assertEquals(0, reconciler.reconcile().unclaimed().size(), "asked again just now: it waits");
   }
 
@@ -123,11 +126,15 @@ class BuildReconcilerIT {
     sql("update leases set updated_at = now() - interval '1 hour' where id = ?1", leaseId);
 
     assertTrue(reconciler.reconcile().unreleased().contains(leaseId));
-    assertEquals(2, published(Topics.LEASE_REQUESTS, EventTypes.LEASE_RELEASE_REQUESTED, leaseId));
+    assertEquals(
+        2, published(Topics.LEASE_REQUESTS, EventTypes.LEASE_RELEASE_REQUESTED, leaseId, 2));
   }
 
-  /** How many events of {@code type} keyed {@code key} are on {@code topic}, once published. */
-  private long published(String topic, String type, String key) {
+  /**
+   * How many events of {@code type} keyed {@code key} are on {@code topic}, once at least {@code
+   * atLeast} are there and the outbox is empty (nothing more of them is on its way).
+   */
+  private long published(String topic, String type, String key, int atLeast) {
     long[] count = new long[1];
     org.awaitility.Awaitility.await()
         .atMost(java.time.Duration.ofSeconds(20))
@@ -138,9 +145,22 @@ class BuildReconcilerIT {
                       .filter(r -> key.equals(r.key()))
                       .filter(r -> type.equals(EventCodec.decode(r.value()).type()))
                       .count();
-              return count[0] >= 2;
+              return count[0] >= atLeast && outboxIsEmpty();
             });
     return count[0];
+  }
+
+  private boolean outboxIsEmpty() {
+    return QuarkusTransaction.requiringNew()
+        .call(
+            () ->
+                ((Number)
+                            builds
+                                .getEntityManager()
+                                .createNativeQuery("select count(*) from outbox")
+                                .getSingleResult())
+                        .longValue()
+                    == 0);
   }
 
   /** A build of a lease-host step and a run step on it, waiting for its lease. */
