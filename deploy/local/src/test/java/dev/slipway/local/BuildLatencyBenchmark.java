@@ -402,12 +402,36 @@ class BuildLatencyBenchmark {
           events);
     }
     int records = 0;
+    Map<String, String> typeOf = new HashMap<>();
     for (ConsumerRecord<String, String> r : Events.read(stack, before, after)) {
-      String type = EventCodec.decode(r.value()).type();
+      Envelope envelope = EventCodec.decode(r.value());
+      typeOf.put(envelope.id(), envelope.type());
       events
           .computeIfAbsent(r.timestamp() * 1000, k -> new ArrayList<>())
-          .add("  kafka " + r.topic() + " " + type + " (relay sent)");
+          .add("  kafka " + r.topic() + " " + envelope.type() + " (relay sent)");
       records++;
+    }
+    // when each consumer began the transaction that applied each record (its dedup row's now())
+    try (Connection c = stack.sql();
+        PreparedStatement q =
+            c.prepareStatement(
+                "select consumer, event_id, processed_at from processed_events"
+                    + " where event_id = any(?)")) {
+      q.setArray(1, c.createArrayOf("text", typeOf.keySet().toArray()));
+      try (ResultSet rs = q.executeQuery()) {
+        while (rs.next()) {
+          java.sql.Timestamp at = rs.getTimestamp(3);
+          long micros = at.getTime() / 1000 * 1_000_000 + at.getNanos() / 1000;
+          events
+              .computeIfAbsent(micros, k -> new ArrayList<>())
+              .add(
+                  "    applied by "
+                      + rs.getString(1)
+                      + ": "
+                      + typeOf.get(rs.getString(2))
+                      + " (transaction began)");
+        }
+      }
     }
     long zero = events.firstKey();
     System.out.printf(
