@@ -14,6 +14,17 @@ import java.util.Optional;
 @ApplicationScoped
 public class LeaseRepository implements PanacheRepositoryBase<Lease, String> {
 
+  /**
+   * Whether lease {@code id} exists and still waits (read without a lock: it never waits again).
+   */
+  public boolean isPending(String id) {
+    return !getEntityManager()
+        .createNativeQuery("select 1 from leases where id = ?1 and status = 'pending'")
+        .setParameter(1, id)
+        .getResultList()
+        .isEmpty();
+  }
+
   /** Loads a lease and locks its row until the transaction ends. */
   public Optional<Lease> lock(String id) {
     return findByIdOptional(id, LockModeType.PESSIMISTIC_WRITE);

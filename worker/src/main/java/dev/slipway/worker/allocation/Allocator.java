@@ -65,9 +65,17 @@ public class Allocator {
    * A new lease: serves the queue of its type (the lease included, in its turn), then fails the
    * lease at once if it is still waiting and no blueprint could ever serve it. A lease that was
    * served needs no such check, which keeps the common path to one queue lock and one reservation.
+   *
+   * <p>A lease that is no longer waiting when its request arrives (a drain for an earlier request
+   * served it too, or the request was delivered again) changes nothing: its request costs one read,
+   * no queue lock and no drain. Every other waiting lease has a request of its own, and every
+   * release or new resource drains the queue, so no lease waits on this drain.
    */
   @Transactional(Transactional.TxType.MANDATORY)
   public void admit(String type, String leaseId) {
+    if (!leaseRepository.isPending(leaseId)) {
+      return;
+    }
     drain(type);
     leaseRepository
         .lock(leaseId)

@@ -88,6 +88,23 @@ class AllocatorQueueIT {
     assertEquals(WAITING_FOR_MAC, pendingFor("macos"), "mac leases can still be served later");
   }
 
+  @Test
+  void theRequestOfALeaseAnEarlierDrainServedChangesNothing() {
+    String older = lease("linux");
+    String newer = lease("linux");
+    QuarkusTransaction.requiringNew().run(() -> allocator.admit("host", older));
+    assertEquals("acquired-or-active on " + linux, state(older));
+    sql("update resources set leases_held = 0 where id = ?1", linux); // as if it were released
+
+    // the older lease's request delivered again, or one that came after a drain served it: the
+    // newer lease waits for its own request (or the release's drain), not a second drain now
+    QuarkusTransaction.requiringNew().run(() -> allocator.admit("host", older));
+    assertEquals("pending", state(newer));
+
+    QuarkusTransaction.requiringNew().run(() -> allocator.admit("host", newer));
+    assertEquals("acquired-or-active on " + linux, state(newer));
+  }
+
   private void drain() {
     QuarkusTransaction.requiringNew().run(() -> allocator.drain("host"));
   }
