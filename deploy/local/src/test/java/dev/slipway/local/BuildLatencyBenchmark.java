@@ -423,10 +423,8 @@ class BuildLatencyBenchmark {
       q.setArray(1, c.createArrayOf("text", typeOf.keySet().toArray()));
       try (ResultSet rs = q.executeQuery()) {
         while (rs.next()) {
-          java.sql.Timestamp at = rs.getTimestamp(3);
-          long micros = at.getTime() / 1000 * 1_000_000 + at.getNanos() / 1000;
           events
-              .computeIfAbsent(micros, k -> new ArrayList<>())
+              .computeIfAbsent(micros(rs.getTimestamp(3)), k -> new ArrayList<>())
               .add(
                   "    applied by "
                       + rs.getString(1)
@@ -463,12 +461,16 @@ class BuildLatencyBenchmark {
         while (rs.next()) {
           java.sql.Timestamp at = rs.getTimestamp(2);
           if (at != null) {
-            long micros = at.getTime() / 1000 * 1_000_000 + at.getNanos() / 1000;
-            events.computeIfAbsent(micros, k -> new ArrayList<>()).add(rs.getString(1));
+            events.computeIfAbsent(micros(at), k -> new ArrayList<>()).add(rs.getString(1));
           }
         }
       }
     }
+  }
+
+  /** A database timestamp in microseconds since the epoch. */
+  private static long micros(java.sql.Timestamp at) {
+    return at.getTime() / 1000 * 1_000_000 + at.getNanos() / 1000;
   }
 
   // --- the budget

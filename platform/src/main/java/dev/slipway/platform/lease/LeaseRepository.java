@@ -18,11 +18,7 @@ public class LeaseRepository implements PanacheRepositoryBase<Lease, String> {
    * Whether lease {@code id} exists and still waits (read without a lock: it never waits again).
    */
   public boolean isPending(String id) {
-    return !getEntityManager()
-        .createNativeQuery("select 1 from leases where id = ?1 and status = 'pending'")
-        .setParameter(1, id)
-        .getResultList()
-        .isEmpty();
+    return exists("select 1 from leases where id = ?1 and status = 'pending'", id);
   }
 
   /** Loads a lease and locks its row until the transaction ends. */
@@ -91,9 +87,14 @@ public class LeaseRepository implements PanacheRepositoryBase<Lease, String> {
 
   /** Whether any lease of {@code type} is waiting. No locks. */
   public boolean anyWaiting(String type) {
+    return exists("select 1 from leases where status = 'pending' and type = ?1 limit 1", type);
+  }
+
+  /** Whether {@code query}, with {@code parameter} as ?1, returns a row. */
+  private boolean exists(String query, String parameter) {
     return !getEntityManager()
-        .createNativeQuery("select 1 from leases where status = 'pending' and type = ?1 limit 1")
-        .setParameter(1, type)
+        .createNativeQuery(query)
+        .setParameter(1, parameter)
         .getResultList()
         .isEmpty();
   }
