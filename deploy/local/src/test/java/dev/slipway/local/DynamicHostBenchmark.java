@@ -3,6 +3,7 @@ package dev.slipway.local;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.slipway.local.LeaseLatencyBenchmark.Activations;
 import dev.slipway.local.LeaseLatencyBenchmark.EventWatcher;
 import dev.slipway.local.LeaseLatencyBenchmark.Timed;
 import dev.slipway.stack.OpenSshHost;
@@ -11,7 +12,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -64,7 +64,7 @@ class DynamicHostBenchmark {
 
     String staticPool = stack.register(stack.sshHost(), 1);
 
-    Map<String, Long> activeAt = new ConcurrentHashMap<>();
+    Activations activeAt = new Activations();
     try (EventWatcher watcher = new EventWatcher(stack, activeAt)) {
       watcher.start();
       int warmUpHosts = Math.min(WARM_UP, 3);
@@ -131,8 +131,7 @@ class DynamicHostBenchmark {
   }
 
   /** {@link #WARM_UP} leases of {@code pool}, then {@link #LEASES} measured, one at a time. */
-  private static long[] leases(E2eStack stack, String pool, Map<String, Long> activeAt)
-      throws Exception {
+  private static long[] leases(E2eStack stack, String pool, Activations activeAt) throws Exception {
     long[] samples = new long[LEASES];
     for (int i = -WARM_UP; i < LEASES; i++) {
       long nanos = lease(stack, pool, activeAt).nanos();
@@ -144,8 +143,7 @@ class DynamicHostBenchmark {
   }
 
   /** One lease of {@code pool}, timed, released, and waited for until it is released. */
-  private static Timed lease(E2eStack stack, String pool, Map<String, Long> activeAt)
-      throws Exception {
+  private static Timed lease(E2eStack stack, String pool, Activations activeAt) throws Exception {
     Timed lease = LeaseLatencyBenchmark.timedLease(stack, pool, activeAt, null);
     await()
         .atMost(WAIT)
