@@ -10,6 +10,7 @@ import dev.slipway.common.events.CommandFinished;
 import dev.slipway.common.events.Envelope;
 import dev.slipway.common.events.EventCodec;
 import dev.slipway.common.events.EventTypes;
+import dev.slipway.common.events.LeaseRequested;
 import dev.slipway.common.events.Topics;
 import dev.slipway.stack.TopicReader;
 import java.sql.Connection;
@@ -18,6 +19,7 @@ import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -100,6 +102,131 @@ class MessagingIT {
                           .filter(r -> r.value().contains(marker))
                           .count()
                       == 3);
+    }
+  }
+
+  @Test
+  void leaseRequestsArrivingTogetherAreAppliedInFewerTransactionsThanEvents() throws Exception {
+    String batchPool = stack.register(stack.sshHost(), LEASES);
+    List<String> leases = pendingLeases(batchPool, LEASES);
+    List<Envelope> requests = new ArrayList<>();
+    for (String lease : leases) {
+      requests.add(request(lease, batchPool));
+    }
+
+    send(requests);
+
+    await().atMost(Duration.ofSeconds(30)).until(() -> active(leases) == LEASES);
+    await().atMost(Duration.ofSeconds(30)).until(() -> applied(requests) == LEASES);
+    int transactions = transactionsThatApplied(requests);
+    assertTrue(
+        transactions < LEASES, LEASES + " requests applied in " + transactions + " transactions");
+  }
+
+  @Test
+  void aBadEventAmongLeaseRequestsIsDeadLetteredAloneAndTheOthersAreApplied() throws Exception {
+    String batchPool = stack.register(stack.sshHost(), LEASES);
+    List<String> leases = pendingLeases(batchPool, LEASES);
+    List<Envelope> events = new ArrayList<>();
+    // a request like the others, but its attributes are not a map: it fails in their batch
+    Envelope bad =
+        EventCodec.envelope(
+            EventTypes.LEASE_REQUESTED,
+            "lease-bad",
+            Map.of("leaseId", "lease-bad", "type", "host", "attributes", "not a map"));
+    for (String lease : leases) {
+      events.add(request(lease, batchPool));
+      if (events.size() == LEASES / 2) {
+        events.add(bad);
+      }
+    }
+
+    send(events);
+
+    await().atMost(Duration.ofSeconds(60)).until(() -> active(leases) == LEASES);
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () ->
+                read(Topics.deadLetter(Topics.LEASE_REQUESTS)).stream()
+                    .anyMatch(r -> r.value().contains(bad.id())));
+    List<Envelope> good = events.stream().filter(e -> e != bad).toList();
+    await().atMost(Duration.ofSeconds(30)).until(() -> applied(good) == LEASES);
+    assertEquals(
+        List.of(bad.id()),
+        read(Topics.deadLetter(Topics.LEASE_REQUESTS)).stream()
+            .filter(r -> events.stream().anyMatch(e -> r.value().contains(e.id())))
+            .map(r -> EventCodec.decode(r.value()).id())
+            .toList(),
+        "only the bad event is dead-lettered");
+  }
+
+  private static final int LEASES = 30;
+  private static final String OWNER = "messaging-it";
+
+  /** The lease.requested event of {@code lease}, a host of {@code pool}. */
+  private static Envelope request(String lease, String pool) {
+    return EventCodec.envelope(
+        EventTypes.LEASE_REQUESTED,
+        lease,
+        new LeaseRequested(lease, "host", Map.of("pool", pool), null, OWNER));
+  }
+
+  /** {@code count} pending host leases of {@code pool}, stored without announcing them. */
+  private static List<String> pendingLeases(String pool, int count) throws Exception {
+    List<String> ids = new ArrayList<>();
+    try (Connection c = stack.sql();
+        PreparedStatement insert =
+            c.prepareStatement(
+                "insert into leases (id, type, attributes, status, owner)"
+                    + " values (?, 'host', cast(? as jsonb), 'pending', ?)")) {
+      for (int i = 0; i < count; i++) {
+        String id = "lease-" + UUID.randomUUID();
+        insert.setString(1, id);
+        insert.setString(2, "{\"pool\": \"" + pool + "\"}");
+        insert.setString(3, OWNER);
+        insert.executeUpdate();
+        ids.add(id);
+      }
+    }
+    return ids;
+  }
+
+  /** Sends {@code events} to slipway.lease-requests all at once, keyed as the relay keys them. */
+  private static void send(List<Envelope> events) {
+    for (Envelope e : events) {
+      producer.send(new ProducerRecord<>(Topics.LEASE_REQUESTS, e.key(), EventCodec.encode(e)));
+    }
+    producer.flush();
+  }
+
+  private static int active(List<String> leases) throws Exception {
+    return count("select count(*) from leases where status = 'active' and id = any(?)", leases);
+  }
+
+  private static int applied(List<Envelope> events) throws Exception {
+    return count(
+        "select count(*) from processed_events where consumer = 'allocator.lease-requests'"
+            + " and event_id = any(?)",
+        events.stream().map(Envelope::id).toList());
+  }
+
+  /** In how many transactions the allocator applied {@code events}: each has its own now(). */
+  private static int transactionsThatApplied(List<Envelope> events) throws Exception {
+    return count(
+        "select count(distinct processed_at) from processed_events"
+            + " where consumer = 'allocator.lease-requests' and event_id = any(?)",
+        events.stream().map(Envelope::id).toList());
+  }
+
+  private static int count(String query, List<String> ids) throws Exception {
+    try (Connection c = stack.sql();
+        PreparedStatement q = c.prepareStatement(query)) {
+      q.setArray(1, c.createArrayOf("text", ids.toArray()));
+      try (ResultSet rs = q.executeQuery()) {
+        rs.next();
+        return rs.getInt(1);
+      }
     }
   }
 

@@ -19,6 +19,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Message;
@@ -77,6 +78,18 @@ public class EventProcessor {
       Message<String> message,
       Predicate<String> wanted,
       Consumer<Envelope> handler) {
+    return receive(consumer, message, wanted, e -> process(consumer, message, e, handler));
+  }
+
+  /**
+   * Hands the event {@code message} carries to {@code then}; a message that is not an event is
+   * dead-lettered, and one whose type {@code wanted} refuses is acknowledged, without calling it.
+   */
+  CompletionStage<Void> receive(
+      String consumer,
+      Message<String> message,
+      Predicate<String> wanted,
+      Function<Envelope, CompletionStage<Void>> then) {
     Envelope envelope;
     try {
       envelope = EventCodec.decode(message.getPayload());
@@ -87,6 +100,12 @@ public class EventProcessor {
     if (!wanted.test(envelope.type())) {
       return message.ack();
     }
+    return then.apply(envelope);
+  }
+
+  /** Applies {@code envelope}, the event {@code message} carries, once for {@code consumer}. */
+  CompletionStage<Void> process(
+      String consumer, Message<String> message, Envelope envelope, Consumer<Envelope> handler) {
     Backoff backoff = new Backoff(maxBackoff);
     int failures = 0;
     int outages = 0;
@@ -154,7 +173,8 @@ public class EventProcessor {
             });
   }
 
-  private boolean firstDelivery(String consumer, String eventId) {
+  /** Records that {@code consumer} applies event {@code eventId}; false if it did already. */
+  boolean firstDelivery(String consumer, String eventId) {
     return entityManager
             .createNativeQuery(
                 "insert into processed_events (consumer, event_id) values (?1, ?2)"

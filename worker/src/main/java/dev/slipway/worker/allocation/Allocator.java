@@ -22,6 +22,7 @@ import jakarta.transaction.Transactional;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -73,14 +74,69 @@ public class Allocator {
    */
   @Transactional(Transactional.TxType.MANDATORY)
   public void admit(String type, String leaseId) {
-    if (!leaseRepository.isPending(leaseId)) {
-      return;
+    Work work = new Work();
+    admit(type, leaseId, work);
+    finish(work);
+  }
+
+  /**
+   * What the lease events of one transaction leave to do once each is applied ({@link #finish}):
+   * the queues to serve, once each however many events asked, and the leases to check after that.
+   */
+  public static final class Work {
+    private final Set<String> drains = new LinkedHashSet<>();
+    private final Set<String> rechecks = new LinkedHashSet<>();
+    private final Set<String> admitted = new LinkedHashSet<>();
+
+    /** The queue of {@code type} is to be served (a slot of that type was freed). */
+    public void drain(String type) {
+      drains.add(type);
     }
-    drain(type);
-    leaseRepository
-        .lock(leaseId)
-        .filter(l -> l.status == LeaseStatus.PENDING)
-        .ifPresent(this::failIfHopeless);
+  }
+
+  /** Like {@link #admit(String, String)}, with the drain and the check left to {@code work}. */
+  @Transactional(Transactional.TxType.MANDATORY)
+  public void admit(String type, String leaseId, Work work) {
+    if (leaseRepository.isPending(leaseId)) {
+      work.drains.add(type);
+      work.admitted.add(leaseId);
+    }
+  }
+
+  /** Like {@link #recheck} then {@link #drain}, left to {@code work}. */
+  public void recheck(String type, Work work) {
+    work.rechecks.add(type);
+    work.drains.add(type);
+  }
+
+  /**
+   * Does what {@code work} gathered: serves each queue once, those that other types wait for first
+   * (a host before a working copy), in the order every drain takes their locks; then fails the
+   * admitted leases still waiting that no blueprint could ever serve.
+   */
+  @Transactional(Transactional.TxType.MANDATORY)
+  public void finish(Work work) {
+    List<String> types =
+        work.drains.stream()
+            .sorted(Comparator.comparing((String type) -> !waitedFor(type)))
+            .toList();
+    for (String type : types) {
+      if (work.rechecks.contains(type)) {
+        recheck(type);
+      }
+      drain(type);
+    }
+    for (String leaseId : work.admitted) {
+      leaseRepository
+          .lock(leaseId)
+          .filter(l -> l.status == LeaseStatus.PENDING)
+          .ifPresent(this::failIfHopeless);
+    }
+  }
+
+  /** Whether leases of another type wait for a lease of {@code type} (a working copy, a host). */
+  private boolean waitedFor(String type) {
+    return blueprints.stream().anyMatch(b -> b.waitsFor().contains(type));
   }
 
   /**
@@ -138,7 +194,7 @@ public class Allocator {
   private int drainQueue(String type, GroupAllocation.Hold hold) {
     lockQueue(type);
     int served = 0;
-    boolean makesResources = blueprintsOf(type).stream().anyMatch(Blueprint::mayMakeResources);
+    Boolean makesResources = null; // asked only once a lease waits on: it costs a query
     WaitingQueue queue = new WaitingQueue(leaseRepository, type, PAGE);
     Set<String> groupsTried = new HashSet<>();
     for (LeaseRepository.Waiting waiting = queue.next(); waiting != null; waiting = queue.next()) {
@@ -175,6 +231,9 @@ public class Allocator {
       }
       queue.drop(); // what it asks for is not to be had now: its group waits
       leaseRepository.getEntityManager().detach(lease.get()); // unchanged: keep it out
+      if (makesResources == null) {
+        makesResources = blueprintsOf(type).stream().anyMatch(Blueprint::mayMakeResources);
+      }
       if (!makesResources && !resourceRepository.hasFreeSlot(type)) {
         break; // nothing is free at all: no later lease can be served either
       }
@@ -313,7 +372,7 @@ public class Allocator {
     leases.move(lease, LeaseStatus.RELEASED, reason);
     boolean freed = blueprint.release(lease);
     // leases that sit on this one (a working copy on a host lease): only on a type others wait for
-    if (blueprints.stream().anyMatch(b -> b.waitsFor().contains(lease.type))) {
+    if (waitedFor(lease.type)) {
       for (String sitting : leaseRepository.sittingOn(lease.id)) {
         release(sitting, "its host lease " + lease.id + " was released");
       }

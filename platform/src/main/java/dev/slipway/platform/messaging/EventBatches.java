@@ -1,0 +1,191 @@
+package dev.slipway.platform.messaging;
+
+import dev.slipway.common.events.Envelope;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.jboss.logging.Logger;
+
+/**
+ * Applies a consumer's events in batches, for a consumer whose events share work that one
+ * transaction can do once for many of them (the allocator: one drain of a queue for all the lease
+ * requests and releases that arrived together, where each event alone would drain it again).
+ *
+ * <p>The events that arrive while a batch is being applied form the next batch, in the order they
+ * arrived: under load a batch grows, and a lone event is applied at once. A batch is applied in one
+ * transaction ({@linkplain Handler#urgent urgent} events in one of their own first): each event
+ * still gets its own {@code processed_events} row, so a redelivered event changes nothing, then
+ * {@link Handler#finish} runs once. The events are acknowledged only after the commit: one that was
+ * queued or being applied when the service stopped is delivered again.
+ *
+ * <p>A batch that fails is applied again event by event through {@link EventProcessor}, with its
+ * retries: an infrastructure failure is retried for as long as it lasts, and an event that fails
+ * for good is dead-lettered alone, while the others are applied.
+ *
+ * @param <S> what a batch gathers for {@link Handler#finish}
+ */
+public final class EventBatches<S> {
+
+  private static final Logger LOG = Logger.getLogger(EventBatches.class);
+
+  /** At most this many events in one transaction. */
+  static final int MAX_BATCH = 200;
+
+  /** Events received and not yet applied; a full queue holds the consumer back. */
+  private static final int QUEUED = 1_000;
+
+  /** What a consumer does with its events. */
+  public interface Handler<S> {
+    /** A new batch's state. */
+    S begin();
+
+    /** Applies one event of the batch, in the batch's transaction. */
+    void apply(Envelope event, S batch);
+
+    /** Finishes the batch, in its transaction, after its last event. */
+    void finish(S batch);
+
+    /**
+     * Whether {@code event} is one that others wait on (a lease request): such events are applied
+     * ahead of the rest of their batch, in a transaction of their own that commits first. Only for
+     * events whose order against the others does not matter, or is kept anyway (a lease's request
+     * always arrives before its release).
+     */
+    default boolean urgent(Envelope event) {
+      return false;
+    }
+  }
+
+  private record Received(Message<String> message, Envelope event) {}
+
+  private final String consumer;
+  private final EventProcessor processor;
+  private final Handler<S> handler;
+  private final BlockingQueue<Received> queue = new ArrayBlockingQueue<>(QUEUED);
+  private final Thread applier;
+  private volatile boolean running = true;
+
+  /**
+   * @param consumer the consumer's name, which its {@code processed_events} rows carry
+   */
+  public EventBatches(String consumer, EventProcessor processor, Handler<S> handler) {
+    this.consumer = consumer;
+    this.processor = processor;
+    this.handler = handler;
+    this.applier = new Thread(this::loop, consumer + "-batches");
+    applier.setDaemon(true);
+    applier.start();
+  }
+
+  /**
+   * Queues {@code message} for the next batch; it is acknowledged once applied. Waits while the
+   * queue is full. A message that is not an event is dead-lettered at once.
+   */
+  public CompletionStage<Void> submit(Message<String> message) {
+    return processor.receive(consumer, message, type -> true, event -> queue(message, event));
+  }
+
+  private CompletionStage<Void> queue(Message<String> message, Envelope event) {
+    try {
+      while (running) {
+        if (queue.offer(new Received(message, event), 100, TimeUnit.MILLISECONDS)) {
+          break;
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    // not acknowledged here: the batch that applies it does, after its commit
+    return CompletableFuture.completedFuture(null);
+  }
+
+  /** Stops after the batch being applied; what is still queued is delivered again later. */
+  public void stop() {
+    running = false;
+    try {
+      applier.join(10_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void loop() {
+    List<Received> batch = new ArrayList<>();
+    while (running) {
+      try {
+        Received first = queue.poll(100, TimeUnit.MILLISECONDS);
+        if (first == null) {
+          continue;
+        }
+        batch.add(first);
+        queue.drainTo(batch, MAX_BATCH - 1);
+        apply(batch);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (RuntimeException | Error e) {
+        // never reached with a healthy processor: its events stay unacknowledged, and come again
+        LOG.errorf(e, "%s: a batch of %d events was left unapplied", consumer, batch.size());
+      } finally {
+        batch.clear();
+      }
+    }
+  }
+
+  /** Applies the urgent events of {@code batch}, then the others, each part in one transaction. */
+  private void apply(List<Received> batch) {
+    List<Received> urgent = new ArrayList<>();
+    List<Received> rest = new ArrayList<>();
+    for (Received r : batch) {
+      (handler.urgent(r.event()) ? urgent : rest).add(r);
+    }
+    applyTogether(urgent);
+    applyTogether(rest);
+  }
+
+  /** Applies {@code events} in one transaction, or, if that fails, one by one. */
+  private void applyTogether(List<Received> events) {
+    if (events.isEmpty()) {
+      return;
+    }
+    try {
+      QuarkusTransaction.requiringNew()
+          .run(
+              () -> {
+                S state = handler.begin();
+                for (Received r : events) {
+                  if (processor.firstDelivery(consumer, r.event().id())) {
+                    handler.apply(r.event(), state);
+                  }
+                }
+                handler.finish(state);
+              });
+    } catch (RuntimeException e) {
+      LOG.infof(
+          "%s: a batch of %d events failed (%s); applying them one by one",
+          consumer, events.size(), e.toString());
+      for (Received r : events) {
+        processor
+            .process(consumer, r.message(), r.event(), this::applyAlone)
+            .toCompletableFuture()
+            .join();
+      }
+      return;
+    }
+    for (Received r : events) {
+      r.message().ack();
+    }
+  }
+
+  private void applyAlone(Envelope event) {
+    S state = handler.begin();
+    handler.apply(event, state);
+    handler.finish(state);
+  }
+}
