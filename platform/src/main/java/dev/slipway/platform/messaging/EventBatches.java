@@ -1,7 +1,10 @@
 package dev.slipway.platform.messaging;
 
 import dev.slipway.common.events.Envelope;
+import dev.slipway.platform.faults.Backoff;
+import dev.slipway.platform.faults.Failures;
 import io.quarkus.narayana.jta.QuarkusTransaction;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -24,9 +27,11 @@ import org.jboss.logging.Logger;
  * {@link Handler#finish} runs once. The events are acknowledged only after the commit: one that was
  * queued or being applied when the service stopped is delivered again.
  *
- * <p>A batch that fails is applied again event by event through {@link EventProcessor}, with its
- * retries: an infrastructure failure is retried for as long as it lasts, and an event that fails
- * for good is dead-lettered alone, while the others are applied.
+ * <p>A batch that fails for a transient reason (a deadlock with another replica's batch) is tried
+ * again as a batch; one that fails otherwise is applied again event by event through {@link
+ * EventProcessor}, with its retries: an infrastructure failure is retried for as long as it lasts,
+ * and an event that fails for good is dead-lettered alone, while the others are applied. The events
+ * after one that cannot be settled wait for it: none is skipped.
  *
  * @param <S> what a batch gathers for {@link Handler#finish}
  */
@@ -36,6 +41,9 @@ public final class EventBatches<S> {
 
   /** At most this many events in one transaction. */
   static final int MAX_BATCH = 200;
+
+  /** How many times a batch is tried as a batch after a transient failure. */
+  private static final int BATCH_ATTEMPTS = 3;
 
   /** Events received and not yet applied; a full queue holds the consumer back. */
   private static final int QUEUED = 1_000;
@@ -130,7 +138,8 @@ public final class EventBatches<S> {
         Thread.currentThread().interrupt();
         return;
       } catch (RuntimeException | Error e) {
-        // never reached with a healthy processor: its events stay unacknowledged, and come again
+        // a bug: its events stay unacknowledged, the partition's offsets are not committed past
+        // them, and they come again after a restart or a rebalance
         LOG.errorf(e, "%s: a batch of %d events was left unapplied", consumer, batch.size());
       } finally {
         batch.clear();
@@ -138,49 +147,90 @@ public final class EventBatches<S> {
     }
   }
 
-  /** Applies the urgent events of {@code batch}, then the others, each part in one transaction. */
-  private void apply(List<Received> batch) {
+  /**
+   * Applies the urgent events of {@code batch}, then the others, each part in one transaction. The
+   * others wait until every urgent event is settled: when the service stops first, they are left
+   * for redelivery with the urgent ones.
+   */
+  private void apply(List<Received> batch) throws InterruptedException {
     List<Received> urgent = new ArrayList<>();
     List<Received> rest = new ArrayList<>();
     for (Received r : batch) {
       (handler.urgent(r.event()) ? urgent : rest).add(r);
     }
-    applyTogether(urgent);
-    applyTogether(rest);
+    if (applyTogether(urgent)) {
+      applyTogether(rest);
+    }
   }
 
-  /** Applies {@code events} in one transaction, or, if that fails, one by one. */
-  private void applyTogether(List<Received> events) {
+  /**
+   * Applies {@code events} in one transaction; a transient failure (a deadlock with another
+   * replica's batch, a cut connection) is tried again as a batch a few times, any other failure
+   * applies them one by one. Returns whether all of them are settled (applied or dead-lettered):
+   * false only when the service stops first.
+   */
+  private boolean applyTogether(List<Received> events) throws InterruptedException {
     if (events.isEmpty()) {
-      return;
+      return true;
     }
-    try {
-      QuarkusTransaction.requiringNew()
-          .run(
-              () -> {
-                S state = handler.begin();
-                for (Received r : events) {
-                  if (processor.firstDelivery(consumer, r.event().id())) {
-                    handler.apply(r.event(), state);
+    for (int attempt = 1; ; attempt++) {
+      try {
+        QuarkusTransaction.requiringNew()
+            .run(
+                () -> {
+                  S state = handler.begin();
+                  for (Received r : events) {
+                    if (processor.firstDelivery(consumer, r.event().id())) {
+                      handler.apply(r.event(), state);
+                    }
                   }
-                }
-                handler.finish(state);
-              });
-    } catch (RuntimeException e) {
-      LOG.infof(
-          "%s: a batch of %d events failed (%s); applying them one by one",
-          consumer, events.size(), e.toString());
-      for (Received r : events) {
+                  handler.finish(state);
+                });
+        for (Received r : events) {
+          r.message().ack();
+        }
+        return true;
+      } catch (RuntimeException e) {
+        if (attempt < BATCH_ATTEMPTS && Failures.isTransient(e) && running) {
+          Thread.sleep(10L * attempt);
+          continue;
+        }
+        LOG.infof(
+            "%s: a batch of %d events failed (%s); applying them one by one",
+            consumer, events.size(), e.toString());
+        for (Received r : events) {
+          if (!settleAlone(r)) {
+            return false;
+          }
+        }
+        return true;
+      }
+    }
+  }
+
+  /**
+   * Applies one event through {@link EventProcessor#process} (retries, then dead-lettering) until
+   * it is settled; false when the service stops first. A failure to settle it (a dead-letter send
+   * the broker refused) is tried again: the events after it wait, in order.
+   */
+  private boolean settleAlone(Received r) throws InterruptedException {
+    Backoff backoff = new Backoff(Duration.ofSeconds(5));
+    while (running && !processor.isShuttingDown()) {
+      try {
         processor
             .process(consumer, r.message(), r.event(), this::applyAlone)
             .toCompletableFuture()
             .join();
+        // process() gives up without settling only once the service is stopping
+        return !processor.isShuttingDown();
+      } catch (RuntimeException e) {
+        LOG.warnf(
+            "%s: %s %s could not be settled, trying again: %s",
+            consumer, r.event().type(), r.event().id(), e.toString());
+        Thread.sleep(backoff.nextMillis());
       }
-      return;
     }
-    for (Received r : events) {
-      r.message().ack();
-    }
+    return false;
   }
 
   private void applyAlone(Envelope event) {

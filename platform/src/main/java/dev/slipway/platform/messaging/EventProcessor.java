@@ -62,6 +62,11 @@ public class EventProcessor {
     shuttingDown = true;
   }
 
+  /** Whether the service began to shut down: failing events are then left for redelivery. */
+  boolean isShuttingDown() {
+    return shuttingDown;
+  }
+
   /** Applies {@code message} once for {@code consumer}; returns when it is settled. */
   public CompletionStage<Void> process(
       String consumer, Message<String> message, Consumer<Envelope> handler) {

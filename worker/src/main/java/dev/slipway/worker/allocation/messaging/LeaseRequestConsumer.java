@@ -42,7 +42,8 @@ public class LeaseRequestConsumer implements EventBatches.Handler<Allocator.Work
     batches = new EventBatches<>("allocator.lease-requests", processor, this);
   }
 
-  void stop(@Observes @Priority(1) ShutdownEvent event) {
+  /** After {@link EventProcessor}'s own shutdown observer: a retrying event gives up first. */
+  void stop(@Observes @Priority(2) ShutdownEvent event) {
     batches.stop();
   }
 
