@@ -23,8 +23,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
@@ -209,7 +207,7 @@ class BuildThroughputBenchmark {
   static final class Completions extends TopicWatcher {
     record Finished(BuildChanged build, long seen) {}
 
-    private final Map<String, CompletableFuture<Finished>> builds = new ConcurrentHashMap<>();
+    private final Arrivals<Finished> builds = new Arrivals<>();
 
     Completions(E2eStack stack) {
       super(stack, List.of(Topics.BUILDS));
@@ -219,21 +217,13 @@ class BuildThroughputBenchmark {
     protected void on(ConsumerRecord<String, String> record, Envelope event) {
       if (EventTypes.BUILD_FINISHED.equals(event.type())) {
         BuildChanged build = EventCodec.data(event, BuildChanged.class);
-        future(build.buildId()).complete(new Finished(build, System.nanoTime()));
+        builds.arrived(build.buildId(), new Finished(build, System.nanoTime()));
       }
     }
 
     /** The build's build.finished, once seen (it may have been seen before this call). */
     Finished await(String id, long seconds) throws Exception {
-      try {
-        return future(id).get(seconds, TimeUnit.SECONDS);
-      } finally {
-        builds.remove(id);
-      }
-    }
-
-    private CompletableFuture<Finished> future(String id) {
-      return builds.computeIfAbsent(id, k -> new CompletableFuture<>());
+      return builds.await(id, seconds);
     }
   }
 

@@ -3,7 +3,6 @@ package dev.slipway.local;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.slipway.local.LeaseLatencyBenchmark.Activations;
 import dev.slipway.local.LeaseLatencyBenchmark.EventWatcher;
 import dev.slipway.local.LeaseLatencyBenchmark.Timed;
 import dev.slipway.stack.OpenSshHost;
@@ -64,7 +63,7 @@ class DynamicHostBenchmark {
 
     String staticPool = stack.register(stack.sshHost(), 1);
 
-    Activations activeAt = new Activations();
+    Arrivals<Long> activeAt = new Arrivals<>();
     try (EventWatcher watcher = new EventWatcher(stack, activeAt)) {
       watcher.start();
       int warmUpHosts = Math.min(WARM_UP, 3);
@@ -131,7 +130,8 @@ class DynamicHostBenchmark {
   }
 
   /** {@link #WARM_UP} leases of {@code pool}, then {@link #LEASES} measured, one at a time. */
-  private static long[] leases(E2eStack stack, String pool, Activations activeAt) throws Exception {
+  private static long[] leases(E2eStack stack, String pool, Arrivals<Long> activeAt)
+      throws Exception {
     long[] samples = new long[LEASES];
     for (int i = -WARM_UP; i < LEASES; i++) {
       long nanos = lease(stack, pool, activeAt).nanos();
@@ -143,7 +143,8 @@ class DynamicHostBenchmark {
   }
 
   /** One lease of {@code pool}, timed, released, and waited for until it is released. */
-  private static Timed lease(E2eStack stack, String pool, Activations activeAt) throws Exception {
+  private static Timed lease(E2eStack stack, String pool, Arrivals<Long> activeAt)
+      throws Exception {
     Timed lease = LeaseLatencyBenchmark.timedLease(stack, pool, activeAt, null);
     await()
         .atMost(WAIT)

@@ -18,7 +18,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -80,7 +79,7 @@ class LeaseLatencyBenchmark {
 
   /** Nanoseconds from POST /api/v1/leases to the lease.activated event reaching a consumer. */
   private static long[] leaseLatency(E2eStack stack, String pool, boolean stages) throws Exception {
-    Activations activeAt = new Activations();
+    Arrivals<Long> activeAt = new Arrivals<>();
     try (EventWatcher watcher = new EventWatcher(stack, activeAt)) {
       watcher.start();
       for (int i = 0; i < WARMUP; i++) {
@@ -106,7 +105,7 @@ class LeaseLatencyBenchmark {
    */
   private static long[] requestedToAcquired(E2eStack stack, String pool, int requesters)
       throws Exception {
-    Activations activeAt = new Activations();
+    Arrivals<Long> activeAt = new Arrivals<>();
     List<String> leases = Collections.synchronizedList(new ArrayList<>());
     try (EventWatcher watcher = new EventWatcher(stack, activeAt)) {
       watcher.start();
@@ -214,7 +213,7 @@ class LeaseLatencyBenchmark {
    * active, and releases it; {@code postedAt} (if not null) notes when it was requested.
    */
   static Timed timedLease(
-      E2eStack stack, String pool, Activations activeAt, Map<String, Long> postedAt)
+      E2eStack stack, String pool, Arrivals<Long> activeAt, Map<String, Long> postedAt)
       throws Exception {
     Map<String, Object> body = new HashMap<>();
     body.put("type", "host");
@@ -258,34 +257,9 @@ class LeaseLatencyBenchmark {
     }
   }
 
-  /**
-   * When each lease was seen active ({@link System#nanoTime}), as a future its requester waits on:
-   * no polling, so the waiting clients take no CPU from the stack they measure.
-   */
-  static final class Activations {
-    private final Map<String, CompletableFuture<Long>> seen = new ConcurrentHashMap<>();
-
-    void seen(String lease, long nanos) {
-      future(lease).complete(nanos);
-    }
-
-    /** When lease {@code id} was seen active; waits up to {@code seconds} for it. */
-    long await(String id, long seconds) throws Exception {
-      try {
-        return future(id).get(seconds, TimeUnit.SECONDS);
-      } finally {
-        seen.remove(id);
-      }
-    }
-
-    private CompletableFuture<Long> future(String id) {
-      return seen.computeIfAbsent(id, k -> new CompletableFuture<>());
-    }
-  }
-
   /** Reads slipway.leases and notes when each lease became active. */
   static final class EventWatcher extends TopicWatcher {
-    private final Activations activeAt;
+    private final Arrivals<Long> activeAt;
 
     /** Kafka record timestamps (ms) of lease.requested / lease.activated, by lease and type. */
     final Map<String, Long> sentAt = new ConcurrentHashMap<>();
@@ -296,7 +270,7 @@ class LeaseLatencyBenchmark {
     /** When this consumer saw lease.activated (epoch µs), by lease. */
     final Map<String, Long> seenAt = new ConcurrentHashMap<>();
 
-    EventWatcher(E2eStack stack, Activations activeAt) {
+    EventWatcher(E2eStack stack, Arrivals<Long> activeAt) {
       super(stack, List.of(Topics.LEASES, Topics.LEASE_REQUESTS));
       this.activeAt = activeAt;
     }
@@ -305,7 +279,7 @@ class LeaseLatencyBenchmark {
     protected void on(ConsumerRecord<String, String> record, Envelope event) {
       if (EventTypes.LEASE_ACTIVATED.equals(event.type())) {
         String lease = EventCodec.data(event, LeaseChanged.class).leaseId();
-        activeAt.seen(lease, System.nanoTime());
+        activeAt.arrived(lease, System.nanoTime());
         seenAt.put(lease, StageTrace.nowMicros());
       }
       if (EventTypes.LEASE_REQUESTED.equals(event.type())) {
