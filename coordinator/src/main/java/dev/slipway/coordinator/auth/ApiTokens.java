@@ -5,6 +5,7 @@ import dev.slipway.coordinator.api.ApiException;
 import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.UUID;
@@ -18,6 +19,12 @@ import java.util.UUID;
 public class ApiTokens implements PanacheRepositoryBase<ApiToken, String> {
 
   public static final String PREFIX = TokenSecrets.PREFIX;
+
+  /**
+   * How often a token's {@code last_used_at} is written at most. A token read as used within it is
+   * not written at all (by this JVM's clock; the statement itself compares by the database's).
+   */
+  private static final Duration LAST_USED_EVERY = Duration.ofMinutes(1);
 
   /** A token just made, with the secret that is shown this once. */
   public record Issued(ApiToken token, String secret) {}
@@ -73,14 +80,18 @@ public class ApiTokens implements PanacheRepositoryBase<ApiToken, String> {
     Instant now = Instant.now();
     Optional<ApiToken> token =
         find("secretHash", hash(secret)).firstResultOptional().filter(t -> t.isValidAt(now));
-    token.ifPresent(
-        t ->
-            getEntityManager()
-                .createNativeQuery(
-                    "update api_tokens set last_used_at = now() where id = ?1 and"
-                        + " (last_used_at is null or last_used_at < now() - interval '1 minute')")
-                .setParameter(1, t.id)
-                .executeUpdate());
+    token
+        .filter(t -> t.lastUsedAt == null || t.lastUsedAt.isBefore(now.minus(LAST_USED_EVERY)))
+        .ifPresent(
+            t ->
+                getEntityManager()
+                    .createNativeQuery(
+                        "update api_tokens set last_used_at = now() where id = ?1 and"
+                            + " (last_used_at is null"
+                            + " or last_used_at < now() - ?2 * interval '1 millisecond')")
+                    .setParameter(1, t.id)
+                    .setParameter(2, LAST_USED_EVERY.toMillis())
+                    .executeUpdate());
     return token;
   }
 

@@ -17,6 +17,9 @@ import org.hibernate.type.SqlTypes;
 @Table(name = "builds")
 public class Build {
 
+  /** What every build's id begins with (a lease's owner, when a build asked for it). */
+  public static final String ID_PREFIX = "build-";
+
   @Id public String id;
 
   @Column(name = "plan_name")

@@ -4,8 +4,11 @@ import dev.slipway.common.events.BuildChanged;
 import dev.slipway.common.events.CommandAbortRequested;
 import dev.slipway.common.events.CommandFinished;
 import dev.slipway.common.events.CommandOutput;
+import dev.slipway.common.events.Envelope;
+import dev.slipway.common.events.EventCodec;
 import dev.slipway.common.events.EventTypes;
 import dev.slipway.common.events.LeaseChanged;
+import dev.slipway.common.events.MalformedEventException;
 import dev.slipway.common.events.Topics;
 import dev.slipway.common.git.GitRefs;
 import dev.slipway.common.platform.Platform;
@@ -420,11 +423,25 @@ public class BuildEngine {
     }
   }
 
-  /** Whether {@link #onLeaseChanged} acts on lease events of this type (the others are skipped). */
-  public static boolean actsOnLease(String eventType) {
-    return EventTypes.LEASE_ACTIVATED.equals(eventType)
-        || EventTypes.LEASE_FAILED.equals(eventType)
-        || EventTypes.LEASE_BROKEN.equals(eventType);
+  /**
+   * Whether {@link #onLeaseChanged} may act on this lease event: one of the types it acts on, of a
+   * lease a build owns. The others (a lease acquired or released; one an operator took through the
+   * API) are skipped without a transaction.
+   */
+  public static boolean actsOnLease(Envelope event) {
+    String type = event.type();
+    if (!EventTypes.LEASE_ACTIVATED.equals(type)
+        && !EventTypes.LEASE_FAILED.equals(type)
+        && !EventTypes.LEASE_BROKEN.equals(type)) {
+      return false;
+    }
+    String owner;
+    try {
+      owner = EventCodec.data(event, LeaseChanged.class).owner();
+    } catch (MalformedEventException e) {
+      return true; // its handler dead-letters it
+    }
+    return owner != null && owner.startsWith(Build.ID_PREFIX);
   }
 
   /** A lease of one of the build's steps changed. */

@@ -100,7 +100,7 @@ public class BuildService {
       }
     }
     Build build = new Build();
-    build.id = "build-" + UUID.randomUUID();
+    build.id = Build.ID_PREFIX + UUID.randomUUID();
     build.planName = planName;
     build.planYaml = planYaml;
     build.planVersion = planVersion;

@@ -127,7 +127,8 @@ class LeaseLatencyBenchmark {
           f.get();
         }
         cpu.print(requesters + " at once", leases.size());
-        StageTrace.printAllocation(stack, leases, watcher.sentAt, watcher.requestEvents);
+        StageTrace.printAllocation(
+            stack, leases, watcher.sentAt, watcher.requestEvents, watcher.releaseEvents);
       } finally {
         clients.shutdownNow();
       }
@@ -267,6 +268,9 @@ class LeaseLatencyBenchmark {
     /** The id of each lease's lease.requested event, by lease. */
     final Map<String, String> requestEvents = new ConcurrentHashMap<>();
 
+    /** The id of each lease's lease.release-requested event, by lease. */
+    final Map<String, String> releaseEvents = new ConcurrentHashMap<>();
+
     /** When this consumer saw lease.activated (epoch µs), by lease. */
     final Map<String, Long> seenAt = new ConcurrentHashMap<>();
 
@@ -284,6 +288,9 @@ class LeaseLatencyBenchmark {
       }
       if (EventTypes.LEASE_REQUESTED.equals(event.type())) {
         requestEvents.put(record.key(), event.id());
+      }
+      if (EventTypes.LEASE_RELEASE_REQUESTED.equals(event.type())) {
+        releaseEvents.put(record.key(), event.id());
       }
       sentAt.put(record.key() + " " + event.type(), record.timestamp());
     }

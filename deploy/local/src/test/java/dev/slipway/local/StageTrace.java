@@ -63,10 +63,15 @@ final class StageTrace {
    * Where P1's time goes (lease.requested sent → lease.acquired sent), from the allocator's side:
    * the record's wait until the allocator's transaction for it began (Kafka, and the events queued
    * before it on the allocator's one consumer), that transaction's work until the lease was
-   * acquired (its {@code acquired} history row), and the rest (activation, commit, the relay).
+   * acquired (its {@code acquired} history row), and the rest (activation, commit, the relay). Then
+   * the same wait for each lease's release request, which the allocator applies on the same thread.
    */
   static void printAllocation(
-      E2eStack stack, List<String> leases, Map<String, Long> sentAt, Map<String, String> requests)
+      E2eStack stack,
+      List<String> leases,
+      Map<String, Long> sentAt,
+      Map<String, String> requests,
+      Map<String, String> releases)
       throws Exception {
     Map<String, Long> began = new HashMap<>();
     Map<String, Long> acquired = new HashMap<>();
@@ -90,7 +95,9 @@ final class StageTrace {
             c.prepareStatement(
                 "select lease_id, (extract(epoch from at) * 1000000)::bigint from lease_history"
                     + " where lease_id = any(?) and status = 'acquired'")) {
-      applied.setArray(1, c.createArrayOf("text", requests.values().toArray()));
+      List<String> events = new ArrayList<>(requests.values());
+      events.addAll(releases.values());
+      applied.setArray(1, c.createArrayOf("text", events.toArray()));
       try (ResultSet rs = applied.executeQuery()) {
         while (rs.next()) {
           began.put(rs.getString(1), rs.getLong(2));
@@ -121,6 +128,18 @@ final class StageTrace {
       "  stage: acquired → lease.acquired sent (commit, relay)"
     };
     printStages(names, rows);
+    List<long[]> releaseRows = new ArrayList<>();
+    for (String id : leases) {
+      Long sent = sentAt.get(id + " " + EventTypes.LEASE_RELEASE_REQUESTED);
+      String event = releases.get(id);
+      Long start = event == null ? null : began.get(event);
+      if (sent != null && start != null) {
+        releaseRows.add(new long[] {start - sent * 1000});
+      }
+    }
+    printStages(
+        new String[] {"  stage: release-requested sent → allocator's transaction began"},
+        releaseRows);
   }
 
   /** Prints each stage of {@code rows} (µs per lease, a column per stage) under its name. */

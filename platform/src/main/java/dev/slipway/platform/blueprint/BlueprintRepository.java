@@ -3,6 +3,7 @@ package dev.slipway.platform.blueprint;
 import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
+import java.util.Optional;
 
 /** Blueprint records. */
 @ApplicationScoped
@@ -17,5 +18,18 @@ public class BlueprintRepository implements PanacheRepositoryBase<BlueprintRecor
             String.class)
         .setParameter(1, id)
         .getResultList();
+  }
+
+  /** The kind of the blueprint that made resource {@code resourceId}, if the resource exists. */
+  public Optional<String> kindOf(String resourceId) {
+    return getEntityManager()
+        .createNativeQuery(
+            "select b.kind from resources r join blueprints b on b.id = r.blueprint_id"
+                + " where r.id = ?1",
+            String.class)
+        .setParameter(1, resourceId)
+        .getResultStream()
+        .findFirst()
+        .map(String.class::cast);
   }
 }

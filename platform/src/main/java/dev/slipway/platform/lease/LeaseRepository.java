@@ -38,26 +38,32 @@ public class LeaseRepository implements PanacheRepositoryBase<Lease, String> {
    */
   public record Waiting(String id, long seq, String wants) {}
 
+  /** The oldest waiting lease of a group (what it asks for) and how many leases the group has. */
+  public record Head(Waiting lease, long inGroup) {}
+
   /**
-   * The oldest waiting lease of {@code type} of each thing asked for, oldest first, without loading
-   * them: a drain looks at each lease in turn and loads only those it may serve ({@link #after}
-   * gives the next ones of the same kind).
+   * The oldest waiting lease of {@code type} of each thing asked for, oldest first, with the size
+   * of its group, without loading them: a drain looks at each lease in turn and loads only those it
+   * may serve ({@link #after} gives the next ones of the same kind, and need not be asked for a
+   * group of one).
    */
   @SuppressWarnings("unchecked")
-  public List<Waiting> heads(String type) {
+  public List<Head> heads(String type) {
     List<Object[]> rows =
         getEntityManager()
             .createNativeQuery(
-                "select id, seq, wants from ("
-                    + " select distinct on (wants) id, seq, wants from ("
+                "select id, seq, wants, n from ("
+                    + " select distinct on (wants) id, seq, wants, n from ("
                     + "  select id, seq, "
                     + WANTS
-                    + " as wants from leases where status = 'pending' and type = ?1) q"
+                    + " as wants, count(*) over (partition by "
+                    + WANTS
+                    + ") as n from leases where status = 'pending' and type = ?1) q"
                     + " order by wants, seq) h"
                     + " order by seq")
             .setParameter(1, type)
             .getResultList();
-    return rows.stream().map(LeaseRepository::waiting).toList();
+    return rows.stream().map(r -> new Head(waiting(r), ((Number) r[3]).longValue())).toList();
   }
 
   /**

@@ -96,7 +96,7 @@ public final class EventBatches<S> {
    * queue is full. A message that is not an event is dead-lettered at once.
    */
   public CompletionStage<Void> submit(Message<String> message) {
-    return processor.receive(consumer, message, type -> true, event -> queue(message, event));
+    return processor.receive(consumer, message, event -> true, event -> queue(message, event));
   }
 
   private CompletionStage<Void> queue(Message<String> message, Envelope event) {

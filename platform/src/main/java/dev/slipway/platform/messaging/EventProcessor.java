@@ -6,6 +6,7 @@ import dev.slipway.common.events.MalformedEventException;
 import dev.slipway.platform.faults.Backoff;
 import dev.slipway.platform.faults.DatabaseProbe;
 import dev.slipway.platform.faults.Failures;
+import dev.slipway.platform.persistence.DatabaseClock;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.annotation.Priority;
@@ -15,6 +16,7 @@ import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -52,6 +54,7 @@ public class EventProcessor {
 
   @Inject EntityManager entityManager;
   @Inject DatabaseProbe database;
+  @Inject DatabaseClock clock;
 
   @ConfigProperty(name = "slipway.events.max-backoff", defaultValue = "5s")
   Duration maxBackoff;
@@ -70,30 +73,30 @@ public class EventProcessor {
   /** Applies {@code message} once for {@code consumer}; returns when it is settled. */
   public CompletionStage<Void> process(
       String consumer, Message<String> message, Consumer<Envelope> handler) {
-    return process(consumer, message, type -> true, handler);
+    return process(consumer, message, event -> true, handler);
   }
 
   /**
-   * Like {@link #process(String, Message, Consumer)}, but an event whose type {@code wanted}
-   * refuses is acknowledged at once, without a transaction: a consumer that acts on a few types of
-   * a topic pays nothing for the others.
+   * Like {@link #process(String, Message, Consumer)}, but an event {@code wanted} refuses (by its
+   * type, say) is acknowledged at once, without a transaction: a consumer that acts on a few of a
+   * topic's events pays nothing for the others.
    */
   public CompletionStage<Void> process(
       String consumer,
       Message<String> message,
-      Predicate<String> wanted,
+      Predicate<Envelope> wanted,
       Consumer<Envelope> handler) {
     return receive(consumer, message, wanted, e -> process(consumer, message, e, handler));
   }
 
   /**
    * Hands the event {@code message} carries to {@code then}; a message that is not an event is
-   * dead-lettered, and one whose type {@code wanted} refuses is acknowledged, without calling it.
+   * dead-lettered, and one {@code wanted} refuses is acknowledged, without calling it.
    */
   CompletionStage<Void> receive(
       String consumer,
       Message<String> message,
-      Predicate<String> wanted,
+      Predicate<Envelope> wanted,
       Function<Envelope, CompletionStage<Void>> then) {
     Envelope envelope;
     try {
@@ -102,7 +105,7 @@ public class EventProcessor {
       LOG.warnf("%s: unreadable message dead-lettered: %s", consumer, e.getMessage());
       return message.nack(e);
     }
-    if (!wanted.test(envelope.type())) {
+    if (!wanted.test(envelope)) {
       return message.ack();
     }
     return then.apply(envelope);
@@ -178,16 +181,25 @@ public class EventProcessor {
             });
   }
 
-  /** Records that {@code consumer} applies event {@code eventId}; false if it did already. */
+  /**
+   * Records that {@code consumer} applies event {@code eventId}; false if it did already. The row's
+   * stamp is the transaction's {@code now()}, which the {@link DatabaseClock} keeps, so that the
+   * event's state changes need not ask for it again.
+   */
   boolean firstDelivery(String consumer, String eventId) {
-    return entityManager
+    List<?> stamped =
+        entityManager
             .createNativeQuery(
                 "insert into processed_events (consumer, event_id) values (?1, ?2)"
-                    + " on conflict do nothing")
+                    + " on conflict do nothing returning processed_at")
             .setParameter(1, consumer)
             .setParameter(2, eventId)
-            .executeUpdate()
-        == 1;
+            .getResultList();
+    if (stamped.isEmpty()) {
+      return false;
+    }
+    clock.seen(stamped.get(0));
+    return true;
   }
 
   /** Sleeps {@code millis}; false when the service began to shut down meanwhile. */

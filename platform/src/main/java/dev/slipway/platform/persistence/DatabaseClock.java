@@ -43,6 +43,16 @@ public class DatabaseClock {
     return now;
   }
 
+  /**
+   * Notes {@code now}, read off a row the caller's transaction just stamped with {@code now()}, as
+   * that transaction's {@link #now()}: a statement the transaction makes anyway saves it a round
+   * trip. Only for a value of {@code now()} itself (not {@code clock_timestamp()}).
+   */
+  @Transactional(Transactional.TxType.MANDATORY)
+  public void seen(Object now) {
+    transactions.putResource(NOW, instant(now));
+  }
+
   private static Instant instant(Object value) {
     if (value instanceof Instant instant) {
       return instant;

@@ -2,6 +2,7 @@ package dev.slipway.platform.resource;
 
 import dev.slipway.common.attributes.Ranking;
 import dev.slipway.common.events.EventCodec;
+import dev.slipway.common.status.ResourceStatus;
 import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
@@ -99,19 +100,32 @@ public class ResourceRepository implements PanacheRepositoryBase<Resource, Strin
             .getSingleResult();
   }
 
+  /** What a resource holds once one of its slots was freed: its leases left, its status. */
+  public record Freed(int leasesHeld, ResourceStatus status) {}
+
   /**
    * Frees one slot of resource {@code id}. Like {@link #reserveSlot}, it leaves the version alone:
    * the entity never writes {@code leases_held}, and operators' edits should not fail because a
    * build took or gave back a slot.
+   *
+   * @return what the resource holds now, read in the same statement; empty when it held no lease
    */
   @Transactional(Transactional.TxType.MANDATORY)
-  public void freeSlot(String id) {
-    getEntityManager()
-        .createNativeQuery(
-            "update resources set leases_held = leases_held - 1, updated_at = now()"
-                + " where id = ?1 and leases_held > 0")
-        .setParameter(1, id)
-        .executeUpdate();
+  public Optional<Freed> freeSlot(String id) {
+    List<?> rows =
+        getEntityManager()
+            .createNativeQuery(
+                "update resources set leases_held = leases_held - 1, updated_at = now()"
+                    + " where id = ?1 and leases_held > 0 returning leases_held, status")
+            .setParameter(1, id)
+            .getResultList();
+    return rows.stream()
+        .map(Object[].class::cast)
+        .map(
+            r ->
+                new Freed(
+                    ((Number) r[0]).intValue(), ResourceStatus.fromWire(String.valueOf(r[1]))))
+        .findFirst();
   }
 
   /**

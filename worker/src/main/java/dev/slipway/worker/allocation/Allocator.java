@@ -3,7 +3,6 @@ package dev.slipway.worker.allocation;
 import dev.slipway.common.attributes.Attributes;
 import dev.slipway.common.status.LeaseStatus;
 import dev.slipway.common.status.ResourceStatus;
-import dev.slipway.platform.blueprint.BlueprintRecord;
 import dev.slipway.platform.blueprint.BlueprintRepository;
 import dev.slipway.platform.lease.Lease;
 import dev.slipway.platform.lease.LeaseGroups;
@@ -479,15 +478,20 @@ public class Allocator {
 
   /** The blueprint that made the resource of {@code lease}: the record's kind picks it. */
   private Blueprint blueprintOf(Lease lease) {
-    Resource resource = resourceRepository.findById(lease.resourceId);
-    BlueprintRecord record = blueprintRepository.findById(resource.blueprintId);
+    String kind =
+        blueprintRepository
+            .kindOf(lease.resourceId)
+            .orElseThrow(
+                () ->
+                    new IllegalStateException(
+                        "lease " + lease.id + " holds unknown resource " + lease.resourceId));
     return blueprints.stream()
-        .filter(b -> b.kind().equals(record.kind))
+        .filter(b -> b.kind().equals(kind))
         .findFirst()
         .orElseThrow(
             () ->
                 new IllegalStateException(
-                    "no blueprint of kind " + record.kind + " (resource " + resource.id + ")"));
+                    "no blueprint of kind " + kind + " (resource " + lease.resourceId + ")"));
   }
 
   /**

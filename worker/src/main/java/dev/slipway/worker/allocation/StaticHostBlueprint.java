@@ -47,11 +47,14 @@ public final class StaticHostBlueprint implements Blueprint {
   /** Frees the slot; a host an operator removed meanwhile is destroyed with its last lease. */
   @Override
   public boolean release(Lease lease) {
-    resources.freeSlot(lease.resourceId);
+    Optional<ResourceRepository.Freed> left = resources.freeSlot(lease.resourceId);
+    if (left.isPresent()
+        && (left.get().status() != ResourceStatus.RELEASED || left.get().leasesHeld() > 0)) {
+      return true; // the common case, known from the statement that freed the slot
+    }
     Resource host = resources.findById(lease.resourceId);
-    // the slot count the statement changed is read back
     resources.getEntityManager().flush();
-    resources.getEntityManager().refresh(host);
+    resources.getEntityManager().refresh(host); // as the statement left it
     if (host.status == ResourceStatus.RELEASED && host.leasesHeld == 0) {
       lifecycle.move(host, ResourceStatus.DESTROYED, "removed; its last lease was released");
       return false;

@@ -13,7 +13,9 @@ import java.util.PriorityQueue;
  * group; the drain says after each lease whether to go on with its group ({@link #advance}) or to
  * leave the rest of it for this time ({@link #drop}, it could not be served). Only the oldest lease
  * of each group is read up front, the next ones a page at a time, so a long queue of leases that
- * cannot be served costs one row per group, and never hides a lease of another group behind it.
+ * cannot be served costs one row per group, and never hides a lease of another group behind it. A
+ * group of one lease (the common case: one lease waits for each thing) costs no read after its
+ * head. A lease that joins a group while a drain runs is left to the drain its own request makes.
  */
 final class WaitingQueue {
 
@@ -28,8 +30,8 @@ final class WaitingQueue {
     this.leases = leases;
     this.type = type;
     this.page = page;
-    for (Waiting head : leases.heads(type)) {
-      groups.add(new Group(head));
+    for (LeaseRepository.Head head : leases.heads(type)) {
+      groups.add(new Group(head.lease(), head.inGroup()));
     }
   }
 
@@ -61,8 +63,10 @@ final class WaitingQueue {
     private final Deque<Waiting> read = new ArrayDeque<>();
     private boolean allRead;
 
-    Group(Waiting head) {
+    /** A group of {@code size} leases, {@code head} the oldest: a group of one is read whole. */
+    Group(Waiting head, long size) {
       this.head = head;
+      this.allRead = size <= 1;
     }
 
     /** Moves to the group's next lease; returns whether there is one. */

@@ -3,6 +3,7 @@ package dev.slipway.worker.allocation;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.slipway.platform.lease.LeaseRepository;
+import dev.slipway.platform.lease.LeaseRepository.Head;
 import dev.slipway.platform.lease.LeaseRepository.Waiting;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -15,6 +16,7 @@ class WaitingQueueTest {
   /** A queue of waiting leases as the database would answer it (one type). */
   private static final class Queue extends LeaseRepository {
     final List<Waiting> waiting = new ArrayList<>();
+    int reads;
 
     Queue add(String wants, int count) {
       for (int i = 0; i < count; i++) {
@@ -25,11 +27,12 @@ class WaitingQueueTest {
     }
 
     @Override
-    public List<Waiting> heads(String type) {
-      List<Waiting> heads = new ArrayList<>();
+    public List<Head> heads(String type) {
+      reads++;
+      List<Head> heads = new ArrayList<>();
       for (Waiting w : waiting) {
-        if (heads.stream().noneMatch(h -> h.wants().equals(w.wants()))) {
-          heads.add(w);
+        if (heads.stream().noneMatch(h -> h.lease().wants().equals(w.wants()))) {
+          heads.add(new Head(w, waiting.stream().filter(o -> o.wants().equals(w.wants())).count()));
         }
       }
       return heads;
@@ -37,6 +40,7 @@ class WaitingQueueTest {
 
     @Override
     public List<Waiting> after(String type, String wants, long seq, int limit) {
+      reads++;
       return waiting.stream()
           .filter(w -> w.wants().equals(wants) && w.seq() > seq)
           .sorted(Comparator.comparingLong(Waiting::seq))
@@ -75,5 +79,20 @@ class WaitingQueueTest {
     }
 
     assertEquals(List.of("mac1", "linux6", "linux7", "linux9"), tried);
+  }
+
+  @Test
+  void groupsOfOneLeaseCostNoReadAfterTheirHeads() {
+    Queue leases = new Queue().add("mac", 1).add("linux", 1).add("windows", 1);
+    WaitingQueue queue = new WaitingQueue(leases, "host", 2);
+
+    List<String> tried = new ArrayList<>();
+    for (Waiting w = queue.next(); w != null; w = queue.next()) {
+      tried.add(w.id());
+      queue.advance();
+    }
+
+    assertEquals(List.of("mac1", "linux2", "windows3"), tried);
+    assertEquals(1, leases.reads, "only the heads were read");
   }
 }

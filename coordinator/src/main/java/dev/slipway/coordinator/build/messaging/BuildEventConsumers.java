@@ -38,7 +38,7 @@ public class BuildEventConsumers {
     return processor.process(
         "coordinator.command-results",
         message,
-        EventTypes.COMMAND_FINISHED::equals,
+        e -> EventTypes.COMMAND_FINISHED.equals(e.type()),
         e -> engine.onCommandFinished(EventCodec.data(e, CommandFinished.class)));
   }
 
