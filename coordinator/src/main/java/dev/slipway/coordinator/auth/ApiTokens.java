@@ -22,7 +22,9 @@ public class ApiTokens implements PanacheRepositoryBase<ApiToken, String> {
 
   /**
    * How often a token's {@code last_used_at} is written at most. A token read as used within it is
-   * not written at all (by this JVM's clock; the statement itself compares by the database's).
+   * not written at all. That check is by this JVM's clock, against a time the database wrote: a JVM
+   * whose clock runs behind the database's refreshes it that much later (the statement itself
+   * compares by the database's). It is only shown, never a deadline.
    */
   private static final Duration LAST_USED_EVERY = Duration.ofMinutes(1);
 

@@ -51,4 +51,12 @@ class LeaseEventFilterTest {
     assertFalse(BuildEngine.actsOnLease(event(EventTypes.LEASE_ACTIVATED, "active", "ci-bot")));
     assertFalse(BuildEngine.actsOnLease(event(EventTypes.LEASE_FAILED, "failed", null)));
   }
+
+  @Test
+  void aLeaseEventWhoseDataIsMalformedGoesToItsHandlerToBeDeadLettered() {
+    Envelope malformed =
+        EventCodec.envelope(
+            EventTypes.LEASE_ACTIVATED, "lease-1", Map.of("owner", Map.of("not", "text")));
+    assertTrue(BuildEngine.actsOnLease(malformed));
+  }
 }

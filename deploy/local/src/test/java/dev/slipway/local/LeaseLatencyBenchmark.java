@@ -5,6 +5,8 @@ import dev.slipway.common.events.EventCodec;
 import dev.slipway.common.events.EventTypes;
 import dev.slipway.common.events.LeaseChanged;
 import dev.slipway.common.events.Topics;
+import dev.slipway.local.StackCpu.Reading;
+import dev.slipway.local.StackCpu.Tracked;
 import dev.slipway.stack.SshTestHost;
 import dev.slipway.stack.TopicReader;
 import java.sql.Connection;
@@ -144,38 +146,32 @@ class LeaseLatencyBenchmark {
   }
 
   /**
-   * The CPU the services and the machine used over a window: whether a phase was bound by the two
-   * cores or by one thread (the allocator's consumer), printed per lease.
+   * The CPU the machine and each process of the stack used over a window, per lease: whether a
+   * phase was bound by the two cores or by one thread (the allocator's consumer), and which process
+   * the cores went to.
    */
-  record CpuUse(
-      long coordinatorPid,
-      long workerPid,
-      long coordinator,
-      long worker,
-      long machine,
-      Map<String, Long> workerThreads,
-      long startedAt) {
+  record CpuUse(Map<String, Tracked> tracked, Reading start) {
 
-    static CpuUse start(E2eStack stack) {
-      long coordinatorPid = stack.services.coordinator().process().pid();
-      long workerPid = stack.services.workers().get(0).process().pid();
-      return new CpuUse(
-          coordinatorPid,
-          workerPid,
-          CpuTime.own(coordinatorPid),
-          CpuTime.own(workerPid),
-          CpuTime.machineBusy(),
-          CpuTime.threads(workerPid),
-          System.nanoTime());
+    static CpuUse start(E2eStack stack) throws Exception {
+      Map<String, Tracked> tracked = StackCpu.services(stack);
+      tracked.put("benchmark JVM", StackCpu.self());
+      return new CpuUse(tracked, Reading.take(tracked));
     }
 
     void print(String what, int leases) {
-      double seconds = (System.nanoTime() - startedAt) / 1e9;
-      double machineMs = CpuTime.millis(CpuTime.machineBusy() - machine);
+      Reading used = Reading.take(tracked).minus(start);
+      double seconds = used.at() / 1e9;
+      StringBuilder processes = new StringBuilder();
+      used.ticks()
+          .forEach(
+              (name, ticks) ->
+                  processes.append(
+                      String.format(" %s %.2f,", name, CpuTime.millis(ticks) / leases)));
+      processes.append(
+          String.format(
+              " anything else %.2f", CpuTime.millis(used.machine() - used.tracked()) / leases));
       StringBuilder threads = new StringBuilder();
-      CpuTime.threads(workerPid).entrySet().stream()
-          .map(
-              e -> Map.entry(e.getKey(), e.getValue() - workerThreads.getOrDefault(e.getKey(), 0L)))
+      used.threads().getOrDefault("worker", Map.of()).entrySet().stream()
           .filter(e -> e.getValue() > 0)
           .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
           .limit(5)
@@ -189,17 +185,18 @@ class LeaseLatencyBenchmark {
                           CpuTime.millis(e.getValue()) / 10 / seconds)));
       System.out.printf(
           "  CPU, %s: %d leases in %.1f s (%.0f/s); machine busy %.0f%% of %d cores;"
-              + " per lease (ms): machine %.2f, coordinator %.2f, worker %.2f;"
-              + " worker threads:%s%n",
+              + " per lease (ms): machine %.2f;%s; worker threads:%s%n",
           what,
           leases,
           seconds,
           leases / seconds,
-          machineMs / 10 / seconds / Runtime.getRuntime().availableProcessors(),
+          CpuTime.millis(used.machine())
+              / 10
+              / seconds
+              / Runtime.getRuntime().availableProcessors(),
           Runtime.getRuntime().availableProcessors(),
-          machineMs / leases,
-          CpuTime.millis(CpuTime.own(coordinatorPid) - coordinator) / leases,
-          CpuTime.millis(CpuTime.own(workerPid) - worker) / leases,
+          CpuTime.millis(used.machine()) / leases,
+          processes,
           threads);
     }
   }

@@ -10,6 +10,7 @@ import dev.slipway.common.events.CommandFinished;
 import dev.slipway.common.events.Envelope;
 import dev.slipway.common.events.EventCodec;
 import dev.slipway.common.events.EventTypes;
+import dev.slipway.common.events.LeaseReleaseRequested;
 import dev.slipway.common.events.LeaseRequested;
 import dev.slipway.common.events.Topics;
 import dev.slipway.stack.TopicReader;
@@ -18,6 +19,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -109,10 +111,7 @@ class MessagingIT {
   void leaseRequestsArrivingTogetherAreAppliedInFewerTransactionsThanEvents() throws Exception {
     String batchPool = stack.register(stack.sshHost(), LEASES);
     List<String> leases = pendingLeases(batchPool, LEASES);
-    List<Envelope> requests = new ArrayList<>();
-    for (String lease : leases) {
-      requests.add(request(lease, batchPool));
-    }
+    List<Envelope> requests = requests(leases, batchPool);
 
     send(requests);
 
@@ -122,6 +121,63 @@ class MessagingIT {
     assertTrue(
         transactions <= LEASES / 3,
         LEASES + " requests sent at once applied in " + transactions + " transactions");
+  }
+
+  @Test
+  void aRequestDeliveredTwiceInItsBatchIsAppliedOnceAndTheBatchHolds() throws Exception {
+    String batchPool = stack.register(stack.sshHost(), LEASES);
+    List<String> leases = pendingLeases(batchPool, LEASES);
+    List<Envelope> requests = new ArrayList<>();
+    List<Envelope> sent = new ArrayList<>();
+    for (String lease : leases) {
+      Envelope request = request(lease, batchPool);
+      requests.add(request);
+      sent.add(request);
+      sent.add(request); // as a producer that retried would: the same event, next in line
+    }
+
+    send(sent);
+
+    await().atMost(Duration.ofSeconds(30)).until(() -> active(leases) == LEASES);
+    await().atMost(Duration.ofSeconds(30)).until(() -> applied(requests) == LEASES);
+    int transactions = transactionsThatApplied(requests);
+    assertTrue(
+        transactions <= LEASES / 3,
+        "a batch replayed event by event applies each in a transaction of its own: "
+            + transactions
+            + " transactions for "
+            + LEASES);
+    assertEquals(LEASES, slotsHeld(batchPool), "each lease took one slot");
+  }
+
+  @Test
+  void releasesArrivingTogetherFreeEverySlotInFewerTransactions() throws Exception {
+    String batchPool = stack.register(stack.sshHost(), LEASES);
+    List<String> leases = pendingLeases(batchPool, LEASES);
+    List<Envelope> requests = requests(leases, batchPool);
+    send(requests);
+    await().atMost(Duration.ofSeconds(30)).until(() -> active(leases) == LEASES);
+    List<Envelope> releases = new ArrayList<>();
+    // in an order other than their requests'
+    List<String> backwards = new ArrayList<>(leases);
+    Collections.reverse(backwards);
+    for (String lease : backwards) {
+      releases.add(
+          EventCodec.envelope(
+              EventTypes.LEASE_RELEASE_REQUESTED,
+              lease,
+              new LeaseReleaseRequested(lease, OWNER, "done")));
+    }
+
+    send(releases);
+
+    await().atMost(Duration.ofSeconds(30)).until(() -> released(leases) == LEASES);
+    await().atMost(Duration.ofSeconds(30)).until(() -> applied(releases) == LEASES);
+    assertEquals(0, slotsHeld(batchPool), "every slot was given back");
+    int transactions = transactionsThatApplied(releases);
+    assertTrue(
+        transactions <= LEASES / 3,
+        LEASES + " releases sent at once applied in " + transactions + " transactions");
   }
 
   @Test
@@ -173,6 +229,11 @@ class MessagingIT {
         new LeaseRequested(lease, "host", Map.of("pool", pool), null, OWNER));
   }
 
+  /** The lease.requested event of each of {@code leases}, hosts of {@code pool}. */
+  private static List<Envelope> requests(List<String> leases, String pool) {
+    return leases.stream().map(lease -> request(lease, pool)).toList();
+  }
+
   /** {@code count} pending host leases of {@code pool}, stored without announcing them. */
   private static List<String> pendingLeases(String pool, int count) throws Exception {
     List<String> ids = new ArrayList<>();
@@ -206,6 +267,25 @@ class MessagingIT {
 
   private static int active(List<String> leases) throws Exception {
     return count("select count(*) from leases where status = 'active' and id = any(?)", leases);
+  }
+
+  private static int released(List<String> leases) throws Exception {
+    return count("select count(*) from leases where status = 'released' and id = any(?)", leases);
+  }
+
+  /** How many leases the hosts of {@code pool} hold, by their slot count. */
+  private static int slotsHeld(String pool) throws Exception {
+    try (Connection c = stack.sql();
+        PreparedStatement q =
+            c.prepareStatement(
+                "select coalesce(sum(leases_held), 0) from resources"
+                    + " where type = 'host' and attributes ->> 'pool' = ?")) {
+      q.setString(1, pool);
+      try (ResultSet rs = q.executeQuery()) {
+        rs.next();
+        return rs.getInt(1);
+      }
+    }
   }
 
   private static int applied(List<Envelope> events) throws Exception {

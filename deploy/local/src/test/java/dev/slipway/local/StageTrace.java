@@ -77,13 +77,16 @@ final class StageTrace {
     Map<String, Long> acquired = new HashMap<>();
     long caughtUp = System.nanoTime();
     int unapplied = unapplied(stack, requests.values());
-    while (unapplied(stack, requests.values()) > 0
+    List<String> events = new ArrayList<>(requests.values());
+    events.addAll(releases.values());
+    // the releases too: the last ones are still on their way when the last lease is active
+    while (unapplied(stack, events) > 0
         && System.nanoTime() - caughtUp < TimeUnit.SECONDS.toNanos(60)) {
       Thread.sleep(100);
     }
     System.out.printf(
         "  allocator backlog when the last lease was active: %d of %d requests not yet applied;"
-            + " all applied %.1f s later%n",
+            + " all applied (releases too) %.1f s later%n",
         unapplied, requests.size(), (System.nanoTime() - caughtUp) / 1e9);
     try (Connection c = stack.sql();
         PreparedStatement applied =
@@ -95,8 +98,6 @@ final class StageTrace {
             c.prepareStatement(
                 "select lease_id, (extract(epoch from at) * 1000000)::bigint from lease_history"
                     + " where lease_id = any(?) and status = 'acquired'")) {
-      List<String> events = new ArrayList<>(requests.values());
-      events.addAll(releases.values());
       applied.setArray(1, c.createArrayOf("text", events.toArray()));
       try (ResultSet rs = applied.executeQuery()) {
         while (rs.next()) {

@@ -2,7 +2,10 @@ package dev.slipway.platform.blueprint;
 
 import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** Blueprint records. */
@@ -31,5 +34,26 @@ public class BlueprintRepository implements PanacheRepositoryBase<BlueprintRecor
         .getResultStream()
         .findFirst()
         .map(String.class::cast);
+  }
+
+  /**
+   * The kind of the blueprint that made the resource of each of the leases {@code leaseIds} that
+   * holds one, by resource id.
+   */
+  @SuppressWarnings("unchecked")
+  public Map<String, String> kindsOfLeases(Collection<String> leaseIds) {
+    List<Object[]> rows =
+        getEntityManager()
+            .createNativeQuery(
+                "select r.id, b.kind from leases l join resources r on r.id = l.resource_id"
+                    + " join blueprints b on b.id = r.blueprint_id"
+                    + " where l.id = any(cast(?1 as text[]))")
+            .setParameter(1, leaseIds.toArray(new String[0]))
+            .getResultList();
+    Map<String, String> kinds = new HashMap<>();
+    for (Object[] row : rows) {
+      kinds.put((String) row[0], (String) row[1]);
+    }
+    return kinds;
   }
 }

@@ -7,6 +7,7 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -23,9 +24,10 @@ import org.jboss.logging.Logger;
  * <p>The events that arrive while a batch is being applied form the next batch, in the order they
  * arrived: under load a batch grows, and a lone event is applied at once. A batch is applied in one
  * transaction ({@linkplain Handler#urgent urgent} events in one of their own first): each event
- * still gets its own {@code processed_events} row, so a redelivered event changes nothing, then
- * {@link Handler#finish} runs once. The events are acknowledged only after the commit: one that was
- * queued or being applied when the service stopped is delivered again.
+ * still gets its own {@code processed_events} row, all written by one statement, so a redelivered
+ * event changes nothing, then {@link Handler#finish} runs once. The events are acknowledged only
+ * after the commit: one that was queued or being applied when the service stopped is delivered
+ * again.
  *
  * <p>A batch that fails for a transient reason (a deadlock with another replica's batch) is tried
  * again as a batch; one that fails otherwise is applied again event by event through {@link
@@ -55,6 +57,12 @@ public final class EventBatches<S> {
 
     /** Applies one event of the batch, in the batch's transaction. */
     void apply(Envelope event, S batch);
+
+    /**
+     * Before the batch's events are applied, in its transaction: what can be read for all of them
+     * at once, in one statement. {@code events} are those applied next, in order.
+     */
+    default void prepare(List<Envelope> events, S batch) {}
 
     /** Finishes the batch, in its transaction, after its last event. */
     void finish(S batch);
@@ -179,10 +187,18 @@ public final class EventBatches<S> {
             .run(
                 () -> {
                   S state = handler.begin();
+                  Set<String> first =
+                      processor.firstDeliveries(
+                          consumer, events.stream().map(r -> r.event().id()).toList());
+                  List<Envelope> applied = new ArrayList<>();
                   for (Received r : events) {
-                    if (processor.firstDelivery(consumer, r.event().id())) {
-                      handler.apply(r.event(), state);
+                    if (first.remove(r.event().id())) {
+                      applied.add(r.event());
                     }
+                  }
+                  handler.prepare(applied, state);
+                  for (Envelope e : applied) {
+                    handler.apply(e, state);
                   }
                   handler.finish(state);
                 });
@@ -235,6 +251,7 @@ public final class EventBatches<S> {
 
   private void applyAlone(Envelope event) {
     S state = handler.begin();
+    handler.prepare(List.of(event), state);
     handler.apply(event, state);
     handler.finish(state);
   }

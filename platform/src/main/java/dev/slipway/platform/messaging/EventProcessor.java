@@ -16,7 +16,9 @@ import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -187,19 +189,33 @@ public class EventProcessor {
    * event's state changes need not ask for it again.
    */
   boolean firstDelivery(String consumer, String eventId) {
-    List<?> stamped =
+    return !firstDeliveries(consumer, List.of(eventId)).isEmpty();
+  }
+
+  /**
+   * Like {@link #firstDelivery} for several events in one statement: the ids of those that {@code
+   * consumer} had not applied yet (each once, however often it is in {@code eventIds}).
+   */
+  @SuppressWarnings("unchecked")
+  Set<String> firstDeliveries(String consumer, List<String> eventIds) {
+    List<Object[]> stamped =
         entityManager
             .createNativeQuery(
-                "insert into processed_events (consumer, event_id) values (?1, ?2)"
-                    + " on conflict do nothing returning processed_at")
+                "insert into processed_events (consumer, event_id)"
+                    + " select ?1, unnest(cast(?2 as text[]))"
+                    + " on conflict do nothing returning event_id, processed_at")
             .setParameter(1, consumer)
-            .setParameter(2, eventId)
+            .setParameter(2, eventIds.toArray(new String[0]))
             .getResultList();
+    Set<String> first = new HashSet<>();
     if (stamped.isEmpty()) {
-      return false;
+      return first;
     }
-    clock.seen(stamped.get(0));
-    return true;
+    clock.seen(stamped.get(0)[1]);
+    for (Object[] row : stamped) {
+      first.add((String) row[0]);
+    }
+    return first;
   }
 
   /** Sleeps {@code millis}; false when the service began to shut down meanwhile. */

@@ -17,9 +17,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
+import jakarta.transaction.TransactionSynchronizationRegistry;
 import jakarta.transaction.Transactional;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -46,6 +48,9 @@ public class Allocator {
 
   private static final Logger LOG = Logger.getLogger(Allocator.class);
 
+  /** The key of the current transaction's {@link #kinds()}. */
+  private static final Object KINDS = new Object();
+
   /** How many waiting leases of one group (what they ask for) a drain reads at once. */
   private static final int PAGE = 500;
 
@@ -60,6 +65,7 @@ public class Allocator {
   @Inject GroupAllocation groupAllocation;
   @Inject LeaseGroups leaseGroups;
   @Inject ReaperActions reaperActions;
+  @Inject TransactionSynchronizationRegistry transactions;
 
   /**
    * A new lease: serves the queue of its type (the lease included, in its turn), then fails the
@@ -476,11 +482,33 @@ public class Allocator {
         .toList();
   }
 
+  /**
+   * Reads which blueprint made the resource of each of the leases {@code leaseIds} that are about
+   * to be released, in one statement: their releases in this transaction need not read it again.
+   * Takes no lock (a lease's resource does not change once it is acquired).
+   */
+  @Transactional(Transactional.TxType.MANDATORY)
+  public void readKindsForRelease(List<String> leaseIds) {
+    kinds().putAll(blueprintRepository.kindsOfLeases(leaseIds));
+  }
+
+  /** The blueprint kinds of resources read in the current transaction, by resource. */
+  @SuppressWarnings("unchecked")
+  private Map<String, String> kinds() {
+    Map<String, String> kinds = (Map<String, String>) transactions.getResource(KINDS);
+    if (kinds == null) {
+      kinds = new HashMap<>();
+      transactions.putResource(KINDS, kinds);
+    }
+    return kinds;
+  }
+
   /** The blueprint that made the resource of {@code lease}: the record's kind picks it. */
   private Blueprint blueprintOf(Lease lease) {
+    String known = kinds().get(lease.resourceId);
     String kind =
-        blueprintRepository
-            .kindOf(lease.resourceId)
+        Optional.ofNullable(known)
+            .or(() -> blueprintRepository.kindOf(lease.resourceId))
             .orElseThrow(
                 () ->
                     new IllegalStateException(

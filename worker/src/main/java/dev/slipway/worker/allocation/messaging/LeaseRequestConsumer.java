@@ -17,6 +17,7 @@ import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import java.util.List;
 import java.util.concurrent.CompletionStage;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
@@ -56,6 +57,19 @@ public class LeaseRequestConsumer implements EventBatches.Handler<Allocator.Work
   @Override
   public Allocator.Work begin() {
     return new Allocator.Work();
+  }
+
+  /** Which blueprint made the resources of the leases a batch releases: one read for all. */
+  @Override
+  public void prepare(List<Envelope> events, Allocator.Work work) {
+    List<String> released =
+        events.stream()
+            .filter(e -> EventTypes.LEASE_RELEASE_REQUESTED.equals(e.type()))
+            .map(e -> EventCodec.data(e, LeaseReleaseRequested.class).leaseId())
+            .toList();
+    if (released.size() > 1) {
+      allocator.readKindsForRelease(released);
+    }
   }
 
   @Override
