@@ -223,7 +223,7 @@ class BuildsSurviveFaultsIT {
         PreparedStatement commands =
             c.prepareStatement(
                 "select row_to_json(x)::text from (select id, status, outcome, exit_code, runner,"
-                    + " output_chunks, message, started_at, finished_at from commands"
+                    + " stdout_bytes, message, started_at, finished_at from commands"
                     + " where build_id = ? and step_name = 'main') x");
         PreparedStatement chunks =
             c.prepareStatement(
