@@ -21,6 +21,8 @@ import dev.slipway.worker.ssh.SshFailure;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -31,8 +33,9 @@ import org.jboss.logging.Logger;
 /**
  * Checking out the copy of an acquired working-copy lease over SSH, outside any transaction, then
  * activating the lease (HEAD verified) or breaking it with the reason; a copy that git finds broken
- * is replaced once by a fresh one. Runs under this worker's claim on the lease ({@link
- * WorkingCopyJobs}); settles nothing once the claim is lost.
+ * is replaced once by a fresh one, and a checkout whose connection to the host dropped is tried
+ * again into a fresh copy for up to {@link #RECONNECT_FOR}. Runs under this worker's claim on the
+ * lease ({@link WorkingCopyJobs}); settles nothing once the claim is lost.
  */
 @ApplicationScoped
 public class Checkouts {
@@ -40,6 +43,15 @@ public class Checkouts {
   private static final Logger LOG = Logger.getLogger(Checkouts.class);
   private static final Pattern HEAD = Pattern.compile("(?m)^slipway: HEAD ([0-9a-f]{40,64})$");
   private static final Pattern SIZE = Pattern.compile("(?m)^slipway: size (\\d+) KiB$");
+
+  /**
+   * How long a checkout is tried again while the connection to its host keeps dropping, as a runner
+   * keeps following a command; after that the lease is broken.
+   */
+  static final Duration RECONNECT_FOR = Duration.ofSeconds(60);
+
+  /** The wait between two tries after a lost connection. */
+  private static final Duration RECONNECT_PAUSE = Duration.ofSeconds(1);
 
   @Inject WorkingCopyJobs jobs;
   @Inject LeaseRepository leaseRepository;
@@ -84,13 +96,16 @@ public class Checkouts {
     UNKNOWN_REF,
     REPOSITORY_FAILED,
     GIT_FAILED,
-    HOST_FAILED
+    HOST_FAILED,
+    /** The SSH connection dropped mid-checkout (the host stalled, a network blip): tried again. */
+    CONNECTION_LOST
   }
 
   private record Outcome(Result result, String head, Long sizeBytes, String message) {}
 
   void prepare(String leaseId) {
     boolean mayReplace = true;
+    Instant lostSince = null;
     while (true) {
       Checkout job = QuarkusTransaction.requiringNew().call(() -> checkoutOf(leaseId));
       if (job == null) {
@@ -101,12 +116,34 @@ public class Checkouts {
         return; // this worker is stopping: its claim goes stale and another takes the job over
       }
       boolean replace = mayReplace;
+      boolean retry = false;
+      if (outcome.result() == Result.CONNECTION_LOST) {
+        lostSince = lostSince == null ? Instant.now() : lostSince;
+        retry = Duration.between(lostSince, Instant.now()).compareTo(RECONNECT_FOR) < 0;
+      }
+      boolean mayRetry = retry;
       boolean again =
-          QuarkusTransaction.requiringNew().call(() -> settle(leaseId, job, outcome, replace));
+          QuarkusTransaction.requiringNew()
+              .call(() -> settle(leaseId, job, outcome, replace, mayRetry));
       if (!again) {
         return;
       }
-      mayReplace = false;
+      if (outcome.result() == Result.CONNECTION_LOST) {
+        pause();
+      } else {
+        mayReplace = false;
+      }
+    }
+  }
+
+  /** A short wait before checking out again after a lost connection; none once stopping. */
+  private void pause() {
+    try {
+      for (int i = 0; i < 10 && !jobs.stopping(); i++) {
+        Thread.sleep(RECONNECT_PAUSE.toMillis() / 10);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
@@ -166,7 +203,9 @@ public class Checkouts {
       ended = result.exitCode() != null && result.exitCode() < 128;
       outcome = outcome(result, out.text(), err.text());
     } catch (SshFailure e) {
-      outcome = new Outcome(Result.HOST_FAILED, null, null, e.getMessage());
+      Result result =
+          e.kind() == SshFailure.Kind.CONNECTION_LOST ? Result.CONNECTION_LOST : Result.HOST_FAILED;
+      outcome = new Outcome(result, null, null, e.getMessage());
     } finally {
       if (access != null && login != null && !ended) {
         repositoryCredentials.forget(login.host(), login.keyPair(), access);
@@ -219,7 +258,8 @@ public class Checkouts {
    *
    * @return whether to check out again (into a fresh copy that replaces a broken one)
    */
-  private boolean settle(String leaseId, Checkout job, Outcome outcome, boolean mayReplace) {
+  private boolean settle(
+      String leaseId, Checkout job, Outcome outcome, boolean mayReplace, boolean mayRetry) {
     Lease lease = leaseRepository.lock(leaseId).orElseThrow();
     if (lease.status != LeaseStatus.ACQUIRED
         || !job.copyId().equals(lease.resourceId)
@@ -263,7 +303,7 @@ public class Checkouts {
         breakLease(lease, "checkout failed: " + outcome.message());
         return false;
       }
-      case HOST_FAILED -> {
+      case CONNECTION_LOST, HOST_FAILED -> {
         if (copy.status == ResourceStatus.PENDING) {
           jobs.claim(copy);
           resources.move(copy, ResourceStatus.BROKEN, "never made: " + outcome.message());
@@ -271,6 +311,17 @@ public class Checkouts {
         } else {
           jobs.claim(copy); // cleaned before it serves again: git may still be running in it
           jobs.cleanAfterCommit(copy.id);
+        }
+        if (outcome.result() == Result.CONNECTION_LOST && mayRetry) {
+          // as a runner reconnects to a command: the host may answer again in a moment; git may
+          // still run in the copy it lost, so the next try takes a fresh one
+          Resource host = resourceRepository.findById(job.host().host().resourceId());
+          lease.resourceId = blueprint.newCopy(host, lease.repository);
+          jobs.claim(lease);
+          LOG.infof(
+              "lease %s: %s during the checkout; checking out again into a fresh copy",
+              leaseId, outcome.message());
+          return true;
         }
         breakLease(lease, outcome.message());
         return false;
