@@ -15,6 +15,7 @@ import org.apache.sshd.server.auth.pubkey.UserAuthPublicKeyFactory;
 import org.apache.sshd.server.channel.ChannelSession;
 import org.apache.sshd.server.command.Command;
 import org.apache.sshd.server.keyprovider.SimpleGeneratorHostKeyProvider;
+import org.apache.sshd.sftp.SftpModuleProperties;
 import org.apache.sshd.sftp.server.SftpSubsystem;
 import org.apache.sshd.sftp.server.SftpSubsystemConfigurator;
 import org.apache.sshd.sftp.server.SftpSubsystemFactory;
@@ -25,6 +26,9 @@ import org.apache.sshd.sftp.server.SftpSubsystemFactory;
  * #newServer} sets up such a server; what it answers is the subclass's.
  */
 public abstract class InJvmSshHost implements TestSshHost {
+
+  /** The size of the SFTP server's file handles: random ones (see {@link #serveSftp}). */
+  static final int RANDOM_HANDLE_BYTES = 16;
 
   private final SshServer server;
   private final KeyPair clientKey;
@@ -66,6 +70,11 @@ public abstract class InJvmSshHost implements TestSshHost {
    */
   protected static void serveSftp(SshServer server, SftpSessions sessions) {
     server.setFileSystemFactory(new NativeFileSystemFactory());
+    // Apache SSHD's default 4-byte file handles are counted, not random, and an open that fails
+    // (a file not there yet) loses the freed handle it took: the next open is then handed a handle
+    // still in use, and reads on the first one return the other file's bytes. Random handles are
+    // checked against those in use.
+    SftpModuleProperties.FILE_HANDLE_SIZE.set(server, RANDOM_HANDLE_BYTES);
     server.setSubsystemFactories(
         List.of(
             new SftpSubsystemFactory() {

@@ -20,6 +20,10 @@ import org.apache.sshd.client.channel.ChannelExec;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.SshException;
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
+import org.apache.sshd.sftp.client.SftpClient;
+import org.apache.sshd.sftp.client.SftpClientFactory;
+import org.apache.sshd.sftp.common.SftpConstants;
+import org.apache.sshd.sftp.common.SftpException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -108,6 +112,38 @@ class SshTestHostIT {
           .atMost(TIMEOUT)
           .until(() -> ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true));
     }
+  }
+
+  /**
+   * An open SFTP handle reads its own file while other opens fail: with Apache SSHD's default
+   * counted handles, an open of a missing file lost the freed handle it took, and the next open was
+   * handed one still in use (the crash suite then read another command's output).
+   */
+  @Test
+  void anOpenHandleKeepsItsFileWhileOtherOpensFail() throws Exception {
+    for (String name : List.of("first", "second", "third", "fourth")) {
+      Files.writeString(workDir.resolve("handles-" + name), name);
+    }
+    try (ClientSession session = login(host.clientPrivateKeyPem());
+        SftpClient sftp = SftpClientFactory.instance().createSftpClient(session)) {
+      SftpClient.Handle first = sftp.open("handles-first");
+      SftpClient.Handle second = sftp.open("handles-second");
+      SftpClient.Handle third = sftp.open("handles-third");
+      sftp.close(first);
+      SftpException missing = assertThrows(SftpException.class, () -> sftp.open("handles-missing"));
+      assertEquals(SftpConstants.SSH_FX_NO_SUCH_FILE, missing.getStatus());
+      SftpClient.Handle fourth = sftp.open("handles-fourth");
+
+      assertEquals("second", read(sftp, second));
+      assertEquals("third", read(sftp, third));
+      assertEquals("fourth", read(sftp, fourth));
+    }
+  }
+
+  private static String read(SftpClient sftp, SftpClient.Handle handle) throws IOException {
+    byte[] buffer = new byte[64];
+    int n = sftp.read(handle, 0, buffer, 0, buffer.length);
+    return new String(buffer, 0, Math.max(n, 0), java.nio.charset.StandardCharsets.UTF_8);
   }
 
   @Test
