@@ -370,7 +370,8 @@ public final class DetachedCommands {
         rebooted();
       } else if (started != 0) {
         boolean secrets = spec.secretExports() != null;
-        starter = session.createExecChannel(SpoolScripts.start(dir, spec.script(), secrets));
+        starter =
+            SshConnections.execChannel(session, SpoolScripts.start(dir, spec.script(), secrets));
         if (secrets) {
           starter.setIn(
               new java.io.ByteArrayInputStream(

@@ -125,7 +125,7 @@ public final class SshConnections implements AutoCloseable {
         out = framing.after(stdout);
         err = framing.after(stderr);
       }
-      channel = session.createExecChannel(command);
+      channel = execChannel(session, command);
       if (stdin != null) {
         channel.setIn(new ByteArrayInputStream(stdin));
       }
@@ -227,7 +227,7 @@ public final class SshConnections implements AutoCloseable {
         return sftp;
       }
       try {
-        sftp = SftpClientFactory.instance().createSftpClient(session);
+        sftp = sftpClient(session);
       } catch (IOException e) {
         drop(host, session);
         throw new SshFailure(SshFailure.Kind.CONNECTION_LOST, host.describe() + ": " + e, e);
@@ -300,7 +300,7 @@ public final class SshConnections implements AutoCloseable {
     boolean sftp = false;
     if (!stdoutBanner) {
       try {
-        SftpClient client = SftpClientFactory.instance().createSftpClient(session);
+        SftpClient client = sftpClient(session);
         session.setAttribute(SFTP, client);
         sftp = true;
         if (home == null) {
@@ -354,7 +354,7 @@ public final class SshConnections implements AutoCloseable {
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     Framing.AfterOpening stdout = framing.after(out);
     Framing.AfterOpening stderr = framing.after(err);
-    try (ChannelExec channel = session.createExecChannel(framing.enclose(command))) {
+    try (ChannelExec channel = execChannel(session, framing.enclose(command))) {
       // a server that refuses to run commands says so at once, instead of leaving us waiting
       CoreModuleProperties.REQUEST_EXEC_REPLY.set(channel, true);
       if (stdin != null) {
@@ -400,7 +400,7 @@ public final class SshConnections implements AutoCloseable {
       throws SshFailure {
     ClientSession session = session(host, keyPair);
     try {
-      ChannelExec channel = session.createExecChannel(command);
+      ChannelExec channel = execChannel(session, command);
       channel.setErr(stderr);
       channel.open().verify(config.openTimeout());
       return channel;
@@ -509,7 +509,7 @@ public final class SshConnections implements AutoCloseable {
    */
   int run(HostConnection host, ClientSession session, String script, OutputStream output)
       throws SshFailure {
-    try (ChannelExec channel = session.createExecChannel(script)) {
+    try (ChannelExec channel = execChannel(session, script)) {
       channel.setOut(output);
       channel.setErr(output);
       channel.open().verify(config.openTimeout());
@@ -526,6 +526,37 @@ public final class SshConnections implements AutoCloseable {
       drop(host, session);
       throw new SshFailure(SshFailure.Kind.CONNECTION_LOST, host.describe() + ": " + e, e);
     }
+  }
+
+  /**
+   * A new exec channel for {@code command} on {@code session}. Apache SSHD refuses a channel on a
+   * session that is closing (another user of the pooled connection dropped it, or it was lost) with
+   * an {@link IllegalStateException}: here that is an {@link IOException}, a lost connection like
+   * any other.
+   */
+  static ChannelExec execChannel(ClientSession session, String command) throws IOException {
+    try {
+      return session.createExecChannel(command);
+    } catch (IllegalStateException e) {
+      throw closing(session, e);
+    }
+  }
+
+  /** A new SFTP client on {@code session}; a session closing meanwhile as {@link #execChannel}. */
+  private static SftpClient sftpClient(ClientSession session) throws IOException {
+    try {
+      return SftpClientFactory.instance().createSftpClient(session);
+    } catch (IllegalStateException e) {
+      throw closing(session, e);
+    }
+  }
+
+  private static IllegalStateException closing(ClientSession session, IllegalStateException e)
+      throws SshException {
+    if (!session.isOpen()) {
+      throw new SshException("the connection closed while a channel was opened", e);
+    }
+    return e;
   }
 
   /** Forgets and closes {@code session} (if it is still the host's): the next use reconnects. */

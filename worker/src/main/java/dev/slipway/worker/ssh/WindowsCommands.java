@@ -69,7 +69,7 @@ public final class WindowsCommands {
     Framing.AfterOpening out = marker.after(stdout);
     ChannelExec channel;
     try {
-      channel = session.createExecChannel(script);
+      channel = SshConnections.execChannel(session, script);
       channel.setOut(out);
       channel.setErr(stderr);
       channel.open().verify(config.openTimeout());

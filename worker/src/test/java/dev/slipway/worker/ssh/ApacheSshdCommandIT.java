@@ -64,6 +64,24 @@ class ApacheSshdCommandIT extends CommandInterfaceContract {
     }
   }
 
+  /**
+   * A channel asked of a pooled connection that another user has just closed is a lost connection,
+   * which the follow reconnects from; Apache SSHD itself refuses it with an IllegalStateException,
+   * which used to end the command as a runner error.
+   */
+  @Test
+  void aChannelOnAConnectionJustClosedIsALostConnection() throws Exception {
+    try (SshConnections own = connect()) {
+      org.apache.sshd.client.session.ClientSession session =
+          own.session(hostConnection(), host.clientKeyPair());
+      session.close(true);
+      SshFailure failure =
+          assertThrows(SshFailure.class, () -> own.run(hostConnection(), session, "true"));
+      assertEquals(SshFailure.Kind.CONNECTION_LOST, failure.kind());
+      assertTrue(failure.getMessage().contains("connection closed"), failure.getMessage());
+    }
+  }
+
   @Test
   void aHostNobodyListensOnIsUnreachable() throws Exception {
     int closed = dev.slipway.stack.Ports.free();

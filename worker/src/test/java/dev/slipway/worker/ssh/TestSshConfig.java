@@ -22,4 +22,15 @@ record TestSshConfig(
           Duration.ofSeconds(3),
           Duration.ofSeconds(1),
           ".slipway/test-run");
+
+  /** {@link #QUICK}, but reconnecting for as long as production does by default. */
+  static final TestSshConfig PATIENT =
+      new TestSshConfig(
+          QUICK.connectTimeout(),
+          QUICK.authTimeout(),
+          QUICK.openTimeout(),
+          true,
+          Duration.ofSeconds(30),
+          QUICK.killGrace(),
+          QUICK.spoolDir());
 }
