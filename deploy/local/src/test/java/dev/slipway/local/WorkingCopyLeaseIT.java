@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.slipway.local.E2eStack.HostWithHome;
+import dev.slipway.stack.SshTestHost;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -76,6 +79,40 @@ class WorkingCopyLeaseIT {
     awaitLease(silent, "released");
     awaitLease(taken, "released");
     assertTrue(stack.api.lease(silent).get("reason").asText().contains("heartbeat"));
+  }
+
+  /**
+   * A checkout whose SSH connection drops mid-way (the host's SSH server restarts while git reads
+   * the repository) is tried again into a fresh copy, and the lease becomes active; it used to
+   * break at once, and its build with it.
+   */
+  @Test
+  void aCheckoutWhoseConnectionDropsIsTriedAgainIntoAFreshCopy() throws Exception {
+    HostWithHome host = stack.sshHostWithHome();
+    String hostLease = hostLease(stack.register(host.ssh(), 1));
+    Repository repo = repository();
+    Path head = Path.of(repo.uri(), "HEAD");
+    String headRef = Files.readString(head);
+    Files.delete(head);
+    // git blocks opening a named pipe for its HEAD: the checkout stops mid-way
+    assertEquals(0, new ProcessBuilder("mkfifo", head.toString()).start().waitFor());
+    SshTestHost restarted = null;
+    try {
+      String lease = workingCopyLease(repo, hostLease);
+      await().atMost(Duration.ofSeconds(30)).until(() -> E2eStack.processesWith(repo.uri()) > 0);
+      Files.delete(head);
+      Files.writeString(head, headRef);
+      int port = host.ssh().port();
+      host.ssh().close(); // kills the checkout's processes; its channel ends without a status
+      restarted = SshTestHost.start(host.home(), port);
+
+      awaitLease(lease, "active");
+      assertEquals(repo.a(), stack.api.lease(lease).get("commit").asText());
+    } finally {
+      if (restarted != null) {
+        restarted.close();
+      }
+    }
   }
 
   @Test
