@@ -3,12 +3,16 @@ package dev.slipway.local;
 import static dev.slipway.local.WorkingCopyFixture.*;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.slipway.local.E2eStack.HostWithHome;
 import dev.slipway.stack.SshTestHost;
+import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -82,9 +86,9 @@ class WorkingCopyLeaseIT {
   }
 
   /**
-   * A checkout whose SSH connection drops mid-way (the host's SSH server restarts while git reads
-   * the repository) is tried again into a fresh copy, and the lease becomes active; it used to
-   * break at once, and its build with it.
+   * A checkout whose SSH connection drops mid-way (the host's SSH server stops while git reads the
+   * repository, and answers again 2.5 s later) is tried again into a fresh copy, and the lease
+   * becomes active; it used to break at once, and its build with it.
    */
   @Test
   void aCheckoutWhoseConnectionDropsIsTriedAgainIntoAFreshCopy() throws Exception {
@@ -92,7 +96,7 @@ class WorkingCopyLeaseIT {
     String hostLease = hostLease(stack.register(host.ssh(), 1));
     Repository repo = repository();
     Path head = Path.of(repo.uri(), "HEAD");
-    String headRef = Files.readString(head);
+    Path realHead = Files.writeString(head.resolveSibling("HEAD.real"), Files.readString(head));
     Files.delete(head);
     // git blocks opening a named pipe for its HEAD: the checkout stops mid-way
     assertEquals(0, new ProcessBuilder("mkfifo", head.toString()).start().waitFor());
@@ -100,15 +104,23 @@ class WorkingCopyLeaseIT {
     try {
       String lease = workingCopyLease(repo, hostLease);
       await().atMost(Duration.ofSeconds(30)).until(() -> E2eStack.processesWith(repo.uri()) > 0);
-      Files.delete(head);
-      Files.writeString(head, headRef);
+      String firstCopy = stack.api.lease(lease).get("resourceId").asText();
       int port = host.ssh().port();
-      host.ssh().close(); // kills the checkout's processes; its channel ends without a status
+      host.ssh().close(); // kills git; the checkout's channel ends without an exit status
+      Files.move(realHead, head, StandardCopyOption.ATOMIC_MOVE);
+      Thread.sleep(2_500); // the host stays away a while: part of the fault
       restarted = SshTestHost.start(host.home(), port);
 
       awaitLease(lease, "active");
-      assertEquals(repo.a(), stack.api.lease(lease).get("commit").asText());
+      JsonNode active = stack.api.lease(lease);
+      assertEquals(repo.a(), active.get("commit").asText());
+      assertNotEquals(
+          firstCopy, active.get("resourceId").asText(), "checked out into a fresh copy");
     } finally {
+      if (Files.exists(realHead)) { // the test failed early: a git still blocked gets an empty HEAD
+        new RandomAccessFile(head.toFile(), "rw").close();
+        Files.move(realHead, head, StandardCopyOption.ATOMIC_MOVE);
+      }
       if (restarted != null) {
         restarted.close();
       }

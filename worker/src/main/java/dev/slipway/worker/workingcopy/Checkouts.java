@@ -34,8 +34,9 @@ import org.jboss.logging.Logger;
  * Checking out the copy of an acquired working-copy lease over SSH, outside any transaction, then
  * activating the lease (HEAD verified) or breaking it with the reason; a copy that git finds broken
  * is replaced once by a fresh one, and a checkout whose connection to the host dropped is tried
- * again into a fresh copy for up to {@link #RECONNECT_FOR}. Runs under this worker's claim on the
- * lease ({@link WorkingCopyJobs}); settles nothing once the claim is lost.
+ * again into a fresh copy for up to {@link #RECONNECT_FOR} (meanwhile a host that does not answer,
+ * its SSH server restarting, is waited for too). Runs under this worker's claim on the lease
+ * ({@link WorkingCopyJobs}); settles nothing once the claim is lost.
  */
 @ApplicationScoped
 public class Checkouts {
@@ -98,7 +99,12 @@ public class Checkouts {
     GIT_FAILED,
     HOST_FAILED,
     /** The SSH connection dropped mid-checkout (the host stalled, a network blip): tried again. */
-    CONNECTION_LOST
+    CONNECTION_LOST,
+    /**
+     * The host did not answer: it breaks the lease, unless a connection to it was lost during this
+     * checkout, as its SSH server may be starting again (tried again as {@link #CONNECTION_LOST}).
+     */
+    UNREACHABLE
   }
 
   private record Outcome(Result result, String head, Long sizeBytes, String message) {}
@@ -117,7 +123,10 @@ public class Checkouts {
       }
       boolean replace = mayReplace;
       boolean retry = false;
-      if (outcome.result() == Result.CONNECTION_LOST) {
+      boolean lost =
+          outcome.result() == Result.CONNECTION_LOST
+              || (outcome.result() == Result.UNREACHABLE && lostSince != null);
+      if (lost) {
         lostSince = lostSince == null ? Instant.now() : lostSince;
         retry = Duration.between(lostSince, Instant.now()).compareTo(RECONNECT_FOR) < 0;
       }
@@ -128,7 +137,7 @@ public class Checkouts {
       if (!again) {
         return;
       }
-      if (outcome.result() == Result.CONNECTION_LOST) {
+      if (lost) {
         pause();
       } else {
         mayReplace = false;
@@ -204,7 +213,11 @@ public class Checkouts {
       outcome = outcome(result, out.text(), err.text());
     } catch (SshFailure e) {
       Result result =
-          e.kind() == SshFailure.Kind.CONNECTION_LOST ? Result.CONNECTION_LOST : Result.HOST_FAILED;
+          switch (e.kind()) {
+            case CONNECTION_LOST -> Result.CONNECTION_LOST;
+            case UNREACHABLE -> Result.UNREACHABLE;
+            default -> Result.HOST_FAILED;
+          };
       outcome = new Outcome(result, null, null, e.getMessage());
     } finally {
       if (access != null && login != null && !ended) {
@@ -303,7 +316,13 @@ public class Checkouts {
         breakLease(lease, "checkout failed: " + outcome.message());
         return false;
       }
-      case CONNECTION_LOST, HOST_FAILED -> {
+      case CONNECTION_LOST, UNREACHABLE, HOST_FAILED -> {
+        if (outcome.result() == Result.UNREACHABLE && mayRetry) {
+          // nothing ran on the host this time: the same copy is tried again
+          jobs.claim(lease);
+          LOG.infof("lease %s: %s; trying the checkout again", leaseId, outcome.message());
+          return true;
+        }
         if (copy.status == ResourceStatus.PENDING) {
           jobs.claim(copy);
           resources.move(copy, ResourceStatus.BROKEN, "never made: " + outcome.message());
