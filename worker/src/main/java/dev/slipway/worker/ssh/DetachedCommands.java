@@ -315,11 +315,14 @@ public final class DetachedCommands {
         } catch (IOException | SshFailure e) {
           lostSince = lostSince == null ? Instant.now() : lostSince;
           if (e instanceof SshFailure f
-              && ((reader == null && !spec.reattach())
+              && ((reader == null
+                      && !spec.reattach()
+                      && f.kind() != SshFailure.Kind.CONNECTION_LOST)
                   || (f.kind() != SshFailure.Kind.UNREACHABLE
                       && f.kind() != SshFailure.Kind.CONNECTION_LOST))) {
             // never reached (nothing runs there: the build fails or retries cleanly), or the
-            // host refuses us (retrying will not help)
+            // host refuses us (retrying will not help); a connection lost before the command
+            // was started is reconnected, as one lost while it runs
             throw f;
           }
           if (Duration.between(lostSince, Instant.now()).compareTo(config.reconnectFor()) > 0) {

@@ -206,7 +206,21 @@ public final class SshConnections implements AutoCloseable {
 
   /** What {@code host} offers, as its pooled session found out. */
   public SshFeatures features(HostConnection host, KeyPair keyPair) throws SshFailure {
-    return session(host, keyPair).getAttribute(FEATURES);
+    return featuresOf(host, session(host, keyPair));
+  }
+
+  /**
+   * What {@code session} found its host offers. Apache SSHD forgets a session's attributes once it
+   * is closed: a session dropped meanwhile by another user of the pool is a lost connection.
+   */
+  private static SshFeatures featuresOf(HostConnection host, ClientSession session)
+      throws SshFailure {
+    SshFeatures features = session.getAttribute(FEATURES);
+    if (features == null) {
+      throw new SshFailure(
+          SshFailure.Kind.CONNECTION_LOST, host.describe() + ": the connection closed", null);
+    }
+    return features;
   }
 
   /**
@@ -218,7 +232,7 @@ public final class SshConnections implements AutoCloseable {
    */
   public SftpClient sftp(HostConnection host, KeyPair keyPair) throws SshFailure {
     ClientSession session = session(host, keyPair);
-    if (!session.getAttribute(FEATURES).sftp()) {
+    if (!featuresOf(host, session).sftp()) {
       return null;
     }
     synchronized (session) {
@@ -574,7 +588,6 @@ public final class SshConnections implements AutoCloseable {
     if (pooled != null) {
       closeQuietly(pooled.session());
     }
-    connectLocks.remove(host.resourceId());
   }
 
   private static void closeQuietly(ClientSession session) {

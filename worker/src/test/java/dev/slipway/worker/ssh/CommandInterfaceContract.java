@@ -488,7 +488,7 @@ abstract class CommandInterfaceContract extends RealSshHostTest {
                           + "; echo begin "
                           + n
                           + "; sleep 0."
-                          + (n % 5)
+                          + (5 + n % 5)
                           + "; echo end "
                           + n;
                   ExecResult result = run(patient, id, script, out);
