@@ -102,7 +102,8 @@ public class Checkouts {
     CONNECTION_LOST,
     /**
      * The host did not answer: it breaks the lease, unless a connection to it was lost during this
-     * checkout, as its SSH server may be starting again (tried again as {@link #CONNECTION_LOST}).
+     * checkout, as its SSH server may be starting again: then the same copy is tried again (nothing
+     * ran on the host), within {@link #RECONNECT_FOR} of the first lost connection.
      */
     UNREACHABLE
   }
