@@ -339,12 +339,14 @@ class DynamicHostsIT {
     String tag = tag();
     String ours = UUID.randomUUID().toString();
     String theirs = UUID.randomUUID().toString();
+    // counted before the instance exists: the reapers of the earlier tests' (disabled) blueprints
+    // list instances too, and one of them may destroy it before this test's blueprint exists
+    double strays = reaped("stray-instance-destroyed");
     runScript("provision", Map.of("SLIPWAY_TOKEN", ours, "SLIPWAY_TAG", tag));
     runScript("provision", Map.of("SLIPWAY_TOKEN", theirs, "SLIPWAY_TAG", "slipway-someone-else"));
     assertTrue(sshdRunningFor(ours));
     assertTrue(sshdRunningFor(theirs, "slipway-someone-else"));
 
-    double strays = reaped("stray-instance-destroyed");
     blueprint(Map.of());
 
     db.await(
