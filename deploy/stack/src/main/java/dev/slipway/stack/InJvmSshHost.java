@@ -87,6 +87,15 @@ public abstract class InJvmSshHost implements TestSshHost {
             }));
   }
 
+  /**
+   * Serves SFTP from now on (to connections made after this) with Apache SSHD's default file
+   * handles, the counted ones {@link #serveSftp} avoids: a build host running Apache SSHD as it
+   * comes, for tests of a client's defence against them.
+   */
+  public void countSftpHandles() {
+    SftpModuleProperties.FILE_HANDLE_SIZE.remove(server);
+  }
+
   /** Opens the SFTP session of a channel. */
   @FunctionalInterface
   protected interface SftpSessions {

@@ -65,6 +65,9 @@ final class SpoolReader {
 
   /** The exit status the wrapper wrote, or null while the command runs. */
   Integer exitStatus(SftpClient sftp) throws IOException {
+    if (!exists(sftp, dir + "/exit")) {
+      return null;
+    }
     try (SftpClient.CloseableHandle file = sftp.open(dir + "/exit", SftpClient.OpenMode.Read)) {
       int n = sftp.read(file, 0, buffer, 0, 32);
       String text = n <= 0 ? "" : new String(buffer, 0, n, StandardCharsets.US_ASCII).trim();
@@ -79,8 +82,18 @@ final class SpoolReader {
 
   /** Whether the spool directory exists, i.e. the command was started. */
   boolean started(SftpClient sftp) throws IOException {
+    return exists(sftp, dir);
+  }
+
+  /**
+   * Whether {@code path} exists. A file that may not be there yet is looked up before it is opened:
+   * some SFTP servers lose a file handle to every open that fails (Apache SSHD with its default
+   * counted handles) and later hand out one still in use, whose reads then return another file's
+   * bytes. A failed {@code stat} takes no handle.
+   */
+  private static boolean exists(SftpClient sftp, String path) throws IOException {
     try {
-      sftp.stat(dir);
+      sftp.stat(path);
       return true;
     } catch (SftpException e) {
       if (e.getStatus() == SftpConstants.SSH_FX_NO_SUCH_FILE) {
@@ -158,6 +171,9 @@ final class SpoolReader {
   private boolean pump(SftpClient sftp, int index, String file, String stream, Sink sink)
       throws IOException {
     if (handles[index] == null) {
+      if (!exists(sftp, dir + "/" + file)) {
+        return false; // not written yet
+      }
       try {
         handles[index] = sftp.open(dir + "/" + file, SftpClient.OpenMode.Read);
         handleOwners[index] = sftp;

@@ -8,7 +8,11 @@ import dev.slipway.stack.SshTestHost;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
@@ -61,6 +65,53 @@ class ApacheSshdCommandIT extends CommandInterfaceContract {
                   () -> false);
       assertEquals("reached\n", out.out(), out.err());
       assertEquals(0, (int) result.exitCode());
+    }
+  }
+
+  /**
+   * A build host whose SFTP server is Apache SSHD as it comes hands out counted file handles, and
+   * loses one to every open that fails: a later open then gets a handle still in use, and reads on
+   * it return another file's bytes. Followers look a spool file up before opening it, so no open
+   * fails in their normal flow: 80 commands on one connection each read their own output. (With
+   * followers that opened files not yet written, some read another command's output.)
+   */
+  @Test
+  void eachCommandReadsItsOwnOutputFromAServerWithCountedSftpHandles(@TempDir Path other)
+      throws Exception {
+    ExecutorService runners = Executors.newFixedThreadPool(16);
+    try (SshTestHost counted = SshTestHost.start(other);
+        SshConnections own = connect()) {
+      counted.countSftpHandles();
+      HostConnection target = target(counted, "res-counted-handles");
+      DetachedCommands followers = new DetachedCommands(own, TestSshConfig.QUICK);
+      List<Future<?>> outcomes = new ArrayList<>();
+      for (int i = 0; i < 80; i++) {
+        int n = i;
+        outcomes.add(
+            runners.submit(
+                () -> {
+                  Collected out = new Collected(true);
+                  ExecResult result =
+                      followers.run(
+                          target,
+                          counted.clientKeyPair(),
+                          DetachedCommands.Spec.first(
+                              newId(),
+                              "echo begin " + n + "; sleep 0." + (1 + n % 4) + "; echo end " + n,
+                              Instant.now(),
+                              LONG),
+                          out,
+                          () -> false);
+                  assertEquals(0, (int) result.exitCode(), out.err());
+                  assertEquals("begin " + n + "\nend " + n + "\n", out.out(), "command " + n);
+                  return null;
+                }));
+      }
+      for (Future<?> outcome : outcomes) {
+        outcome.get(2, TimeUnit.MINUTES);
+      }
+    } finally {
+      runners.shutdownNow();
     }
   }
 
