@@ -6,6 +6,7 @@ import dev.slipway.common.status.LeaseStatus;
 import dev.slipway.platform.lease.Lease;
 import dev.slipway.platform.lease.LeaseRepository;
 import dev.slipway.platform.lease.Leases;
+import dev.slipway.platform.outbox.Outbox;
 import dev.slipway.stack.RealServices;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -26,6 +27,7 @@ class OwnedHostLeasesIT {
   @Inject Leases leases;
   @Inject LeaseRepository leaseRepository;
   @Inject EntityManager entityManager;
+  @Inject Outbox outbox;
 
   @Test
   void aCopyThatFailsAsksForTheReleaseOfTheHostLeaseItOpened() {
@@ -83,13 +85,8 @@ class OwnedHostLeasesIT {
   }
 
   private long releasesAskedFor(String lease) {
-    return ((Number)
-            entityManager
-                .createNativeQuery(
-                    "select count(*) from outbox where record_key = ?1 and payload like"
-                        + " '%lease.release-requested%'")
-                .setParameter(1, lease)
-                .getSingleResult())
-        .longValue();
+    return outbox.publishedWith(lease).stream()
+        .filter(payload -> payload.contains("lease.release-requested"))
+        .count();
   }
 }

@@ -3,6 +3,7 @@ package dev.slipway.worker.messaging;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.slipway.common.events.EventCodec;
 import dev.slipway.platform.outbox.Outbox;
 import dev.slipway.stack.RealServices;
 import dev.slipway.stack.TopicReader;
@@ -20,6 +21,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
@@ -74,5 +76,36 @@ class OutboxRelayIT {
               return seen[0].size() == WRITERS * EVENTS_EACH;
             });
     assertEquals(WRITERS * EVENTS_EACH, seen[0].size());
+  }
+
+  /**
+   * A transaction's events are written together as it commits, by statements of at most 1,000 rows:
+   * 2,500 events of one key (one partition) reach Kafka whole and in the order they were published,
+   * across those statements.
+   */
+  @Test
+  void aTransactionsEventsArePublishedInTheOrderItPublishedThem() {
+    String topic = "slipway.test-outbox-order-" + UUID.randomUUID();
+    int events = 2_500;
+    QuarkusTransaction.requiringNew()
+        .run(
+            () -> {
+              for (int i = 0; i < events; i++) {
+                outbox.publish(topic, "test.event", "one-key", Map.of("n", i));
+              }
+            });
+
+    List<Integer> order = new ArrayList<>();
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () -> {
+              order.clear();
+              for (var r : TopicReader.readAll(bootstrap, topic)) {
+                order.add(EventCodec.mapper().readTree(r.value()).path("data").path("n").asInt());
+              }
+              return order.size() >= events;
+            });
+    assertEquals(IntStream.range(0, events).boxed().toList(), order);
   }
 }
