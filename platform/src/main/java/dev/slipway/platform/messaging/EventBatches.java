@@ -12,6 +12,8 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
@@ -85,6 +87,10 @@ public final class EventBatches<S> {
   private final Handler<S> handler;
   private final BlockingQueue<Received> queue = new ArrayBlockingQueue<>(QUEUED);
   private final Thread applier;
+
+  /** Waits for room in a full queue, off the thread that delivers the messages. */
+  private final ExecutorService waiter;
+
   private volatile boolean running = true;
 
   /**
@@ -96,34 +102,52 @@ public final class EventBatches<S> {
     this.handler = handler;
     this.applier = new Thread(this::loop, consumer + "-batches");
     applier.setDaemon(true);
+    this.waiter =
+        Executors.newSingleThreadExecutor(
+            task -> {
+              Thread thread = new Thread(task, consumer + "-full");
+              thread.setDaemon(true);
+              return thread;
+            });
     applier.start();
   }
 
   /**
-   * Queues {@code message} for the next batch; it is acknowledged once applied. Waits while the
-   * queue is full. A message that is not an event is dead-lettered at once.
+   * Queues {@code message} for the next batch; it is acknowledged once applied. Never blocks the
+   * caller, which may be the consumer's event loop: while the queue is full, the returned stage
+   * completes only once there is room (the connector delivers the next message after that). A
+   * message that is not an event is dead-lettered at once.
    */
   public CompletionStage<Void> submit(Message<String> message) {
     return processor.receive(consumer, message, event -> true, event -> queue(message, event));
   }
 
   private CompletionStage<Void> queue(Message<String> message, Envelope event) {
+    Received received = new Received(message, event);
+    // not acknowledged here: the batch that applies it does, after its commit
+    if (queue.offer(received)) {
+      return CompletableFuture.completedFuture(null);
+    }
+    return CompletableFuture.runAsync(() -> offerWhileRunning(received), waiter);
+  }
+
+  /** Waits for room in the queue for {@code received}; gives up once the service stops. */
+  private void offerWhileRunning(Received received) {
     try {
       while (running) {
-        if (queue.offer(new Received(message, event), 100, TimeUnit.MILLISECONDS)) {
-          break;
+        if (queue.offer(received, 100, TimeUnit.MILLISECONDS)) {
+          return;
         }
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    // not acknowledged here: the batch that applies it does, after its commit
-    return CompletableFuture.completedFuture(null);
   }
 
   /** Stops after the batch being applied; what is still queued is delivered again later. */
   public void stop() {
     running = false;
+    waiter.shutdown();
     try {
       applier.join(10_000);
     } catch (InterruptedException e) {

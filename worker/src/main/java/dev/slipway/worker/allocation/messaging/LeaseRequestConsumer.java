@@ -11,7 +11,6 @@ import dev.slipway.platform.messaging.EventBatches;
 import dev.slipway.platform.messaging.EventProcessor;
 import dev.slipway.worker.allocation.Allocator;
 import io.quarkus.runtime.ShutdownEvent;
-import io.smallrye.common.annotation.Blocking;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -48,8 +47,12 @@ public class LeaseRequestConsumer implements EventBatches.Handler<Allocator.Work
     batches.stop();
   }
 
+  /**
+   * Not {@code @Blocking}: it only decodes the message and queues it for the batch applier (never
+   * blocking), so it runs on the thread that delivers it, one hand-off fewer on every request's way
+   * to its transaction.
+   */
   @Incoming(Channels.LEASE_REQUESTS_IN)
-  @Blocking
   public CompletionStage<Void> onLeaseRequest(Message<String> message) {
     return batches.submit(message);
   }
