@@ -14,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
@@ -128,7 +129,12 @@ public final class EventBatches<S> {
     if (queue.offer(received)) {
       return CompletableFuture.completedFuture(null);
     }
-    return CompletableFuture.runAsync(() -> offerWhileRunning(received), waiter);
+    try {
+      return CompletableFuture.runAsync(() -> offerWhileRunning(received), waiter);
+    } catch (RejectedExecutionException e) {
+      // stopped: left unacknowledged, so it is delivered again after the restart
+      return CompletableFuture.completedFuture(null);
+    }
   }
 
   /** Waits for room in the queue for {@code received}; gives up once the service stops. */
