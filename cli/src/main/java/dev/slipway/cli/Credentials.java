@@ -1,5 +1,8 @@
 package dev.slipway.cli;
 
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,12 +13,13 @@ import java.util.function.Consumer;
 /**
  * Which server a command talks to and with which token; the first that is given wins.
  *
- * <p>Server: {@code --server}, {@code $SLIPWAY_SERVER}, the server {@code slipway login} saved,
- * {@code http://127.0.0.1:8080}.
+ * <p>Server: {@code --server}, {@code $SLIPWAY_SERVER}, the server {@code slipway login} saved, the
+ * local stack's (the URL {@code deploy/local/run} writes beside its admin token, whatever {@code
+ * --port} it was given), {@code http://127.0.0.1:8080}.
  *
  * <p>Token: {@code --token-file}, {@code $SLIPWAY_TOKEN}, {@code $SLIPWAY_TOKEN_FILE}, the token
  * {@code slipway login} saved for this same server, the local stack's admin token when the server
- * is the local default. There is no option taking the token itself: a command line shows in {@code
+ * is the local stack's. There is no option taking the token itself: a command line shows in {@code
  * ps}.
  */
 final class Credentials {
@@ -64,7 +68,25 @@ final class Credentials {
         throw new IllegalArgumentException("SLIPWAY_SERVER: " + e.getMessage());
       }
     }
-    return saved.server() != null ? saved.server() : LOCAL_SERVER;
+    return saved.server() != null ? saved.server() : localServer(env);
+  }
+
+  /**
+   * The local stack's coordinator: the URL {@code deploy/local/run} wrote to {@code server} beside
+   * its admin token (an http URL on this machine), else {@link #LOCAL_SERVER}. A file that holds
+   * anything else is ignored: the local admin token goes only to a server on this machine.
+   */
+  static URI localServer(Environment env) {
+    Path file = env.localServerFile();
+    if (file == null || !Files.isRegularFile(file)) {
+      return LOCAL_SERVER;
+    }
+    try {
+      URI written = Args.server(Files.readString(file).strip());
+      return isThisMachine(written) ? written : LOCAL_SERVER;
+    } catch (IOException | IllegalArgumentException e) {
+      return LOCAL_SERVER;
+    }
   }
 
   private static String token(
@@ -85,14 +107,15 @@ final class Credentials {
     if (file != null) {
       return Secrets.readTokenFile(Path.of(file), "SLIPWAY_TOKEN_FILE", warn);
     }
-    URI savedFor = saved.server() != null ? saved.server() : LOCAL_SERVER;
+    URI local = localServer(env);
+    URI savedFor = saved.server() != null ? saved.server() : local;
     if (saved.token() != null && sameServer(savedFor, server)) {
       Secrets.warnIfOpen(config.path(), warn);
       return saved.token();
     }
-    Path local = env.localTokenFile();
-    if (local != null && isLocalDefault(server) && Files.exists(local)) {
-      return Secrets.readTokenFile(local, "the local stack's token file", warn);
+    Path localToken = env.localTokenFile();
+    if (localToken != null && isLocal(server, local) && Files.exists(localToken)) {
+      return Secrets.readTokenFile(localToken, "the local stack's token file", warn);
     }
     return null;
   }
@@ -102,12 +125,38 @@ final class Credentials {
     return key(a).equals(key(b));
   }
 
-  /** The local launcher's coordinator: http on port 8080 of this machine. */
-  static boolean isLocalDefault(URI server) {
-    return "http".equals(server.getScheme())
-        && LOOPBACK.contains(server.getHost().toLowerCase(Locale.ROOT))
-        && port(server) == LOCAL_SERVER.getPort()
-        && path(server).isEmpty();
+  /** Whether {@code server} is the local launcher's coordinator {@code local}, on this machine. */
+  static boolean isLocal(URI server, URI local) {
+    return isThisMachine(server)
+        && port(server) == port(local)
+        && (sameServer(server, local) || isLoopback(server.getHost()));
+  }
+
+  /**
+   * Plain http, with no path, to a loopback address or to an address of one of this machine's
+   * interfaces given as a literal (no name is looked up): how the local launcher serves its API.
+   */
+  private static boolean isThisMachine(URI server) {
+    if (!"http".equals(server.getScheme()) || server.getHost() == null || !path(server).isEmpty()) {
+      return false;
+    }
+    String host = server.getHost();
+    if (isLoopback(host)) {
+      return true;
+    }
+    String literal = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+    if (!literal.matches("[0-9.]+|[0-9a-fA-F:]+")) {
+      return false; // a name: not looked up
+    }
+    try {
+      return NetworkInterface.getByInetAddress(InetAddress.getByName(literal)) != null;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static boolean isLoopback(String host) {
+    return LOOPBACK.contains(host.toLowerCase(Locale.ROOT));
   }
 
   private static String key(URI uri) {

@@ -21,6 +21,9 @@ record Environment(
 
   static final String LOCAL_TOKEN_FILE_PROPERTY = "slipway.local-token-file";
 
+  /** The name of the local launcher's server file, in its data directory. */
+  static final String LOCAL_SERVER_FILE = "server";
+
   static Environment system() {
     String local = System.getProperty(LOCAL_TOKEN_FILE_PROPERTY);
     return new Environment(
@@ -28,6 +31,14 @@ record Environment(
         local == null || local.isBlank() ? null : Path.of(local),
         System.console(),
         System.in);
+  }
+
+  /**
+   * The file beside {@link #localTokenFile} in which the local launcher writes its coordinator's
+   * URL ({@code server}); null when the token file is not known.
+   */
+  Path localServerFile() {
+    return localTokenFile == null ? null : localTokenFile.resolveSibling(LOCAL_SERVER_FILE);
   }
 
   /** A variable's value, or null when it is not set or blank. */

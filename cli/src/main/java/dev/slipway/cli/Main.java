@@ -176,7 +176,7 @@ public final class Main {
       case ApiException.UNAUTHORIZED ->
           "slipway: not authenticated: "
               + refused.getMessage()
-              + "; give a token with --token-file, SLIPWAY_TOKEN or 'slipway login'";
+              + "; give a token with --token-file, SLIPWAY_TOKEN, SLIPWAY_TOKEN_FILE or 'slipway login'";
       case ApiException.FORBIDDEN -> "slipway: not allowed: " + refused.getMessage();
       default ->
           "slipway: "

@@ -22,7 +22,7 @@ class AuthErrorsTest {
     assertNull(cli.api.only("GET").authorization());
     assertEquals(
         "slipway: not authenticated: missing or invalid token; give a token with"
-            + " --token-file, SLIPWAY_TOKEN or 'slipway login'",
+            + " --token-file, SLIPWAY_TOKEN, SLIPWAY_TOKEN_FILE or 'slipway login'",
         cli.err().strip());
     assertEquals("", cli.out());
   }

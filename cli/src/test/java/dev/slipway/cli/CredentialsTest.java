@@ -88,6 +88,33 @@ class CredentialsTest {
   }
 
   @Test
+  void localStackOnAnotherPortIsFoundByItsServerFileAndGetsItsToken() throws IOException {
+    secret(localTokenFile, "local-admin");
+    Path serverFile = localTokenFile.resolveSibling("server");
+    Files.writeString(serverFile, "http://127.0.0.1:28580\n");
+
+    assertEquals(
+        new Resolved(URI.create("http://127.0.0.1:28580"), "local-admin"), resolve(null, null));
+    assertEquals("local-admin", resolveToken(URI.create("http://localhost:28580/"), null));
+    assertNull(resolveToken(Credentials.LOCAL_SERVER, null), "8080 is not that stack");
+
+    saveConfig(ELSEWHERE, "saved");
+    assertEquals(new Resolved(ELSEWHERE, "saved"), resolve(null, null), "login wins");
+  }
+
+  @Test
+  void serverFileNotNamingThisMachineIsIgnoredAndTheTokenStaysHome() throws IOException {
+    secret(localTokenFile, "local-admin");
+    Path serverFile = localTokenFile.resolveSibling("server");
+    for (String written :
+        new String[] {"http://attacker.example.com:8080", "https://127.0.0.1:8080", "not a url"}) {
+      Files.writeString(serverFile, written);
+      assertEquals(new Resolved(Credentials.LOCAL_SERVER, "local-admin"), resolve(null, null));
+      assertNull(resolveToken(URI.create("http://attacker.example.com:8080"), null), written);
+    }
+  }
+
+  @Test
   void configHomeFollowsXdgConfigHome() {
     env.put("XDG_CONFIG_HOME", dir.resolve("xdg").toString());
     assertEquals(dir.resolve("xdg/slipway/config"), environment().configFile());

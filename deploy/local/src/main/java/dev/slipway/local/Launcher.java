@@ -1,5 +1,7 @@
 package dev.slipway.local;
 
+import static java.nio.file.StandardCopyOption.ATOMIC_MOVE;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.slipway.common.auth.TokenSecrets;
 import dev.slipway.stack.Database;
@@ -11,6 +13,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Base64;
@@ -59,6 +62,12 @@ public final class Launcher {
           command: cmp out/hello.txt received/hello.txt && sha256sum received/hello.txt
       """;
 
+  /**
+   * The file in the data directory that holds the API's URL, for {@code cli/slipway} (its {@code
+   * Environment.LOCAL_SERVER_FILE}).
+   */
+  static final String SERVER_FILE = "server";
+
   /** Names the file the coordinator reads its first admin token from (see docs/config.md). */
   static final String BOOTSTRAP_TOKEN_FILE_ENV = "SLIPWAY_BOOTSTRAP_TOKEN_FILE";
 
@@ -104,6 +113,7 @@ public final class Launcher {
 
   int run() throws Exception {
     long begin = System.nanoTime();
+    LauncherPorts.check(LauncherPorts.of(options));
     Path data = PrivateFiles.directory(options.data().toAbsolutePath().normalize());
     say("data directory " + data);
     if (!options.listensOnLoopbackOnly()) {
@@ -172,7 +182,7 @@ public final class Launcher {
             + database.user()
             + (database.passwordFile() == null ? "" : ", password in " + database.passwordFile()));
     out.println("  build host    " + buildHost.user() + "@127.0.0.1:" + buildHost.port());
-    out.println("  admin token   " + tokenFile + "   (cli/slipway finds it)");
+    out.println("  admin token   " + tokenFile + cliFinds(data, services.apiUrl()));
     out.println("  logs          " + data.resolve("logs"));
     out.println();
 
@@ -192,6 +202,27 @@ public final class Launcher {
       say("running; press Ctrl-C to stop");
     }
     return "passed".equals(status) ? 0 : 1;
+  }
+
+  /**
+   * Writes the API's URL beside the admin token, where {@code cli/slipway} reads it (whatever
+   * {@code --port} was), and says how the CLI finds both: by itself when this is the project's
+   * {@code .slipway/}, through two variables for another data directory.
+   */
+  private String cliFinds(Path data, String apiUrl) throws IOException {
+    Path serverFile = data.resolve(SERVER_FILE);
+    Path written = Files.createTempFile(data, SERVER_FILE, ".tmp");
+    Files.writeString(written, apiUrl + "\n");
+    Files.move(written, serverFile, StandardCopyOption.REPLACE_EXISTING, ATOMIC_MOVE);
+    Path cliData = options.home().toAbsolutePath().normalize().resolve(".slipway");
+    if (Files.exists(cliData) && Files.isSameFile(cliData, data)) {
+      return "   (cli/slipway finds it, and the API)";
+    }
+    return "   (for cli/slipway: SLIPWAY_SERVER="
+        + apiUrl
+        + " SLIPWAY_TOKEN_FILE="
+        + data.resolve("admin.token")
+        + ")";
   }
 
   /** A small repository for the sample build to check out, made on the first run. */

@@ -1,7 +1,10 @@
 package dev.slipway.local;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Command-line options of {@code deploy/local/run}. */
@@ -29,10 +32,16 @@ record LauncherOptions(
                               reachable from the network. Nothing else moves: Kafka,
                               PostgreSQL, the worker's health port and the build host stay on
                               127.0.0.1
-        --data DIR            state directory (default .slipway/ in the project's root)
+        --data DIR            state directory (default .slipway/ in the project's root,
+                              where cli/slipway finds the API and its admin token)
+        --home DIR            the project's root, where the services are built (default:
+                              the checkout deploy/local/run is in)
         --jdbc-url URL        use this PostgreSQL instead of an embedded one
         --jdbc-user USER      its user (default postgres)
-        --jdbc-password PW    its password (default empty)
+        --jdbc-password-file FILE
+                              its password: the file's first line (default empty)
+        --jdbc-password PW    the same on the command line, where ps shows it to
+                              every user of this machine: prefer the file
         --kafka-port N        Kafka broker port (default 9092; the controller uses N+1)
         --postgres-port N     embedded PostgreSQL port (default 5433)
         --ssh-port N          local build host SSH port (default 2222)
@@ -65,6 +74,7 @@ record LauncherOptions(
         case "--jdbc-url" -> jdbcUrl = value(args, ++i, arg);
         case "--jdbc-user" -> jdbcUser = value(args, ++i, arg);
         case "--jdbc-password" -> jdbcPassword = value(args, ++i, arg);
+        case "--jdbc-password-file" -> jdbcPassword = firstLine(value(args, ++i, arg), arg);
         case "--exit-after-sample" -> exit = true;
         case "--help", "-h" -> help = true;
         default -> throw new IllegalArgumentException("unknown option " + arg);
@@ -89,6 +99,14 @@ record LauncherOptions(
         jdbcPassword,
         exit,
         help);
+  }
+
+  private static String firstLine(String file, String option) {
+    try {
+      return Files.readAllLines(Path.of(file)).stream().findFirst().orElse("");
+    } catch (IOException | UncheckedIOException e) {
+      throw new IllegalArgumentException(option + ": cannot read " + file + ": " + e.getMessage());
+    }
   }
 
   private static String value(String[] args, int i, String option) {

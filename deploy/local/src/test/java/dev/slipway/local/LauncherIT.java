@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -92,6 +93,18 @@ class LauncherIT {
       assertFalse(printed.contains(password), "the launcher printed the PostgreSQL password");
       assertTrue(printed.contains(tokenFile.toString()), printed);
 
+      // the CLI finds this stack on its port, and its token, with nothing set (cli/slipway points
+      // it at the admin token of the project's .slipway/; this data directory stands in for it)
+      assertEquals("http://127.0.0.1:" + apiPort + "\n", Files.readString(data.resolve("server")));
+      assertTrue(
+          printed.contains("SLIPWAY_SERVER=http://127.0.0.1:" + apiPort + " SLIPWAY_TOKEN_FILE="),
+          printed);
+      Process cli = startCli(tokenFile, dir.resolve("home"), "host", "list");
+      assertTrue(cli.waitFor(60, TimeUnit.SECONDS), "the CLI did not exit");
+      String listed = new String(cli.getInputStream().readAllBytes());
+      assertEquals(0, cli.exitValue(), listed);
+      assertTrue(listed.contains("local"), listed);
+
       String url = "jdbc:postgresql://127.0.0.1:" + postgresPort + "/slipway";
       assertThrows(SQLException.class, () -> DriverManager.getConnection(url, "postgres", ""));
       SQLException wrong =
@@ -156,6 +169,64 @@ class LauncherIT {
         .redirectErrorStream(true)
         .redirectOutput(output.toFile())
         .start();
+  }
+
+  /**
+   * A launcher given a port another program holds refuses at once, naming the option that moves it,
+   * and starts nothing (no PostgreSQL is made in its data directory).
+   */
+  @Test
+  void launcherRefusesATakenPortNamingItsOptionBeforeStartingAnything(@TempDir Path dir)
+      throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      Path output = dir.resolve("launcher.out");
+      Process launcher =
+          startLauncher(
+              output,
+              "--data",
+              dir.resolve("data").toString(),
+              "--port",
+              Integer.toString(Ports.free()),
+              "--kafka-port",
+              Integer.toString(freePortPair()),
+              "--postgres-port",
+              Integer.toString(taken.getLocalPort()),
+              "--ssh-port",
+              Integer.toString(Ports.free()));
+      assertTrue(launcher.waitFor(60, TimeUnit.SECONDS), "the launcher did not exit");
+      String printed = Files.readString(output);
+      assertEquals(1, launcher.exitValue(), printed);
+      assertTrue(
+          printed.contains(
+              "port "
+                  + taken.getLocalPort()
+                  + " on 127.0.0.1 is already in use by another program (another Slipway?): stop"
+                  + " it, or choose a free port with --postgres-port"),
+          printed);
+      assertFalse(Files.exists(dir.resolve("data/postgres")), printed);
+      assertFalse(printed.contains("starting Kafka"), printed);
+    }
+  }
+
+  /**
+   * The CLI as {@code cli/slipway} runs it, told where the local stack's admin token is, with no
+   * server, token or config of its own.
+   */
+  private static Process startCli(Path localTokenFile, Path home, String... args)
+      throws IOException {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-Dslipway.local-token-file=" + localTokenFile);
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add("dev.slipway.cli.Main");
+    command.addAll(List.of(args));
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    List.of("SLIPWAY_SERVER", "SLIPWAY_TOKEN", "SLIPWAY_TOKEN_FILE")
+        .forEach(builder.environment()::remove);
+    builder.environment().put("HOME", home.toString());
+    builder.environment().put("XDG_CONFIG_HOME", home.resolve(".config").toString());
+    return builder.start();
   }
 
   private static Path home() {
