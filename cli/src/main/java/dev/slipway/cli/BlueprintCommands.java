@@ -4,9 +4,8 @@ import static dev.slipway.cli.ApiClient.path;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.slipway.cli.Printer.Column;
+import dev.slipway.common.limits.Limits;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -130,8 +129,8 @@ final class BlueprintCommands {
     try {
       text =
           file.equals("-")
-              ? new String(main.env.stdin().readAllBytes(), StandardCharsets.UTF_8)
-              : Files.readString(Path.of(file));
+              ? LocalFiles.read(main.env.stdin(), Limits.BLUEPRINT_CONFIG)
+              : LocalFiles.read(Path.of(file), Limits.BLUEPRINT_CONFIG);
     } catch (IOException e) {
       throw new ParameterException(
           spec.subcommands().get(command),

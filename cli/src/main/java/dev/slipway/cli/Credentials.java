@@ -1,5 +1,6 @@
 package dev.slipway.cli;
 
+import dev.slipway.common.limits.Limits;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
@@ -82,7 +83,7 @@ final class Credentials {
       return LOCAL_SERVER;
     }
     try {
-      URI written = Args.server(Files.readString(file).strip());
+      URI written = Args.server(LocalFiles.read(file, Limits.URI).strip());
       return isThisMachine(written) ? written : LOCAL_SERVER;
     } catch (IOException | IllegalArgumentException e) {
       return LOCAL_SERVER;

@@ -6,8 +6,8 @@ import static dev.slipway.cli.ApiClient.putIfGiven;
 import dev.slipway.cli.ApiClient.Reply;
 import dev.slipway.cli.Args.Attr;
 import dev.slipway.cli.Printer.Column;
+import dev.slipway.common.limits.Limits;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -244,7 +244,7 @@ final class HostCommands {
   private String readKey(Path file) {
     String pem;
     try {
-      pem = Files.readString(file);
+      pem = LocalFiles.read(file, Limits.PRIVATE_KEY);
     } catch (IOException e) {
       throw new ParameterException(
           spec.subcommands().get("add"),

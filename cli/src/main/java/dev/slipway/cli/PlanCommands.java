@@ -7,7 +7,6 @@ import dev.slipway.cli.ApiClient.Reply;
 import dev.slipway.cli.Printer.Column;
 import dev.slipway.common.limits.Limits;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -146,7 +145,7 @@ final class PlanCommands {
   private String read(Path file) {
     String yaml;
     try {
-      yaml = Files.readString(file);
+      yaml = LocalFiles.read(file, Limits.PLAN_YAML);
     } catch (IOException e) {
       throw new ParameterException(
           spec.subcommands().get("apply"),

@@ -29,6 +29,12 @@ final class Secrets {
           PosixFilePermission.OTHERS_WRITE,
           PosixFilePermission.OTHERS_EXECUTE);
 
+  /**
+   * The most a token file may hold: an API token is 47 characters, an identity provider's JWT a few
+   * kilobytes.
+   */
+  static final int TOKEN_FILE_CHARS = 64 * 1024;
+
   private Secrets() {}
 
   /**
@@ -40,7 +46,7 @@ final class Secrets {
   static String readTokenFile(Path file, String what, Consumer<String> warn) {
     String text;
     try {
-      text = Files.readString(file);
+      text = LocalFiles.read(file, TOKEN_FILE_CHARS);
     } catch (IOException e) {
       throw new IllegalArgumentException(
           what

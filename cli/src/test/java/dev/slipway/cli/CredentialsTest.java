@@ -159,6 +159,12 @@ class CredentialsTest {
         "--token-file: cannot read " + dir.resolve("no-such-file") + ": no such file",
         missing.getMessage());
 
+    var endless =
+        assertThrows(IllegalArgumentException.class, () -> resolve(null, Path.of("/dev/zero")));
+    assertTrue(
+        endless.getMessage().startsWith("--token-file: cannot read /dev/zero: larger than"),
+        endless.getMessage());
+
     Path empty = secret(dir.resolve("empty"), "\n");
     var blank = assertThrows(IllegalArgumentException.class, () -> resolve(null, empty));
     assertEquals("--token-file " + empty + " holds no token", blank.getMessage());

@@ -85,6 +85,18 @@ class PlanCommandsTest {
   }
 
   @Test
+  void anEndlessFileIsAUsageErrorNotAnOutOfMemoryError() {
+    CliRun cli = new CliRun(new FakeApi(request -> SAVED));
+
+    assertEquals(2, cli.run("plan", "apply", "--name", "zero", "/dev/zero"));
+
+    assertTrue(
+        cli.err().contains("cannot read /dev/zero: larger than " + 4 * Limits.PLAN_YAML + " bytes"),
+        cli.err());
+    assertTrue(cli.api.requests.isEmpty());
+  }
+
+  @Test
   void anInvalidPlanShowsTheFieldTheServerNamed() throws Exception {
     Path file = Files.writeString(dir.resolve("bad.yaml"), "steps: []\n");
     CliRun cli =
