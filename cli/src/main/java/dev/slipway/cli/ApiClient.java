@@ -179,9 +179,23 @@ public final class ApiClient {
         status, json.path("error").asText(null), message, json.path("field").asText(null));
   }
 
-  /** {@code api/v1/hosts/ID} with the id encoded as one path segment. */
+  /**
+   * {@code api/v1/hosts/ID} with the id encoded as one path segment.
+   *
+   * @throws EmptyId when {@code id} is empty (it would name the collection instead)
+   */
   static String path(String prefix, String id) {
+    if (id.isBlank()) {
+      throw new EmptyId();
+    }
     return prefix + "/" + URLEncoder.encode(id, StandardCharsets.UTF_8).replace("+", "%20");
+  }
+
+  /** An ID given as an empty string: a usage error. */
+  static final class EmptyId extends IllegalArgumentException {
+    EmptyId() {
+      super("an ID cannot be empty");
+    }
   }
 
   /** One query parameter; one whose value is null is left out. */

@@ -144,6 +144,11 @@ public final class Main {
             err.println(refusal(refused));
             return REFUSED;
           }
+          if (e instanceof ApiClient.EmptyId empty) {
+            return usageError(
+                new ParameterException(command, "Invalid value for ID: " + empty.getMessage()),
+                args);
+          }
           if (e instanceof Unreachable unreachable) {
             err.println("slipway: " + unreachable.getMessage());
             return UNREACHABLE;

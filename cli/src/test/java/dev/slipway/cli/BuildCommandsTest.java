@@ -87,6 +87,16 @@ class BuildCommandsTest {
   }
 
   @Test
+  void anEmptyIdIsAUsageErrorAndSendsNothing() {
+    CliRun cli = new CliRun(new FakeApi(request -> "[]"));
+
+    assertEquals(2, cli.run("build", "show", ""));
+
+    assertTrue(cli.err().contains("Invalid value for ID: an ID cannot be empty"), cli.err());
+    assertTrue(cli.api.requests.isEmpty());
+  }
+
+  @Test
   void followPollsUntilTheEndPrintsTheLogAndExitsWithTheOutcome() {
     AtomicInteger polls = new AtomicInteger();
     List<String> states =
