@@ -3,6 +3,7 @@ package dev.slipway.coordinator.lease;
 import static dev.slipway.coordinator.auth.AuthTestResource.as;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import dev.slipway.coordinator.auth.AuthTestResource;
@@ -120,6 +121,31 @@ class LeaseListingIT {
     assertEquals("listing test", page.getString("leases[0].reason"));
     assertEquals(owner, page.getString("leases[0].owner"));
     assertEquals(List.of(), list(Map.of("owner", owner, "status", "active")).getList("leases"));
+  }
+
+  @Test
+  void aRequestedLeaseIsAnsweredWithTheTimeItWasCreated() {
+    String owner = "created-" + UUID.randomUUID();
+    JsonPath answer =
+        as(AuthTestResource.ADMIN_TOKEN)
+            .contentType("application/json")
+            .body(Map.of("type", "host", "attributes", Map.of("pool", owner), "owner", owner))
+            .post("/api/v1/leases")
+            .then()
+            .statusCode(202)
+            .extract()
+            .jsonPath();
+
+    String created = answer.getString("createdAt");
+    assertNotNull(created, answer.prettify());
+    assertEquals(
+        created,
+        as(AuthTestResource.ADMIN_TOKEN)
+            .get("/api/v1/leases/" + answer.getString("id"))
+            .then()
+            .statusCode(200)
+            .extract()
+            .path("createdAt"));
   }
 
   @Test

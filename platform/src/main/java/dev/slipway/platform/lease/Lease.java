@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import org.hibernate.annotations.DynamicUpdate;
+import org.hibernate.annotations.Generated;
 import org.hibernate.annotations.JdbcTypeCode;
 import org.hibernate.type.SqlTypes;
 
@@ -114,6 +115,8 @@ public class Lease {
   @Column(name = "release_reason")
   public String releaseReason;
 
+  /** The database's clock at insert, read back by the insert itself (an API answer shows it). */
+  @Generated
   @Column(name = "created_at", insertable = false, updatable = false)
   public Instant createdAt;
 

@@ -5,6 +5,7 @@ import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import java.time.Instant;
+import org.hibernate.annotations.Generated;
 
 /**
  * Host leases asked for together ({@code lease_groups}): every member is acquired in one
@@ -33,6 +34,8 @@ public class LeaseGroup {
 
   public String reason;
 
+  /** The database's clock at insert, read back by the insert itself (an API answer shows it). */
+  @Generated
   @Column(name = "created_at", insertable = false, updatable = false)
   public Instant createdAt;
 

@@ -5,6 +5,7 @@ import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import java.time.Instant;
+import org.hibernate.annotations.Generated;
 
 /**
  * A repository registered with the credential git needs to clone it: an SSH deploy key ({@code
@@ -29,6 +30,8 @@ public class GitRepository {
   @Column(name = "ssh_host_key")
   public String sshHostKey;
 
+  /** The database's clock at insert, read back by the insert itself (an API answer shows it). */
+  @Generated
   @Column(name = "created_at", insertable = false, updatable = false)
   public Instant createdAt;
 
