@@ -7,7 +7,9 @@ import dev.slipway.coordinator.auth.Roles;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
+import io.quarkus.security.identity.CurrentIdentityAssociation;
 import io.quarkus.security.identity.SecurityIdentity;
+import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
 import jakarta.validation.ConstraintViolationException;
 import jakarta.ws.rs.WebApplicationException;
@@ -17,13 +19,20 @@ import jakarta.ws.rs.core.Response;
 import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+import org.jboss.resteasy.reactive.server.SimpleResourceInfo;
 
 /** Turns every failure of a REST call into {@link ApiError} JSON with the right status. */
 public class ApiExceptionMappers {
 
   private static final Logger LOG = Logger.getLogger(ApiExceptionMappers.class);
 
+  private static final String BAD_TOKEN =
+      "the bearer token is unknown, revoked, expired or not trusted";
+  private static final String MISSING_TOKEN =
+      "a bearer token is required: Authorization: Bearer <token>";
+
   @Inject SecurityIdentity identity;
+  @Inject CurrentIdentityAssociation identities;
 
   @ServerExceptionMapper
   public Response api(ApiException e) {
@@ -33,13 +42,13 @@ public class ApiExceptionMappers {
   /** A bearer token that is unknown, revoked, expired or (a JWT) not signed by a trusted key. */
   @ServerExceptionMapper
   public Response unauthenticated(AuthenticationFailedException e) {
-    return unauthorized("the bearer token is unknown, revoked, expired or not trusted");
+    return unauthorized(BAD_TOKEN);
   }
 
   /** No token where one is needed. */
   @ServerExceptionMapper
   public Response anonymous(UnauthorizedException e) {
-    return unauthorized("a bearer token is required: Authorization: Bearer <token>");
+    return unauthorized(MISSING_TOKEN);
   }
 
   @ServerExceptionMapper
@@ -89,10 +98,24 @@ public class ApiExceptionMappers {
         400, new ApiError("invalid-request", field + " " + violation.getMessage(), field));
   }
 
+  /**
+   * A status of JAX-RS. A path under {@code /api/v1} that no endpoint serves (404) or a method its
+   * endpoint does not take (405) is said only to a caller with a valid token; any other caller gets
+   * 401, as from an endpoint, so the API's routes cannot be enumerated. Runs on the IO thread there
+   * (no endpoint was chosen): the identity is resolved without blocking.
+   */
   @ServerExceptionMapper
-  public Response web(WebApplicationException e) {
+  public Uni<Response> web(WebApplicationException e, SimpleResourceInfo resource) {
     int status = e.getResponse().getStatus();
-    return respond(status, new ApiError("http-" + status, e.getMessage(), null));
+    Response answer = respond(status, new ApiError("http-" + status, e.getMessage(), null));
+    if ((status != 404 && status != 405) || resource.getResourceClass() != null) {
+      return Uni.createFrom().item(answer);
+    }
+    return identities
+        .getDeferredIdentity()
+        .map(id -> id.isAnonymous() ? unauthorized(MISSING_TOKEN) : answer)
+        .onFailure()
+        .recoverWithItem(f -> unauthorized(BAD_TOKEN));
   }
 
   @ServerExceptionMapper

@@ -2,6 +2,7 @@ package dev.slipway.coordinator.audit;
 
 import dev.slipway.coordinator.auth.Caller;
 import io.quarkus.runtime.BlockingOperationControl;
+import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerResponseContext;
@@ -17,6 +18,9 @@ import org.jboss.resteasy.reactive.server.ServerResponseFilter;
  * token (401: nobody to name, and a flood of them must not fill the log) and lease heartbeats (a
  * held lease beats every few seconds). Only the method and path are kept, never a body: bodies
  * carry secrets.
+ *
+ * <p>Runs on the IO thread when no endpoint served the request (a 404 or 405): the caller is then
+ * resolved without blocking (authentication is lazy), and the record written on a worker thread.
  */
 public class AuditFilter {
 
@@ -28,19 +32,29 @@ public class AuditFilter {
   @Inject ManagedExecutor executor;
 
   @ServerResponseFilter
-  public void record(ContainerRequestContext request, ContainerResponseContext response) {
+  public Uni<Void> record(ContainerRequestContext request, ContainerResponseContext response) {
     String path = "/" + request.getUriInfo().getPath().replaceFirst("^/+", "");
     if (!WRITES.contains(request.getMethod())
         || !path.startsWith("/api/v1/")
         || path.endsWith("/heartbeat")
         || response.getStatus() == 401) {
-      return;
+      return Uni.createFrom().voidItem();
     }
-    String actor = caller.subject();
     String action = request.getMethod() + " " + path;
     URI location = response.getLocation();
     String target = location == null ? null : location.getPath();
     int outcome = response.getStatus();
+    return caller
+        .subjectWhenKnown()
+        .onItem()
+        .invoke(actor -> write(actor, action, target, outcome))
+        // no valid token: nobody to name, as with a 401
+        .onFailure()
+        .recoverWithNull()
+        .replaceWithVoid();
+  }
+
+  private void write(String actor, String action, String target, int outcome) {
     Runnable write =
         () -> {
           try {

@@ -2,6 +2,7 @@ package dev.slipway.coordinator.auth;
 
 import io.quarkus.security.identity.CurrentIdentityAssociation;
 import io.quarkus.security.identity.SecurityIdentity;
+import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.ContextNotActiveException;
 import jakarta.inject.Inject;
@@ -26,6 +27,19 @@ public class Caller {
       return SYSTEM;
     }
     return subject(identity);
+  }
+
+  /**
+   * The caller as {@link #subject()} names it, without blocking: on the IO thread, with lazy
+   * authentication, the identity may not be known yet. Fails as the authentication does (a bearer
+   * token that is unknown, revoked, expired or not trusted).
+   */
+  public Uni<String> subjectWhenKnown() {
+    try {
+      return identities.getDeferredIdentity().map(Caller::subject);
+    } catch (ContextNotActiveException e) {
+      return Uni.createFrom().item(SYSTEM);
+    }
   }
 
   static String subject(SecurityIdentity identity) {

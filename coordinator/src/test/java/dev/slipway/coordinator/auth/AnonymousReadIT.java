@@ -56,6 +56,20 @@ class AnonymousReadIT {
   }
 
   @Test
+  void anUnservedPathIsStill401ForAnonymousCallers() {
+    for (String method : new String[] {"GET", "POST", "PUT", "DELETE"}) {
+      given()
+          .contentType(ContentType.JSON)
+          .body("{}")
+          .request(method, "/api/v1/nope")
+          .then()
+          .statusCode(401)
+          .header("WWW-Authenticate", "Bearer");
+    }
+    given().put("/api/v1/builds").then().statusCode(401);
+  }
+
+  @Test
   void aBadTokenIsStillRefused() {
     given()
         .header("Authorization", "Bearer " + ApiTokens.newSecret())
