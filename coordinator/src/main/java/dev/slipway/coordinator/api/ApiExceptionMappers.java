@@ -1,7 +1,11 @@
 package dev.slipway.coordinator.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonStreamContext;
+import com.fasterxml.jackson.core.exc.StreamReadException;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import dev.slipway.common.status.IllegalTransitionException;
 import dev.slipway.coordinator.auth.Roles;
 import io.quarkus.security.AuthenticationFailedException;
@@ -16,6 +20,8 @@ import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
@@ -77,16 +83,74 @@ public class ApiExceptionMappers {
     return respond(409, new ApiError("illegal-transition", e.getMessage(), null));
   }
 
+  /**
+   * A body that is not JSON, or not the JSON the endpoint takes (a value of the wrong type or out
+   * of range, a field it does not know, a NUL character): 400 {@code invalid-json} naming the field
+   * where Jackson knows it. Jackson's exceptions reach the API in two ways, both mapped here: as
+   * themselves (a {@link MismatchedInputException}, which would otherwise get Quarkus' own mapper
+   * and an empty body) and inside the reader's {@link WebApplicationException} (syntax errors,
+   * numbers out of range).
+   */
   @ServerExceptionMapper
   public Response unreadable(JsonProcessingException e) {
-    String field = null;
-    if (e instanceof MismatchedInputException m && !m.getPath().isEmpty()) {
-      field =
-          m.getPath().stream()
-              .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
-              .collect(Collectors.joining("."));
+    return respond(400, new ApiError("invalid-json", message(e), field(e)));
+  }
+
+  @ServerExceptionMapper
+  public Response mismatched(MismatchedInputException e) {
+    return unreadable(e);
+  }
+
+  private static String message(JsonProcessingException e) {
+    if (e instanceof UnrecognizedPropertyException u) {
+      return "unknown field '"
+          + u.getPropertyName()
+          + "'"
+          + (u.getKnownPropertyIds() == null || u.getKnownPropertyIds().isEmpty()
+              ? ""
+              : "; known fields: "
+                  + u.getKnownPropertyIds().stream()
+                      .map(String::valueOf)
+                      .sorted()
+                      .collect(Collectors.joining(", ")));
     }
-    return respond(400, new ApiError("invalid-json", e.getOriginalMessage(), field));
+    String message = e.getOriginalMessage();
+    return message == null ? "the request body is not valid JSON" : message;
+  }
+
+  /** Where in the body {@code e} happened ({@code variables.k}, {@code steps[2].name}), or null. */
+  static String field(JsonProcessingException e) {
+    StringBuilder field = new StringBuilder();
+    if (e instanceof JsonMappingException m && !m.getPath().isEmpty()) {
+      for (JsonMappingException.Reference r : m.getPath()) {
+        append(field, r.getFieldName(), r.getIndex());
+      }
+    } else if (e instanceof StreamReadException r
+        && r.getProcessor() != null
+        && r.getProcessor().getParsingContext() != null) {
+      List<JsonStreamContext> contexts = new ArrayList<>();
+      for (JsonStreamContext c = r.getProcessor().getParsingContext();
+          c != null;
+          c = c.getParent()) {
+        contexts.add(0, c);
+      }
+      for (JsonStreamContext c : contexts) {
+        if (c.inObject() && c.getCurrentName() != null) {
+          append(field, c.getCurrentName(), -1);
+        } else if (c.inArray() && c.getCurrentIndex() >= 0) {
+          append(field, null, c.getCurrentIndex());
+        }
+      }
+    }
+    return field.isEmpty() ? null : field.toString();
+  }
+
+  private static void append(StringBuilder field, String name, int index) {
+    if (name != null) {
+      field.append(field.isEmpty() ? "" : ".").append(name);
+    } else if (index >= 0) {
+      field.append('[').append(index).append(']');
+    }
   }
 
   @ServerExceptionMapper
@@ -106,6 +170,9 @@ public class ApiExceptionMappers {
    */
   @ServerExceptionMapper
   public Uni<Response> web(WebApplicationException e, SimpleResourceInfo resource) {
+    if (e.getCause() instanceof JsonProcessingException json) {
+      return Uni.createFrom().item(unreadable(json));
+    }
     int status = e.getResponse().getStatus();
     Response answer = respond(status, new ApiError("http-" + status, e.getMessage(), null));
     if ((status != 404 && status != 405) || resource.getResourceClass() != null) {
