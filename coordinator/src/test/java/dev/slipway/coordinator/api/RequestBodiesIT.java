@@ -84,4 +84,21 @@ class RequestBodiesIT {
         .body("field", equalTo("role"))
         .body("message", containsString("NUL"));
   }
+
+  @Test
+  void aFieldTheEndpointDoesNotKnowIsRefusedNamingIt() {
+    assertRefused("POST", "/api/v1/builds", "{\"plan\":\"p\",\"bogus\":1}", "bogus");
+    assertRefused(
+        "POST", "/api/v1/tokens", "{\"name\":\"a\",\"role\":\"viewer\",\"id\":\"x\"}", "id");
+    assertRefused("PATCH", "/api/v1/hosts/x", "{\"slots\":2,\"bogus\":1}", "bogus");
+    assertRefused(
+        "POST",
+        "/api/v1/lease-groups",
+        "{\"members\":[{\"attributes\":{},\"pin\":\"r\"}]}",
+        "members[0].pin");
+    send("POST", "/api/v1/builds", "{\"plan\":\"p\",\"bogus\":1}")
+        .then()
+        .body("message", containsString("unknown field 'bogus'"))
+        .body("message", containsString("planVersion"));
+  }
 }
