@@ -21,7 +21,7 @@ public final class Roles {
   private Roles() {}
 
   public static boolean isRole(String name) {
-    return ALL.contains(name);
+    return name != null && ALL.contains(name);
   }
 
   /** {@code role} and every role below it: what an identity holding {@code role} may act as. */
