@@ -14,6 +14,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
@@ -61,6 +62,9 @@ public class TokenResource {
       String createdBy,
       Instant expiresAt) {}
 
+  /** The furthest a token's expiry may be (PostgreSQL cannot store any instant Java can). */
+  static final Duration LONGEST_LIFETIME = Duration.ofDays(36525);
+
   @Inject ApiTokens tokens;
   @Inject Caller caller;
 
@@ -79,6 +83,11 @@ public class TokenResource {
     }
     if (request.expiresAt() != null && !request.expiresAt().isAfter(Instant.now())) {
       throw ApiException.badRequest("expiresAt", "expiresAt must be in the future");
+    }
+    if (request.expiresAt() != null
+        && request.expiresAt().isAfter(Instant.now().plus(LONGEST_LIFETIME))) {
+      throw ApiException.badRequest(
+          "expiresAt", "expiresAt must be at most 100 years ahead; leave it out for no expiry");
     }
     ApiTokens.Issued issued =
         tokens.create(request.name(), request.role(), request.expiresAt(), caller.subject());
