@@ -133,4 +133,22 @@ class WhoDidItIT {
             "POST /api/v1/plans 201"),
         entries.stream().map(e -> e.get("action") + " " + e.get("outcome")).toList());
   }
+
+  @Test
+  void anAuditLimitThatIsNoNumberIsRefusedNamingLimit() {
+    for (String limit : new String[] {"abc", "99999999999", "0", "1001", "1.5"}) {
+      as(AuthTestResource.ADMIN_TOKEN)
+          .queryParam("limit", limit)
+          .get("/api/v1/audit")
+          .then()
+          .statusCode(400)
+          .body("error", equalTo("invalid-request"))
+          .body("field", equalTo("limit"));
+    }
+    as(AuthTestResource.ADMIN_TOKEN)
+        .queryParam("limit", "1000")
+        .get("/api/v1/audit")
+        .then()
+        .statusCode(200);
+  }
 }

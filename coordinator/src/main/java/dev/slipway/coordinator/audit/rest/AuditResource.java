@@ -27,13 +27,26 @@ public class AuditResource {
   @GET
   @RolesAllowed(Roles.ADMIN)
   public List<AuditEntry> list(
-      @QueryParam("actor") String actor, @QueryParam("limit") @DefaultValue("100") int limit) {
-    if (limit < 1 || limit > 1000) {
-      throw ApiException.badRequest("limit", "limit must be between 1 and 1000");
-    }
+      @QueryParam("actor") String actor,
+      @QueryParam("limit") @DefaultValue("100") String limitParam) {
+    int limit = limit(limitParam);
     Sort newest = Sort.descending("id");
     return (actor == null ? audit.findAll(newest) : audit.find("actor", newest, actor))
         .page(Page.ofSize(limit))
         .list();
+  }
+
+  /** {@code limit} as a number from 1 to 1000; 400 naming it otherwise (a 404 before). */
+  private static int limit(String limit) {
+    try {
+      int n = Integer.parseInt(limit.trim());
+      if (n >= 1 && n <= 1000) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // refused below
+    }
+    throw ApiException.badRequest(
+        "limit", "limit must be a whole number from 1 to 1000, not '" + limit + "'");
   }
 }
