@@ -70,6 +70,10 @@ public final class GitRefs {
         return "repository must not carry credentials in its URL: register the repository's"
             + " token or key with POST /api/v1/repositories and name it without them";
       }
+      if (!scheme.equals("file") && optionLike(userinfo, rest.substring(at + 1))) {
+        return "repository's host and user must not start with '-' (ssh would read them as an"
+            + " option)";
+      }
       return switch (scheme) {
         case "https", "ssh", "git" -> rest.isEmpty() ? "repository has no host" : null;
         case "file" -> allowFile ? null : fileRefused();
@@ -83,6 +87,19 @@ public final class GitRefs {
       return null;
     }
     return "repository must be one of " + FORMS;
+  }
+
+  /**
+   * Whether the user ({@code userinfo}, may be null) or the host at the start of {@code afterUser}
+   * (up to the port, the path or the end; inside {@code [...]} when bracketed, as git reads it)
+   * starts with '-': git hands both to ssh as arguments, where they would be read as options.
+   */
+  private static boolean optionLike(String userinfo, String afterUser) {
+    if (userinfo != null && userinfo.startsWith("-")) {
+      return true;
+    }
+    String host = afterUser.startsWith("[") ? afterUser.substring(1) : afterUser;
+    return host.startsWith("-");
   }
 
   private static String fileRefused() {

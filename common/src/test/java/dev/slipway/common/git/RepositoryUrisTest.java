@@ -51,6 +51,23 @@ class RepositoryUrisTest {
   @ParameterizedTest
   @ValueSource(
       strings = {
+        "ssh://-oProxyCommand=touch$IFS/tmp/pwned7/x",
+        "ssh://git@-oProxyCommand=touch$IFS/tmp/pwned/x",
+        "ssh://-oProxyCommand=x@github.com/acme/widgets.git",
+        "ssh://[-oProxyCommand=x]/acme/widgets.git",
+        "ssh://git@[-oProxyCommand=x]:22/acme/widgets.git",
+        "git://-oProxyCommand=x/widgets.git",
+        "https://-oProxyCommand=x/widgets.git",
+        "git@-oProxyCommand=x:acme/widgets.git",
+        "-oProxyCommand=x@github.com:acme/widgets.git"
+      })
+  void aHostOrUserThatLooksLikeAnOptionIsRefused(String uri) {
+    assertNotNull(GitRefs.repositoryProblem(uri, true), uri);
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
         "https://user:ghp_SECRET@github.com/acme/widgets.git",
         "https://ghp_SECRET@github.com/acme/widgets.git",
         "https://user:pa/ss/SECRET@github.com/acme/widgets.git",
