@@ -61,6 +61,7 @@ public final class PlanParser {
   public static List<StepSpec> parse(
       String yaml, long defaultTimeoutSeconds, boolean allowFileRepositories) {
     JsonNode root = read(yaml);
+    requireNoNul(root, "");
     if (root != null && root.isObject()) {
       root.fieldNames()
           .forEachRemaining(
@@ -212,6 +213,37 @@ public final class PlanParser {
       JsonLocation at = e.getLocation();
       String line = at == null ? "" : " at line " + at.getLineNr();
       throw new PlanException("yaml", "malformed YAML" + line + ": " + e.getOriginalMessage());
+    }
+  }
+
+  /**
+   * Refuses a NUL character in any string of the plan (a key or a value, at any depth; YAML's
+   * {@code "\0"} and {@code "\u0000"} make one): PostgreSQL cannot store it in the step specs of a
+   * build, so such a plan could be saved but never run. {@code path} names the field ({@code
+   * steps[2].command}, {@code steps[0].attributes.platform}).
+   */
+  private static void requireNoNul(JsonNode node, String path) {
+    if (node == null) {
+      return;
+    }
+    if (node.isTextual() && node.textValue().indexOf('\0') >= 0) {
+      String field = path.isEmpty() ? "yaml" : path;
+      throw new PlanException(field, field + " contains a NUL character (\\u0000)");
+    }
+    if (node.isArray()) {
+      for (int i = 0; i < node.size(); i++) {
+        requireNoNul(node.get(i), path + "[" + i + "]");
+      }
+    } else if (node.isObject()) {
+      for (Map.Entry<String, JsonNode> field : node.properties()) {
+        String name = field.getKey();
+        if (name.indexOf('\0') >= 0) {
+          String at = path.isEmpty() ? "a key" : "a key of " + path;
+          throw new PlanException(
+              path.isEmpty() ? "yaml" : path, at + " contains a NUL character (\\u0000)");
+        }
+        requireNoNul(field.getValue(), path.isEmpty() ? name : path + "." + name);
+      }
     }
   }
 

@@ -370,6 +370,40 @@ class PlanParserTest {
     assertEquals(400, e.status());
   }
 
+  /** A NUL cannot be stored in a build's step specs (jsonb): the plan is refused when saved. */
+  @ParameterizedTest(name = "{1}")
+  @MethodSource("plansWithANul")
+  void aNulAnywhereInThePlanIsRefusedNamingTheField(String yaml, String field) {
+    PlanException e = assertThrows(PlanException.class, () -> PlanParser.parse(yaml, 60, false));
+    assertEquals(field, e.body().field());
+    assertEquals("invalid-plan", e.body().error());
+    assertTrue(e.getMessage().contains("NUL"), e.getMessage());
+    assertTrue(e.getMessage().indexOf('\0') < 0, "the message repeats no NUL");
+  }
+
+  static Stream<Arguments> plansWithANul() {
+    String host = "steps:\n  - {name: h, kind: lease-host, attributes: {platform: %s}}\n";
+    String run = host.formatted("linux") + "  - {name: r, kind: run, on: h, command: %s}\n";
+    return Stream.of(
+        Arguments.of(run.formatted("\"echo hi\\u0000there\""), "steps[1].command"),
+        Arguments.of(run.formatted("\"echo hi\\0\""), "steps[1].command"),
+        Arguments.of(host.formatted("\"linux\\u0000\""), "steps[0].attributes.platform"),
+        Arguments.of(
+            host.formatted("linux")
+                + "  - {name: r, kind: run, on: h, command: x,"
+                + " env: {A: \"\\0\"}}\n",
+            "steps[1].env.A"),
+        Arguments.of(
+            host.formatted("linux")
+                + "  - {name: r, kind: run, on: h, command: x,"
+                + " env: {\"A\\0\": b}}\n",
+            "steps[1].env"),
+        Arguments.of(
+            host.formatted("linux") + "  - {name: w, kind: wait, depends_on: [\"h\\0\"]}\n",
+            "steps[1].depends_on[0]"),
+        Arguments.of("steps: []\n\"x\\0\": 1\n", "yaml"));
+  }
+
   @Test
   void leaseHostStepsOfOneGroupAreReadWithTheirGroup() {
     String yaml =
