@@ -1,5 +1,6 @@
 package dev.slipway.coordinator.audit;
 
+import dev.slipway.common.text.ControlCharacters;
 import dev.slipway.coordinator.auth.Caller;
 import io.quarkus.runtime.BlockingOperationControl;
 import io.smallrye.mutiny.Uni;
@@ -33,7 +34,8 @@ public class AuditFilter {
 
   @ServerResponseFilter
   public Uni<Void> record(ContainerRequestContext request, ContainerResponseContext response) {
-    String path = "/" + request.getUriInfo().getPath().replaceFirst("^/+", "");
+    String path =
+        ControlCharacters.escape("/" + request.getUriInfo().getPath().replaceFirst("^/+", ""));
     if (!WRITES.contains(request.getMethod())
         || !path.startsWith("/api/v1/")
         || path.endsWith("/heartbeat")
