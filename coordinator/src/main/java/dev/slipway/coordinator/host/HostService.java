@@ -2,9 +2,11 @@ package dev.slipway.coordinator.host;
 
 import dev.slipway.common.attributes.Attributes;
 import dev.slipway.common.platform.OpenSshKeys;
+import dev.slipway.common.platform.SshLogins;
 import dev.slipway.common.platform.WorkingCopyRoots;
 import dev.slipway.common.status.ResourceStatus;
 import dev.slipway.coordinator.api.ApiException;
+import dev.slipway.coordinator.api.Checks;
 import dev.slipway.coordinator.auth.Caller;
 import dev.slipway.platform.blueprint.BlueprintKinds;
 import dev.slipway.platform.blueprint.BlueprintRecord;
@@ -134,6 +136,7 @@ public class HostService {
       attributes.put("preallocated", "true");
       host.attributes = attributes;
     }
+    requireLogin(edit.address(), edit.user());
     if (edit.address() != null) {
       host.address = edit.address();
     }
@@ -255,9 +258,10 @@ public class HostService {
   }
 
   private static void validate(HostRegistration r) {
-    require(r.name(), "name");
+    Checks.name("name", r.name());
     require(r.address(), "address");
     require(r.user(), "user");
+    requireLogin(r.address(), r.user());
     require(r.platform(), "platform");
     if (!PLATFORMS.contains(r.platform())) {
       throw ApiException.badRequest("platform", "platform must be one of " + PLATFORMS);
@@ -291,6 +295,21 @@ public class HostService {
       if (problem != null) {
         throw ApiException.badRequest("attributes", problem);
       }
+    }
+  }
+
+  /**
+   * Refuses an address that is not a host name or IP, or a user that is not a user name ({@link
+   * SshLogins}); null (not given in an edit) passes. Registering and editing a host check the same.
+   */
+  private static void requireLogin(String address, String user) {
+    String problem = address == null ? null : SshLogins.addressProblem("address", address);
+    if (problem != null) {
+      throw ApiException.badRequest("address", problem);
+    }
+    problem = user == null ? null : SshLogins.userProblem("user", user);
+    if (problem != null) {
+      throw ApiException.badRequest("user", problem);
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.slipway.coordinator.plan;
 
 import dev.slipway.coordinator.api.ApiException;
+import dev.slipway.coordinator.api.Checks;
 import dev.slipway.coordinator.auth.Caller;
 import dev.slipway.coordinator.build.BuildConfig;
 import dev.slipway.coordinator.repository.RepositoryPolicy;
@@ -11,13 +12,10 @@ import jakarta.transaction.Transactional;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
-import java.util.regex.Pattern;
 
 /** Stores plans after checking that they parse, keeping every version of each. */
 @ApplicationScoped
 public class PlanService {
-
-  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
 
   @Inject PlanRepository plans;
   @Inject BuildConfig config;
@@ -39,9 +37,7 @@ public class PlanService {
    */
   @Transactional
   public Saved save(String name, String yaml) {
-    if (name == null || !NAME.matcher(name).matches()) {
-      throw ApiException.badRequest("name", "name must match " + NAME.pattern());
-    }
+    Checks.name("name", name);
     parse(yaml);
     boolean created = plans.insertIfAbsent(name, yaml);
     Plan plan = plans.lock(name).orElseThrow();

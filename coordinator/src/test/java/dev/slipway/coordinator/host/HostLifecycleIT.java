@@ -256,6 +256,72 @@ class HostLifecycleIT {
             });
   }
 
+  @Test
+  void anEditRefusesAnAddressOrUserThatARegistrationRefuses() {
+    String id = register(newName());
+    Map<String, String> refused =
+        Map.of("", "address", "-oProxyCommand=touch /tmp/pwned8", "address", "a b c", "address");
+    refused.forEach(
+        (value, field) ->
+            as(AuthTestResource.ADMIN_TOKEN)
+                .body(Map.of(field, value))
+                .patch("/api/v1/hosts/" + id)
+                .then()
+                .statusCode(400)
+                .body("error", equalTo("invalid-request"))
+                .body("field", equalTo(field)));
+    for (String user : new String[] {"", " ", "root;touch /tmp/pwned9", "-oProxyCommand=x"}) {
+      as(AuthTestResource.ADMIN_TOKEN)
+          .body(Map.of("user", user))
+          .patch("/api/v1/hosts/" + id)
+          .then()
+          .statusCode(400)
+          .body("field", equalTo("user"));
+    }
+    as(AuthTestResource.ADMIN_TOKEN)
+        .get("/api/v1/hosts/" + id)
+        .then()
+        .body("address", equalTo("127.0.0.1"))
+        .body("user", equalTo("ci"));
+    as(AuthTestResource.ADMIN_TOKEN)
+        .body(Map.of("address", "build-7.example.com", "user", "CORP\\build agent"))
+        .patch("/api/v1/hosts/" + id)
+        .then()
+        .statusCode(200)
+        .body("address", equalTo("build-7.example.com"))
+        .body("user", equalTo("CORP\\build agent"));
+  }
+
+  @Test
+  void aRegistrationRefusesANameAddressOrUserThatIsNoneNamingTheField() {
+    String[][] cases = {
+      {"name", "../../x"},
+      {"name", "h o s t"},
+      {"name", "esc\u001b]0;PWNED\u0007"},
+      {"address", "-oProxyCommand=touch /tmp/pwned8"},
+      {"address", "a b c"},
+      {"user", "root;touch /tmp/pwned9"},
+      {"user", "-oProxyCommand=x"},
+      {"user", "ci\u001b[2J"}
+    };
+    for (String[] c : cases) {
+      Map<String, Object> body = new java.util.HashMap<>();
+      body.put("name", newName());
+      body.put("address", "127.0.0.1");
+      body.put("user", "ci");
+      body.put("platform", "linux");
+      body.put("privateKey", AuthTestResource.PLACEHOLDER_KEY);
+      body.put(c[0], c[1]);
+      as(AuthTestResource.ADMIN_TOKEN)
+          .body(body)
+          .post("/api/v1/hosts")
+          .then()
+          .statusCode(400)
+          .body("error", equalTo("invalid-request"))
+          .body("field", equalTo(c[0]));
+    }
+  }
+
   private static String register(String name) {
     return AuthTestResource.addHost(name, Map.of("slots", 2));
   }

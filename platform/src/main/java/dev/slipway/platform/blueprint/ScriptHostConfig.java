@@ -2,6 +2,7 @@ package dev.slipway.platform.blueprint;
 
 import dev.slipway.common.limits.Limits;
 import dev.slipway.common.plan.Durations;
+import dev.slipway.common.platform.SshLogins;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -147,6 +148,10 @@ public record ScriptHostConfig(
     Script list = c.get("list") == null ? null : Script.of("config.list", c.get("list"));
     String credentialId = text(c, "credentialId", Limits.ID, true);
     String user = text(c, "user", Limits.USER, false);
+    String userProblem = user == null ? null : SshLogins.userProblem("config.user", user);
+    if (userProblem != null) {
+      throw new Invalid("config.user", userProblem);
+    }
     String platform = text(c, "platform", Limits.ATTRIBUTE_VALUE, false);
     Map<String, String> attributes = new TreeMap<>();
     Object given = c.get("attributes");

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -127,6 +128,21 @@ class ScriptHostConfigTest {
           assertEquals(field, e.field(), e.getMessage());
           assertTrue(e.getMessage().contains(field), e.getMessage());
         });
+  }
+
+  /** The user logs in to the hosts it makes: the same rule as a registered host's user. */
+  @Test
+  void aUserThatLooksLikeAnSshOptionOrHoldsControlCharactersIsRefused() {
+    for (String user : List.of("-oProxyCommand=touch /tmp/pwned", "ci\u001b]0;PWNED\u0007")) {
+      ScriptHostConfig.Invalid e =
+          assertThrows(
+              ScriptHostConfig.Invalid.class,
+              () -> ScriptHostConfig.of(config("user", user), null),
+              user);
+      assertEquals("config.user", e.field(), e.getMessage());
+    }
+    assertEquals(
+        "CORP\\build agent", ScriptHostConfig.of(config("user", "CORP\\build agent"), null).user());
   }
 
   @Test

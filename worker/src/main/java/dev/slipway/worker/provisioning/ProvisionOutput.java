@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.slipway.common.events.EventCodec;
 import dev.slipway.common.limits.Limits;
 import dev.slipway.common.platform.OpenSshKeys;
+import dev.slipway.common.platform.SshLogins;
 import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.util.Iterator;
@@ -75,7 +76,7 @@ public record ProvisionOutput(
       if (address == null) {
         throw new IllegalArgumentException("provision printed no address");
       }
-      if (!address.matches("[A-Za-z0-9.:\\-\\[\\]%_]+")) {
+      if (SshLogins.addressProblem("address", address) != null) {
         throw new IllegalArgumentException(
             "provision printed an address that is not a host name or IP: " + clip(address));
       }
@@ -95,6 +96,10 @@ public record ProvisionOutput(
       if (user == null) {
         throw new IllegalArgumentException(
             "provision printed no user, and the blueprint's config sets none");
+      }
+      String userProblem = SshLogins.userProblem("user", user);
+      if (userProblem != null) {
+        throw new IllegalArgumentException("provision printed an unusable user: " + userProblem);
       }
       String hostKey = text(object, "hostKey", Limits.PUBLIC_KEY, null);
       if (hostKey != null && !isPublicKey(hostKey.trim())) {

@@ -80,6 +80,23 @@ class ProvisionOutputTest {
     assertTrue(
         assertThrows(
                 ProvisionOutput.Unusable.class,
+                () ->
+                    ProvisionOutput.parse(
+                        "{\"address\":\"-oProxyCommand=x\",\"providerId\":\"i\"}", "u"))
+            .getMessage()
+            .contains("address"));
+    assertTrue(
+        assertThrows(
+                ProvisionOutput.Unusable.class,
+                () ->
+                    ProvisionOutput.parse(
+                        "{\"address\":\"a\",\"user\":\"-oProxyCommand=x\",\"providerId\":\"i\"}",
+                        "u"))
+            .getMessage()
+            .contains("user"));
+    assertTrue(
+        assertThrows(
+                ProvisionOutput.Unusable.class,
                 () -> ProvisionOutput.parse("{\"address\":\"a\",\"providerId\":\"i\"}", null))
             .getMessage()
             .contains("no user"));
