@@ -150,7 +150,7 @@ public final class Main {
                 args);
           }
           if (e instanceof Unreachable unreachable) {
-            err.println("slipway: " + unreachable.getMessage());
+            err.println(Printer.visible("slipway: " + unreachable.getMessage()));
             return UNREACHABLE;
           }
           throw e;
@@ -177,6 +177,10 @@ public final class Main {
 
   /** What to say when the API refused: who to blame, the API's message, the field it names. */
   static String refusal(ApiException refused) {
+    return Printer.visible(refusalText(refused));
+  }
+
+  private static String refusalText(ApiException refused) {
     return switch (refused.status) {
       case ApiException.UNAUTHORIZED ->
           "slipway: not authenticated: "
@@ -215,7 +219,7 @@ public final class Main {
 
   /** A warning for the person at the terminal (stderr), before any output. */
   void warn(String text) {
-    err.println(text);
+    err.println(Printer.visible(text));
     err.flush();
   }
 

@@ -110,7 +110,7 @@ final class PlanCommands {
     if (main.json) {
       printer.record(plan);
     } else {
-      printer.text(plan.json().path("yaml").asText());
+      printer.document(plan.json().path("yaml").asText());
     }
     return 0;
   }

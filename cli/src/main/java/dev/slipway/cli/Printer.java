@@ -3,6 +3,7 @@ package dev.slipway.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.slipway.cli.ApiClient.Reply;
+import dev.slipway.common.text.ControlCharacters;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -14,7 +15,10 @@ import java.util.function.Function;
 /**
  * What the user sees: one record as {@code name: value} lines, a list as a table, or with {@code
  * --json} the API's JSON exactly as it came. Progress and notes go to stderr so that stdout stays
- * data.
+ * data. Text that came from the server (names, values, messages) is shown with its control
+ * characters made visible ({@link #visible}): a host named {@code "x\e]0;..."} cannot rewrite the
+ * terminal. Only {@code --json} and a build's log (the build's own output) are printed as they
+ * came.
  */
 final class Printer {
 
@@ -73,7 +77,29 @@ final class Printer {
     out.flush();
   }
 
-  /** Text exactly as it came (stdout), ending with a line break. */
+  /**
+   * {@code text} with every C0 and C1 control character (ESC, NUL, a line break...) written as
+   * {@code \xNN}; the one place text from the server is made safe for a terminal.
+   */
+  static String visible(String text) {
+    return ControlCharacters.escape(text);
+  }
+
+  /** As {@link #visible}, but line breaks and tabs are kept: a document of many lines. */
+  static String visibleLines(String text) {
+    StringBuilder out = new StringBuilder(text.length());
+    for (char c : text.toCharArray()) {
+      out.append(c == '\n' || c == '\t' ? String.valueOf(c) : visible(String.valueOf(c)));
+    }
+    return out.toString();
+  }
+
+  /** A document of many lines (a plan's YAML): control characters other than line breaks shown. */
+  void document(String text) {
+    text(visibleLines(text));
+  }
+
+  /** Text exactly as it came (stdout), ending with a line break: a build's log. */
   void text(String text) {
     out.print(text.isEmpty() || text.endsWith("\n") ? text : text + System.lineSeparator());
     out.flush();
@@ -81,13 +107,13 @@ final class Printer {
 
   /** One line of data (stdout), e.g. a value asked for. */
   void line(String text) {
-    out.println(text);
+    out.println(visible(text));
     out.flush();
   }
 
   /** A note for the person at the terminal (stderr). */
   void note(String text) {
-    err.println(text);
+    err.println(visible(text));
     err.flush();
   }
 
@@ -99,7 +125,7 @@ final class Printer {
     for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> field = it.next();
       if (!field.getValue().isNull()) {
-        width = Math.max(width, field.getKey().length());
+        width = Math.max(width, visible(field.getKey()).length());
       }
     }
     StringBuilder text = new StringBuilder();
@@ -108,8 +134,8 @@ final class Printer {
       if (field.getValue().isNull()) {
         continue;
       }
-      text.append(pad(field.getKey() + ":", width + 2))
-          .append(cell(field.getValue()))
+      text.append(pad(visible(field.getKey()) + ":", width + 2))
+          .append(visible(cell(field.getValue())))
           .append(System.lineSeparator());
     }
     return text.toString();
@@ -129,7 +155,7 @@ final class Printer {
     int[] widths = new int[headers.size()];
     List<List<String>> all = new ArrayList<>();
     all.add(headers);
-    all.addAll(rows);
+    rows.forEach(row -> all.add(row.stream().map(Printer::visible).toList()));
     for (List<String> row : all) {
       for (int i = 0; i < widths.length; i++) {
         widths[i] = Math.max(widths[i], row.get(i).length());

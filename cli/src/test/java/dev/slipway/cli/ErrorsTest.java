@@ -43,6 +43,22 @@ class ErrorsTest {
   }
 
   @Test
+  void aMessageFromTheServerIsPrintedWithItsControlCharactersEscaped() {
+    CliRun cli =
+        new CliRun(
+            new FakeApi(
+                request -> {
+                  throw new ApiException(
+                      404, "not-found", "build 'x\u001b[31mRED' does not exist", "f\u001b[2J");
+                }));
+
+    assertEquals(1, cli.run("build", "show", "x\u001b[31mRED"));
+
+    assertEquals(
+        "slipway: build 'x\\x1b[31mRED' does not exist (field: f\\x1b[2J)", cli.err().strip());
+  }
+
+  @Test
   void errorBodiesAreReadAsTheApiWritesThem() {
     var e =
         assertThrows(

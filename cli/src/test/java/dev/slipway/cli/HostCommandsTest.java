@@ -149,6 +149,21 @@ class HostCommandsTest {
   }
 
   @Test
+  void listShowsControlCharactersInNamesEscapedButJsonAsTheyCame() {
+    String hostile = HOST.replace("\"mac\"", "\"esc\\u001b]0;PWNED\\u0007\\u009b31m\"");
+    CliRun list = new CliRun(new FakeApi(request -> "[" + hostile + "]"));
+
+    assertEquals(0, list.run("host", "list"));
+
+    assertTrue(list.out().contains("esc\\x1b]0;PWNED\\x07\\x9b31m"), list.out());
+    assertTrue(list.out().chars().noneMatch(c -> c == 0x1b || c == 0x07 || c == 0x9b));
+
+    CliRun json = new CliRun(new FakeApi(request -> "[" + hostile + "]"));
+    assertEquals(0, json.run("host", "list", "--json"));
+    assertEquals("[" + hostile + "]" + System.lineSeparator(), json.out());
+  }
+
+  @Test
   void jsonPrintsTheApisBodyAsItCameWhereverTheOptionIsGiven() {
     CliRun list = new CliRun(new FakeApi(request -> "[" + HOST + "]"));
 

@@ -29,6 +29,24 @@ class PrinterTest {
   }
 
   @Test
+  void controlCharactersInCellsAndRecordsAreShownEscapedAndLinesStayAligned() {
+    String table =
+        Printer.formatTable(
+            List.of("ID", "NAME"), List.of(List.of("h1", "x\u001b[31mRED"), List.of("h2", "a\nb")));
+    assertEquals(
+        String.join(System.lineSeparator(), "ID  NAME", "h1  x\\x1b[31mRED", "h2  a\\x0ab", ""),
+        table);
+    String record = Printer.formatRecord(json("{\"na\\u001bme\":\"v\\u0000\\u009b\"}"));
+    assertEquals("na\\x1bme: v\\x00\\x9b" + System.lineSeparator(), record);
+  }
+
+  @Test
+  void aDocumentKeepsItsLinesAndTabsButShowsOtherControlCharacters() {
+    assertEquals(
+        "steps:\n\t- x\\x1b[2J\\x0d\n", Printer.visibleLines("steps:\n\t- x\u001b[2J\r\n"));
+  }
+
+  @Test
   void tableOfNothingIsItsHeader() {
     assertEquals(
         "ID  NAME" + System.lineSeparator(), Printer.formatTable(List.of("ID", "NAME"), List.of()));
