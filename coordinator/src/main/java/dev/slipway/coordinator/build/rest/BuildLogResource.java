@@ -44,9 +44,10 @@ public class BuildLogResource {
       @PathParam("id") String id,
       @QueryParam("step") String step,
       @QueryParam("offset") String offset,
-      @QueryParam("follow") @DefaultValue("false") boolean follow,
+      @QueryParam("follow") @DefaultValue("false") String followParam,
       @Context RoutingContext routing) {
     long from = bytes(offset);
+    boolean follow = follow(followParam);
     builds.findByIdOptional(id).orElseThrow(() -> ApiException.notFound("build", id));
     if (step != null && builds.steps(id).stream().noneMatch(s -> s.name.equals(step))) {
       throw new ApiException(
@@ -81,6 +82,16 @@ public class BuildLogResource {
           }
         };
     return Response.ok(body, TEXT).build();
+  }
+
+  /**
+   * {@code follow}: true or false; 400 naming it otherwise (any other value was taken as false).
+   */
+  private static boolean follow(String follow) {
+    if ("true".equalsIgnoreCase(follow.trim()) || "false".equalsIgnoreCase(follow.trim())) {
+      return Boolean.parseBoolean(follow.trim());
+    }
+    throw ApiException.badRequest("follow", "follow must be true or false, not '" + follow + "'");
   }
 
   private static long bytes(String offset) {
