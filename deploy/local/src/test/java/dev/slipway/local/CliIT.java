@@ -232,7 +232,8 @@ class CliIT {
     assertTrue(
         list.output()
             .strip()
-            .endsWith("give a token with --token-file, SLIPWAY_TOKEN or 'slipway login'"),
+            .endsWith(
+                "give a token with --token-file, SLIPWAY_TOKEN, SLIPWAY_TOKEN_FILE or 'slipway login'"),
         list.output());
   }
 
