@@ -142,7 +142,8 @@ class ArtifactsIT {
                 depends_on: []
                 command: 'sleep 3; mkdir -p dist; echo built on linux ${build.id} > dist/tool'
               - {name: warm, kind: run, on: m, command: sleep 3, depends_on: []}
-              - {name: keep, kind: upload-artifact, from: l, path: dist/tool, artifact: tool}
+              - {name: keep, kind: upload-artifact, from: l, path: dist/tool, artifact: tool,
+                 depends_on: [make]}
               - {name: hand, kind: download-artifact, artifact: tool, on: m, path: in/tool,
                  depends_on: [keep, warm]}
               - {name: use, kind: run, on: m, command: cat in/tool}
