@@ -43,68 +43,36 @@ class ProvisionOutputTest {
 
   @Test
   void refusesWhatCannotBeAHostAndKeepsTheProviderIdForDestroy() {
-    assertTrue(
-        assertThrows(ProvisionOutput.Unusable.class, () -> ProvisionOutput.parse("oops", "u"))
-            .getMessage()
-            .contains("no JSON object"));
+    assertRefused("no JSON object", "oops", "u");
     ProvisionOutput.Unusable noAddress =
         assertThrows(
             ProvisionOutput.Unusable.class,
             () -> ProvisionOutput.parse("{\"providerId\":\"i-9\"}", "u"));
     assertTrue(noAddress.getMessage().contains("no address"));
     assertEquals("i-9", noAddress.providerId());
-    assertTrue(
-        assertThrows(
-                ProvisionOutput.Unusable.class,
-                () ->
-                    ProvisionOutput.parse(
-                        "{\"address\":\"a\",\"port\":70000,\"providerId\":\"i\"}", "u"))
-            .getMessage()
-            .contains("port"));
-    assertTrue(
-        assertThrows(
-                ProvisionOutput.Unusable.class,
-                () ->
-                    ProvisionOutput.parse(
-                        "{\"address\":\"a\",\"hostKey\":\"not a key\",\"providerId\":\"i\"}", "u"))
-            .getMessage()
-            .contains("hostKey"));
-    assertTrue(
-        assertThrows(
-                ProvisionOutput.Unusable.class,
-                () ->
-                    ProvisionOutput.parse(
-                        "{\"address\":\"a; rm -rf /\",\"providerId\":\"i\"}", "u"))
-            .getMessage()
-            .contains("address"));
-    assertTrue(
-        assertThrows(
-                ProvisionOutput.Unusable.class,
-                () ->
-                    ProvisionOutput.parse(
-                        "{\"address\":\"-oProxyCommand=x\",\"providerId\":\"i\"}", "u"))
-            .getMessage()
-            .contains("address"));
-    assertTrue(
-        assertThrows(
-                ProvisionOutput.Unusable.class,
-                () ->
-                    ProvisionOutput.parse(
-                        "{\"address\":\"a\",\"user\":\"-oProxyCommand=x\",\"providerId\":\"i\"}",
-                        "u"))
-            .getMessage()
-            .contains("user"));
-    assertTrue(
-        assertThrows(
-                ProvisionOutput.Unusable.class,
-                () -> ProvisionOutput.parse("{\"address\":\"a\",\"providerId\":\"i\"}", null))
-            .getMessage()
-            .contains("no user"));
+    assertRefused("port", "{\"address\":\"a\",\"port\":70000,\"providerId\":\"i\"}", "u");
+    assertRefused(
+        "hostKey", "{\"address\":\"a\",\"hostKey\":\"not a key\",\"providerId\":\"i\"}", "u");
+    assertRefused("address", "{\"address\":\"a; rm -rf /\",\"providerId\":\"i\"}", "u");
+    assertRefused("address", "{\"address\":\"-oProxyCommand=x\",\"providerId\":\"i\"}", "u");
+    assertRefused(
+        "user", "{\"address\":\"a\",\"user\":\"-oProxyCommand=x\",\"providerId\":\"i\"}", "u");
+    assertRefused("no user", "{\"address\":\"a\",\"providerId\":\"i\"}", null);
     ProvisionOutput.Unusable control =
         assertThrows(
             ProvisionOutput.Unusable.class,
             () -> ProvisionOutput.parse("{\"address\":\"a\",\"providerId\":\"i-1\\u0000x\"}", "u"));
     assertTrue(control.getMessage().contains("control characters"), control.getMessage());
     assertEquals(null, control.providerId(), "a provider id destroy could not be given");
+  }
+
+  /**
+   * {@code ProvisionOutput.parse(json, defaultUser)} is refused with a message naming {@code what}.
+   */
+  private static void assertRefused(String what, String json, String defaultUser) {
+    assertTrue(
+        assertThrows(ProvisionOutput.Unusable.class, () -> ProvisionOutput.parse(json, defaultUser))
+            .getMessage()
+            .contains(what));
   }
 }
